@@ -1,0 +1,3 @@
+from blebench.cli import main
+
+raise SystemExit(main())

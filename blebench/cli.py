@@ -1,0 +1,72 @@
+"""The `blebench` command: the TUI when no subcommand is given, else a headless subcommand.
+
+Each subcommand lives in `blebench/commands/<name>.py` and exposes
+`register(subparsers, radio_parent) -> None`; the module is imported only when it is
+listed here, so `blebench decode` never pays for Textual or Bumble.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+from collections.abc import Sequence
+
+from blebench import __version__
+from blebench.commands.radio import add_radio_arguments
+
+# Order is the order shown in --help.
+COMMANDS: tuple[str, ...] = (
+    "scan",
+    "gatt",
+    "read",
+    "write",
+    "notify",
+    "console",
+    "pair",
+    "bonds",
+    "matrix",
+    "lab",
+    "decode",
+    "hid",
+    "explain",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    radio_parent = argparse.ArgumentParser(add_help=False)
+    add_radio_arguments(radio_parent)
+    parser = argparse.ArgumentParser(
+        prog="blebench",
+        description="A terminal workbench for Bluetooth Low Energy. "
+        "Without a subcommand, starts the TUI.",
+        parents=[radio_parent],
+    )
+    parser.add_argument("--version", action="version", version=f"blebench {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module_name = f"blebench.commands.{name.replace('-', '_')}"
+        if importlib.util.find_spec(module_name) is None:
+            continue  # not landed yet in this checkout
+        module = importlib.import_module(module_name)
+        module.register(sub, radio_parent)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from blebench.commands.tui import run_tui
+
+            return run_tui(args)
+        result: int = args.func(args)
+        return result
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `blebench decode ... | head`: the reader left; not an error of ours.
+        sys.stderr.close()
+        return 0
