@@ -1,0 +1,68 @@
+"""The contract between the virtual world (`sim/world.py`) and its devices (`sim/catalogue/`).
+
+The world owns the radio: it makes one Bumble `Device` per peripheral on its own modelled
+controller, calls `configure()` before power-on, starts advertising with the peripheral's
+data, type, interval and address, restarts advertising after a disconnection, rotates
+resolvable private addresses, and calls `start()` / `stop()`. A peripheral owns what is
+above the radio: its GATT database, its SMP behaviour and its background activity
+(changing advertising data, notifications).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from bumble.device import Device
+
+AddressKind = Literal["public", "random-static", "resolvable", "non-resolvable"]
+
+
+class VirtualPeripheral(ABC):
+    """One device of the virtual world. Subclasses set the class attributes below."""
+
+    name: str
+    address: str  # identity address, "AA:BB:CC:DD:EE:FF"
+    address_type: AddressKind = "random-static"
+    connectable: bool = True
+    adv_interval_ms: float = 100.0
+    tx_power_dbm: int = 0
+    distance_m: float = 2.0  # the world's RSSI model: path loss over this distance, plus noise
+    irk: bytes | None = None  # for "resolvable": the IRK the world advertises with
+    rpa_rotate_s: float | None = None  # for "resolvable": how often the address changes
+
+    def __init__(self, *, seed: int = 0) -> None:
+        self.rng = random.Random(seed)
+        self.device: Device | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @abstractmethod
+    def advertising_data(self) -> bytes:
+        """The advertising data now (may change over time)."""
+
+    def scan_response_data(self) -> bytes | None:
+        """The scan-response data, or None for a device that is not scannable."""
+        return None
+
+    def configure(self, device: Device) -> None:  # noqa: B027 - optional hook
+        """Add GATT services, pairing config and SMP behaviour. Called before power-on."""
+
+    async def start(self, device: Device) -> None:  # noqa: B027 - optional hook
+        """Start background activity with `self.spawn(...)`. Must return quickly."""
+
+    def spawn(self, coro: object) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)  # type: ignore[arg-type]
+        self._tasks.append(task)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
+                pass
+        self._tasks.clear()
