@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import random
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from bumble.device import Device
@@ -53,9 +54,8 @@ class VirtualPeripheral(ABC):
     async def start(self, device: Device) -> None:  # noqa: B027 - optional hook
         """Start background activity with `self.spawn(...)`. Must return quickly."""
 
-    def spawn(self, coro: object) -> None:
-        task: asyncio.Task[None] = asyncio.ensure_future(coro)  # type: ignore[arg-type]
-        self._tasks.append(task)
+    def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        self._tasks.append(asyncio.ensure_future(coro))
 
     async def stop(self) -> None:
         for task in self._tasks:
