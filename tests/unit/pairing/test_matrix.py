@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from bumble.core import PhysicalTransport
@@ -33,8 +34,9 @@ def bumble_selection(i: PairingOptions, r: PairingOptions) -> tuple[str, str, bo
             mitm=own.mitm, sc=sc, is_initiator=is_initiator,
             PAIRING_METHODS=Session.PAIRING_METHODS, passkey_display=False,
         )
+        # The probe carries only the attributes decide_pairing_method reads.
         Session.decide_pairing_method(
-            probe,  # type: ignore[arg-type]  # only the attributes it reads int(AuthReq.from_booleans(mitm=peer.mitm)), i.io.code, r.io.code
+            cast(Session, probe), int(AuthReq.from_booleans(mitm=peer.mitm)), i.io.code, r.io.code
         )
         displays.append(probe.passkey_display)
     return ("secure-connections" if sc else "legacy", BUMBLE_METHOD[probe.pairing_method],
