@@ -204,16 +204,16 @@ def _policy_failure(side: Side, o: PairingOptions, sc: bool, authenticated: bool
                         f"The {side} is in Secure Connections Only mode and the peer did not "
                         "set the SC flag; legacy pairing is refused.")
     if (o.requires_mitm or o.sc_only) and not authenticated:
-        rule = "Secure Connections Only mode needs" if o.sc_only else "its policy requires"
+        rule = "is in Secure Connections Only mode, which needs" if o.sc_only else "requires"
         return _failure(AUTHENTICATION_REQUIREMENTS, side,
-                        f"The {side}'s {rule} MITM protection, which Just Works cannot give; "
+                        f"The {side} {rule} MITM protection, which Just Works cannot give; "
                         "set MITM and IO capabilities that allow passkey entry or numeric "
                         "comparison.")
     wanted = KEY_SIZE_MAX if o.sc_only else o.min_key_size
     if key_size < wanted:
-        rule = "Secure Connections Only mode needs" if o.sc_only else "its minimum is"
+        rule = "is in Secure Connections Only mode, which needs" if o.sc_only else "accepts no less than"
         return _failure(ENCRYPTION_KEY_SIZE, side,
-                        f"The negotiated key is {key_size} bytes and the {side}'s {rule} "
+                        f"The negotiated key is {key_size} bytes and the {side} {rule} "
                         f"{wanted} bytes.")
     return None
 

@@ -1,0 +1,170 @@
+"""The questions pairing asks a person, as one protocol the TUI, the CLI and the tests answer.
+
+The Bumble bridge (`backends/bumble/pairing.py`) and the BlueZ agent
+(`backends/bluez_agent.py`) forward the stack's prompts here. `peer` is a printable
+description of the other device (its address, and its name when known).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, TextIO, runtime_checkable
+
+KeypressKind = Literal["started", "digit-entered", "digit-erased", "cleared", "completed"]
+KEYPRESS_KINDS: tuple[KeypressKind, ...] = (
+    "started", "digit-entered", "digit-erased", "cleared", "completed",
+)
+PASSKEY_MAX = 999_999
+
+
+@runtime_checkable
+class PairingDelegate(Protocol):
+    async def confirm_just_works(self, peer: str) -> bool:
+        """Accept pairing with no way to compare anything (Just Works)?"""
+        ...
+
+    async def confirm_numeric(self, peer: str, number: int) -> bool:
+        """Does the 6-digit number shown here match the one on the peer?"""
+        ...
+
+    async def request_passkey(self, peer: str) -> int | None:
+        """The passkey to type (shown on the peer); None cancels pairing."""
+        ...
+
+    async def display_passkey(self, peer: str, passkey: int) -> None:
+        """Show the passkey that the user must type on the peer."""
+        ...
+
+    async def keypress(self, peer: str, kind: KeypressKind) -> None:
+        """The peer reported a keypress while its user types the passkey."""
+        ...
+
+
+def parse_passkey(text: str) -> int:
+    """A passkey as typed: up to 6 digits, 0..999999. Raises ValueError with a clear reason."""
+    digits = text.strip().replace(" ", "")
+    if not digits.isdigit() or len(digits) > 6:
+        raise ValueError(f"a passkey is 1 to 6 digits (0..{PASSKEY_MAX}), not {text!r}")
+    return int(digits)
+
+
+def printable(text: str, limit: int = 80) -> str:
+    """Untrusted text (a peer's name) made safe for a terminal: no control characters."""
+    clean = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[:limit])
+    return clean + ("…" if len(text) > limit else "")
+
+
+@dataclass(slots=True)
+class ScriptedDelegate:
+    """Answers given in advance (tests, `--passkey`, `--confirm`); every question is recorded.
+
+    `passkey` answers `request_passkey` (None refuses). `events` holds
+    ("confirm_just_works" | "confirm_numeric" | "request_passkey" | "display_passkey" |
+    "keypress", value) in order, so tests and the lab see who was asked what.
+    """
+
+    passkey: int | None = None
+    confirm: bool = True
+    just_works: bool = True
+    events: list[tuple[str, object]] = field(default_factory=list)
+    displayed: asyncio.Queue[int] | None = None
+
+    async def confirm_just_works(self, peer: str) -> bool:
+        self.events.append(("confirm_just_works", self.just_works))
+        return self.just_works
+
+    async def confirm_numeric(self, peer: str, number: int) -> bool:
+        self.events.append(("confirm_numeric", number))
+        return self.confirm
+
+    async def request_passkey(self, peer: str) -> int | None:
+        self.events.append(("request_passkey", self.passkey))
+        return self.passkey
+
+    async def display_passkey(self, peer: str, passkey: int) -> None:
+        self.events.append(("display_passkey", passkey))
+        if self.displayed is not None:
+            self.displayed.put_nowait(passkey)
+
+    async def keypress(self, peer: str, kind: KeypressKind) -> None:
+        self.events.append(("keypress", kind))
+
+    def asked(self, what: str) -> list[object]:
+        return [value for name, value in self.events if name == what]
+
+
+class TerminalDelegate:
+    """Prompts on the terminal (the CLI). Preset answers (`--passkey`, `--confirm`) skip a prompt.
+
+    Prompts go to `out` (stderr by default, so `--json` on stdout stays clean); answers
+    are read with `reader` in a thread so the event loop keeps running the link.
+    """
+
+    def __init__(
+        self,
+        *,
+        passkey: int | None = None,
+        confirm: bool | None = None,
+        out: TextIO | None = None,
+        reader: Callable[[str], str] | None = None,
+    ) -> None:
+        self.passkey = passkey
+        self.confirm = confirm
+        self.out = out or sys.stderr
+        self.reader = reader or input
+
+    def _say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    async def _ask(self, prompt: str) -> str:
+        self.out.write(prompt)
+        self.out.flush()
+        try:
+            return await asyncio.to_thread(self.reader, "")
+        except EOFError:
+            return ""
+
+    async def _yes_no(self, prompt: str) -> bool:
+        while True:
+            answer = (await self._ask(f"{prompt} [y/n] ")).strip().lower()
+            if answer in ("y", "yes"):
+                return True
+            if answer in ("n", "no", ""):
+                return False
+            self._say("Please answer y or n.")
+
+    async def confirm_just_works(self, peer: str) -> bool:
+        if self.confirm is not None:
+            self._say(f"Just Works pairing with {printable(peer)}: {'accepted' if self.confirm else 'refused'} (--confirm).")
+            return self.confirm
+        return await self._yes_no(f"Pair with {printable(peer)} using Just Works (no MITM protection)?")
+
+    async def confirm_numeric(self, peer: str, number: int) -> bool:
+        if self.confirm is not None:
+            self._say(f"Numeric comparison with {printable(peer)}: {number:06d}, "
+                      f"{'confirmed' if self.confirm else 'rejected'} (--confirm).")
+            return self.confirm
+        return await self._yes_no(f"Does {printable(peer)} show {number:06d}?")
+
+    async def request_passkey(self, peer: str) -> int | None:
+        if self.passkey is not None:
+            self._say(f"Typing passkey {self.passkey:06d} for {printable(peer)} (--passkey).")
+            return self.passkey
+        for _ in range(3):
+            text = await self._ask(f"Passkey shown on {printable(peer)} (6 digits, empty cancels): ")
+            if not text.strip():
+                return None
+            try:
+                return parse_passkey(text)
+            except ValueError as err:
+                self._say(str(err))
+        return None
+
+    async def display_passkey(self, peer: str, passkey: int) -> None:
+        self._say(f"Type this passkey on {printable(peer)}: {passkey:06d}")
+
+    async def keypress(self, peer: str, kind: KeypressKind) -> None:
+        self._say(f"  {printable(peer)}: {kind.replace('-', ' ')}")
