@@ -1,0 +1,379 @@
+"""The virtual world: one Bumble `Device` per virtual peripheral, each on its own modelled
+controller, all on one modelled link; centrals join through HCI like a dongle would.
+
+The world owns the radio side of each peripheral (see `catalogue/base.py`): addresses,
+advertising (type, data, interval), restarting it after a disconnection, rotating private
+addresses. Everything is seeded so the same seed gives the same addresses and values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import importlib
+import logging
+import random
+import socket
+from collections.abc import Sequence
+
+from bumble import crypto, hci
+from bumble.device import AdvertisingType, Connection, Device, DeviceConfiguration
+from bumble.host import Host
+from bumble.transport import Transport, open_transport
+from bumble.transport.common import AsyncPipeSink
+
+from blebench.sim.catalogue.base import VirtualPeripheral
+from blebench.sim.radio import FixedProfile, ModelledController, ModelledLink
+
+logger = logging.getLogger(__name__)
+
+
+def resolvable_private_address(irk: bytes, rng: random.Random) -> hci.Address:
+    """An RPA from `irk` (Vol 6, Part B, 1.3.2.2), drawn from `rng` so it is reproducible."""
+    while True:
+        prand = bytearray(rng.randbytes(3))
+        prand[2] = (prand[2] & 0x3F) | 0x40  # the two most significant bits are 0b01
+        random_part = int.from_bytes(prand, "little") & 0x3FFFFF
+        if random_part not in (0, 0x3FFFFF):  # neither all zeros nor all ones
+            break
+    return hci.Address(
+        crypto.ah(irk, bytes(prand)) + bytes(prand), hci.Address.RANDOM_DEVICE_ADDRESS
+    )
+
+
+def non_resolvable_private_address(rng: random.Random) -> hci.Address:
+    while True:
+        raw = bytearray(rng.randbytes(6))
+        raw[5] &= 0x3F  # the two most significant bits are 0b00
+        body = int.from_bytes(raw, "little")
+        if body not in (0, 0x3FFFFFFFFFFF):
+            return hci.Address(bytes(raw), hci.Address.RANDOM_DEVICE_ADDRESS)
+
+
+def static_random_address(rng: random.Random) -> hci.Address:
+    raw = bytearray(rng.randbytes(6))
+    raw[5] |= 0xC0  # the two most significant bits are 0b11
+    return hci.Address(bytes(raw), hci.Address.RANDOM_DEVICE_ADDRESS)
+
+
+def advertising_type_for(peripheral: VirtualPeripheral) -> AdvertisingType:
+    if peripheral.connectable:
+        return AdvertisingType.UNDIRECTED_CONNECTABLE_SCANNABLE  # ADV_IND
+    if peripheral.scan_response_data() is not None:
+        return AdvertisingType.UNDIRECTED_SCANNABLE  # ADV_SCAN_IND
+    return AdvertisingType.UNDIRECTED  # ADV_NONCONN_IND
+
+
+@dataclasses.dataclass(slots=True)
+class WorldMember:
+    """One peripheral with its radio: its controller and its Bumble device."""
+
+    peripheral: VirtualPeripheral
+    controller: ModelledController
+    device: Device
+    rng: random.Random
+    irk: bytes
+    advertising: bool = False
+    tasks: list[asyncio.Task[None]] = dataclasses.field(default_factory=list)
+
+    @property
+    def own_address_type(self) -> hci.OwnAddressType:
+        if self.peripheral.address_type == "public":
+            return hci.OwnAddressType.PUBLIC
+        return hci.OwnAddressType.RANDOM
+
+    @property
+    def air_address(self) -> hci.Address:
+        """The address the peripheral advertises with right now."""
+        if self.peripheral.address_type == "public":
+            return self.controller.public_address
+        return self.device.random_address
+
+
+@dataclasses.dataclass(slots=True)
+class CentralPort:
+    """The HCI ends of a central's controller, for `Host(source, sink)` / `Device.with_hci`."""
+
+    source: ModelledController
+    sink: AsyncPipeSink
+    controller: ModelledController
+
+
+@dataclasses.dataclass(slots=True)
+class ServedController:
+    """A central controller served over an HCI byte stream (e.g. `tcp-server:...`)."""
+
+    spec: str  # the spec a client connects with, port resolved (`tcp-client:127.0.0.1:P`)
+    port: int | None
+    controller: ModelledController
+    transport: Transport
+
+
+class VirtualWorld:
+    """Peripherals on a modelled link. `await start()`, then `open_central()` or `serve_hci()`."""
+
+    def __init__(
+        self,
+        peripherals: Sequence[VirtualPeripheral] | None = None,
+        *,
+        seed: int = 0,
+    ) -> None:
+        if peripherals is None:
+            peripherals = default_peripherals(seed)
+        self.seed = seed
+        self.peripherals: list[VirtualPeripheral] = list(peripherals)
+        self.link = ModelledLink()
+        self.members: list[WorldMember] = []
+        self.centrals: list[ModelledController] = []
+        self.served: list[ServedController] = []
+        self._rng = random.Random(f"world:{seed}")
+        self._started = False
+        self._central_count = 0
+
+    def __len__(self) -> int:
+        return len(self.peripherals)
+
+    @property
+    def description(self) -> str:
+        count = len(self.peripherals)
+        return f"virtual world ({count} device{'s' if count != 1 else ''})"
+
+    def member(self, name: str) -> WorldMember:
+        for member in self.members:
+            if member.peripheral.name == name:
+                return member
+        raise KeyError(name)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        for index, peripheral in enumerate(self.peripherals):
+            self.members.append(self._build_member(index, peripheral))
+        # Power-on is a few dozen HCI round trips per device: do them side by side.
+        await asyncio.gather(*(self._bring_up(member) for member in self.members))
+
+    async def stop(self) -> None:
+        if not self._started:
+            return
+        self._started = False
+        for member in self.members:
+            for task in member.tasks:
+                task.cancel()
+            for task in member.tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            member.tasks.clear()
+            with contextlib.suppress(Exception):
+                await member.peripheral.stop()
+        for served in self.served:
+            with contextlib.suppress(Exception):
+                await served.transport.close()
+        self.served.clear()
+        for controller in [m.controller for m in self.members] + self.centrals:
+            _silence(controller)
+            self.link.remove_controller(controller)
+        self.centrals.clear()
+        self.members.clear()
+
+    async def __aenter__(self) -> VirtualWorld:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # ------------------------------------------------------------------ centrals
+
+    def _new_central_controller(
+        self, *, host_source: object = None, host_sink: object = None
+    ) -> ModelledController:
+        self._central_count += 1
+        controller = ModelledController(
+            f"central-{self._central_count}",
+            link=self.link,
+            public_address=static_central_public(self.seed, self._central_count),
+            profile=FixedProfile(distance_m=0.0),
+            seed=self.seed,
+            extended_advertising=True,
+            host_source=host_source,
+            host_sink=host_sink,
+        )
+        self.centrals.append(controller)
+        return controller
+
+    def open_central(self) -> CentralPort:
+        """A new central controller on the link; its host drives it exactly like a dongle."""
+        controller = self._new_central_controller()
+        return CentralPort(source=controller, sink=AsyncPipeSink(controller), controller=controller)
+
+    def close_central(self, controller: ModelledController) -> None:
+        _silence(controller)
+        self.link.remove_controller(controller)
+        if controller in self.centrals:
+            self.centrals.remove(controller)
+
+    async def serve_hci(self, spec: str = "tcp-server:127.0.0.1:0") -> ServedController:
+        """Serve a new central controller over HCI: `tcp-server:HOST:PORT` (port 0 = any free)."""
+        port: int | None = None
+        client_spec = spec
+        if spec.startswith("tcp-server:"):
+            host, _, port_text = spec[len("tcp-server:") :].rpartition(":")
+            host = host or "127.0.0.1"
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(("" if host == "_" else host, int(port_text)))
+            except (OSError, ValueError):
+                sock.close()
+                raise
+            from bumble.transport.tcp_server import open_tcp_server_transport_with_socket
+
+            transport = await open_tcp_server_transport_with_socket(sock)
+            port = int(sock.getsockname()[1])
+            client_host = "127.0.0.1" if host in ("_", "0.0.0.0") else host
+            client_spec = f"tcp-client:{client_host}:{port}"
+        else:
+            transport = await open_transport(spec)
+        controller = self._new_central_controller(
+            host_source=transport.source, host_sink=transport.sink
+        )
+        served = ServedController(
+            spec=client_spec, port=port, controller=controller, transport=transport
+        )
+        self.served.append(served)
+        return served
+
+    # ------------------------------------------------------------------ peripherals
+
+    def _build_member(self, index: int, peripheral: VirtualPeripheral) -> WorldMember:
+        rng = random.Random(f"{self.seed}:{index}:{peripheral.name}")
+        public = peripheral.address_type == "public"
+        controller = ModelledController(
+            f"sim:{peripheral.name}",
+            link=self.link,
+            public_address=hci.Address(peripheral.address, hci.Address.PUBLIC_DEVICE_ADDRESS)
+            if public
+            else None,
+            profile=peripheral,
+            seed=self.seed + index,
+            # Legacy advertising commands: how peripherals update their data at runtime.
+            extended_advertising=False,
+        )
+        irk = peripheral.irk if peripheral.irk is not None else rng.randbytes(16)
+        config = DeviceConfiguration()
+        config.name = peripheral.name
+        if peripheral.address_type in ("random-static", "resolvable"):
+            config.address = hci.Address(peripheral.address, hci.Address.RANDOM_DEVICE_ADDRESS)
+        else:
+            config.address = static_random_address(rng)
+        config.irk = irk  # each device its own: Bumble's default is all zeros
+        config.le_rpa_timeout = 0  # the world rotates addresses (Device.update_rpa is wrong)
+        config.identity_address_type = None if public else hci.Address.RANDOM_DEVICE_ADDRESS
+        interval = max(float(peripheral.adv_interval_ms), 20.0)
+        config.advertising_interval_min = interval
+        config.advertising_interval_max = interval
+        device = Device(config=config, host=Host(controller, AsyncPipeSink(controller)))
+        return WorldMember(
+            peripheral=peripheral, controller=controller, device=device, rng=rng, irk=irk
+        )
+
+    async def _bring_up(self, member: WorldMember) -> None:
+        peripheral, device = member.peripheral, member.device
+        peripheral.device = device
+        peripheral.configure(device)
+        await device.power_on()
+        if peripheral.address_type in ("resolvable", "non-resolvable"):
+            await self._set_private_address(member)
+        device.on(
+            device.EVENT_CONNECTION, lambda connection: self._on_connection(member, connection)
+        )
+        await self._start_advertising(member)
+        await peripheral.start(device)
+        if peripheral.address_type in ("resolvable", "non-resolvable") and peripheral.rpa_rotate_s:
+            member.tasks.append(asyncio.create_task(self._rotate(member, peripheral.rpa_rotate_s)))
+
+    async def _set_private_address(self, member: WorldMember) -> None:
+        if member.peripheral.address_type == "resolvable":
+            address = resolvable_private_address(member.irk, member.rng)
+        else:
+            address = non_resolvable_private_address(member.rng)
+        await member.device.send_sync_command(
+            hci.HCI_LE_Set_Random_Address_Command(random_address=address)
+        )
+        member.device.random_address = address
+
+    async def _start_advertising(self, member: WorldMember) -> None:
+        peripheral = member.peripheral
+        scan_response = peripheral.scan_response_data()
+        await member.device.start_advertising(
+            advertising_type=advertising_type_for(peripheral),
+            own_address_type=member.own_address_type,
+            auto_restart=False,  # the world restarts it, with the peripheral's data of now
+            advertising_data=peripheral.advertising_data(),
+            scan_response_data=scan_response if scan_response is not None else b"",
+        )
+        member.advertising = True
+
+    def _on_connection(self, member: WorldMember, connection: Connection) -> None:
+        member.advertising = False  # the controller stopped advertising on CONNECT_IND
+
+        def on_disconnection(_reason: int) -> None:
+            if self._started:
+                member.tasks.append(asyncio.create_task(self._readvertise(member)))
+
+        connection.once(connection.EVENT_DISCONNECTION, on_disconnection)
+
+    async def _readvertise(self, member: WorldMember) -> None:
+        if not self._started or member.advertising:
+            return
+        try:
+            await self._start_advertising(member)
+        except Exception:  # noqa: BLE001 - the world keeps running; say why in the log
+            logger.exception("restarting advertising of %s failed", member.peripheral.name)
+        finally:
+            task = asyncio.current_task()
+            if task in member.tasks:
+                member.tasks.remove(task)
+
+    async def _rotate(self, member: WorldMember, period_s: float) -> None:
+        while True:
+            await asyncio.sleep(period_s)
+            if member.device.connections:
+                continue  # an address never changes under a live connection here
+            was_advertising = member.advertising
+            if was_advertising:
+                await member.device.stop_advertising()
+                member.advertising = False
+            await self._set_private_address(member)
+            if was_advertising:
+                await self._start_advertising(member)
+
+
+def static_central_public(seed: int, index: int) -> hci.Address:
+    """A stable public address for the n-th central controller (a dongle has one too)."""
+    rng = random.Random(f"central:{seed}:{index}")
+    raw = bytes([index & 0xFF]) + rng.randbytes(2) + bytes([0x5E, 0xBE, 0x0B])
+    return hci.Address(raw, hci.Address.PUBLIC_DEVICE_ADDRESS)
+
+
+def _silence(controller: ModelledController) -> None:
+    """Stop the controller's timers so nothing fires after the world is gone."""
+    controller.le_legacy_advertiser.stop()
+    for advertising_set in controller.advertising_sets.values():
+        advertising_set.stop()
+    controller.le_scan_enable = False
+    controller.pending_le_connection = None
+
+
+def default_peripherals(seed: int) -> list[VirtualPeripheral]:
+    """The built-in catalogue (`catalogue.default_catalogue`), when this checkout has it."""
+    module = importlib.import_module("blebench.sim.catalogue")
+    factory = getattr(module, "default_catalogue", None)
+    if factory is None:
+        return []
+    peripherals: list[VirtualPeripheral] = list(factory(seed=seed))
+    return peripherals
