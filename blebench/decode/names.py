@@ -64,7 +64,7 @@ def normalize_uuid(uuid: str | int) -> str:
 
 
 def short_uuid(uuid: str | int) -> str:
-    """"2a37" for a UUID on the Bluetooth SIG base ("0000fe2c..." -> "fe2c", a 32-bit
+    """ "2a37" for a UUID on the Bluetooth SIG base ("0000fe2c..." -> "fe2c", a 32-bit
     one gives 8 digits), else the full 128-bit form. Raises ValueError like
     `normalize_uuid`."""
     full = normalize_uuid(uuid)

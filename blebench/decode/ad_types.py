@@ -1,0 +1,480 @@
+"""Field decoders for every AD type of the Assigned Numbers (section 2.3, "Common Data
+Types"; values per the Core Specification Supplement, Part A).
+
+`AD_TYPES` maps the type byte to (name, decoder). A decoder takes the structure's data
+(after the type byte) and returns a dict of JSON-ready fields, or raises `AdDataError`
+with a message a person can act on. Numbers are named from bleak's and Bumble's tables
+(via `names`); only the small per-type code sets that no installed package ships (flag
+bits, LE role, URI scheme codes, mesh beacon types) are spelled here, next to the spec
+section they come from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+from blebench.decode.names import SIG_BASE_SUFFIX, appearance_name, company_name, uuid_name
+
+Fields = dict[str, Any]
+Decoder = Callable[[bytes], Fields]
+
+
+class AdDataError(ValueError):
+    """The structure's data does not fit its type (wrong length, bad encoding)."""
+
+
+def unknown_type_name(ad_type: int) -> str:
+    return f"Unknown AD type 0x{ad_type:02x}"
+
+
+# -- shared helpers (hot path: keep them small) ------------------------------------------
+
+
+@lru_cache(maxsize=2048)
+def uuid16_entry(value: int) -> tuple[str, str, str | None]:
+    """(short form, 128-bit form, name) of a 16-bit UUID; cached, shared."""
+    short = f"{value:04x}"
+    return short, f"0000{short}{SIG_BASE_SUFFIX}", uuid_name(value)
+
+
+@lru_cache(maxsize=1024)
+def uuid32_entry(value: int) -> tuple[str, str, str | None]:
+    short = f"{value:08x}"
+    if value <= 0xFFFF:
+        short = f"{value:04x}"
+    return short, f"{value:08x}{SIG_BASE_SUFFIX}", uuid_name(value)
+
+
+@lru_cache(maxsize=1024)
+def uuid128_entry(le_bytes: bytes) -> tuple[str, str, str | None]:
+    """128-bit UUIDs travel little-endian; the text form is big-endian."""
+    h = le_bytes[::-1].hex()
+    full = f"{h[0:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+    short = full
+    if full.endswith(SIG_BASE_SUFFIX):
+        short = h[4:8] if h.startswith("0000") else h[0:8]
+    return short, full, uuid_name(full)
+
+
+def _uuid_list(data: bytes, width: int) -> Fields:
+    n = len(data)
+    if n % width:
+        raise AdDataError(f"length {n} is not a multiple of {width} ({width * 8}-bit UUIDs)")
+    if width == 2:
+        entries = [uuid16_entry(data[i] | data[i + 1] << 8) for i in range(0, n, 2)]
+    elif width == 4:
+        entries = [uuid32_entry(int.from_bytes(data[i : i + 4], "little")) for i in range(0, n, 4)]
+    else:
+        entries = [uuid128_entry(data[i : i + 16]) for i in range(0, n, 16)]
+    return {"uuids": tuple({"uuid": e[0], "name": e[2]} for e in entries)}
+
+
+def _uuid_list16(data: bytes) -> Fields:
+    return _uuid_list(data, 2)
+
+
+def _uuid_list32(data: bytes) -> Fields:
+    return _uuid_list(data, 4)
+
+
+def _uuid_list128(data: bytes) -> Fields:
+    return _uuid_list(data, 16)
+
+
+def format_address(le_bytes: bytes) -> str:
+    """A 6-byte little-endian device address as "AA:BB:CC:DD:EE:FF"."""
+    return le_bytes[::-1].hex(":").upper()
+
+
+def _text(data: bytes) -> str:
+    # Names from the air are untrusted: decode leniently, render safely elsewhere.
+    return data.decode("utf-8", "replace")
+
+
+def _exact(data: bytes, size: int, what: str) -> None:
+    if len(data) != size:
+        raise AdDataError(f"{what} needs {size} bytes, got {len(data)}")
+
+
+# -- per-type decoders --------------------------------------------------------------------
+
+# Supplement Part A 1.3.2 (Flags): bit meanings.
+FLAG_BITS = (
+    "LE Limited Discoverable Mode",
+    "LE General Discoverable Mode",
+    "BR/EDR Not Supported",
+    "Simultaneous LE and BR/EDR (Controller)",
+    "Previously Used",
+)
+
+
+@lru_cache(maxsize=256)
+def flags_text(value: int) -> tuple[str, ...]:
+    words = [name for bit, name in enumerate(FLAG_BITS) if value >> bit & 1]
+    if value >> len(FLAG_BITS):
+        words.append(f"reserved bits 0x{value >> len(FLAG_BITS) << len(FLAG_BITS):x}")
+    return tuple(words)
+
+
+def _flags(data: bytes) -> Fields:
+    if not data:
+        raise AdDataError("Flags needs at least 1 byte, got 0")
+    value = int.from_bytes(data, "little")
+    return {"flags": value, "flags_text": flags_text(value)}
+
+
+def _shortened_name(data: bytes) -> Fields:
+    return {"name": _text(data), "complete": False}
+
+
+def _complete_name(data: bytes) -> Fields:
+    return {"name": _text(data), "complete": True}
+
+
+def _tx_power(data: bytes) -> Fields:
+    _exact(data, 1, "TX Power Level")
+    v = data[0]
+    return {"tx_power_dbm": v - 256 if v > 127 else v}
+
+
+@lru_cache(maxsize=1)
+def _class_of_device_tables() -> tuple[list[str], dict[int, str], dict[int, dict[int, str]]]:
+    from bumble.core import ClassOfDevice
+
+    minor = {
+        int(k): {int(m): s for m, s in v.items()}
+        for k, v in ClassOfDevice.MINOR_DEVICE_CLASS_LABELS.items()
+    }
+    major = {int(k): v for k, v in ClassOfDevice.MAJOR_DEVICE_CLASS_LABELS.items()}
+    return ClassOfDevice.MAJOR_SERVICE_CLASS_LABELS, major, minor
+
+
+def _class_of_device(data: bytes) -> Fields:
+    _exact(data, 3, "Class of Device")
+    value = int.from_bytes(data, "little")
+    service_labels, majors, minors = _class_of_device_tables()
+    services = value >> 13 & 0x7FF
+    major = value >> 8 & 0x1F
+    minor = value >> 2 & 0x3F
+    return {
+        "class_of_device": value,
+        "major_service_classes": tuple(
+            service_labels[b] if b < len(service_labels) else f"reserved bit {b + 13}"
+            for b in range(11)
+            if services >> b & 1
+        ),
+        "major_device_class": majors.get(major, f"0x{major:02x}"),
+        "minor_device_class": minors.get(major, {}).get(minor, f"0x{minor:02x}"),
+    }
+
+
+def _hex_value(what: str, size: int | None = None) -> Decoder:
+    def decode(data: bytes) -> Fields:
+        if size is not None:
+            _exact(data, size, what)
+        return {"value": data.hex()}
+
+    return decode
+
+
+def _device_id_or_tk(data: bytes) -> Fields:
+    # 0x10 is Device ID in EIR (Device ID profile 5.0: 4 little-endian uint16) and the
+    # Security Manager TK value (16 bytes) in OOB data: the length tells them apart.
+    if len(data) == 8:
+        source, vendor, product, version = (
+            int.from_bytes(data[i : i + 2], "little") for i in range(0, 8, 2)
+        )
+        out: Fields = {
+            "meaning": "Device ID",
+            "vendor_id_source": source,
+            "vendor_id": vendor,
+            "product_id": product,
+            "version": version,
+        }
+        if source == 1:
+            out["vendor"] = company_name(vendor)
+        return out
+    if len(data) == 16:
+        return {"meaning": "Security Manager TK Value", "value": data.hex()}
+    raise AdDataError(f"needs 8 bytes (Device ID) or 16 (TK value), got {len(data)}")
+
+
+def _oob_flags(data: bytes) -> Fields:
+    _exact(data, 1, "Security Manager Out of Band Flags")
+    v = data[0]
+    return {
+        "oob_flags": v,
+        "oob_data_present": bool(v & 1),
+        "le_supported_host": bool(v & 2),
+        "simultaneous_le_br_edr_host": bool(v & 4),
+        "address_type": "random" if v & 8 else "public",
+    }
+
+
+def _interval_ms(raw: int, unit_us: int) -> float:
+    return round(raw * unit_us / 1000, 4)
+
+
+def _connection_interval_range(data: bytes) -> Fields:
+    _exact(data, 4, "Peripheral Connection Interval Range")
+    lo = data[0] | data[1] << 8
+    hi = data[2] | data[3] << 8
+    # 0xFFFF: no specific value (Supplement Part A 1.9); units of 1.25 ms.
+    return {
+        "min_interval": lo,
+        "max_interval": hi,
+        "min_interval_ms": None if lo == 0xFFFF else _interval_ms(lo, 1250),
+        "max_interval_ms": None if hi == 0xFFFF else _interval_ms(hi, 1250),
+    }
+
+
+def _service_data(width: int) -> Decoder:
+    def decode(data: bytes) -> Fields:
+        if len(data) < width:
+            raise AdDataError(f"needs a {width * 8}-bit UUID ({width} bytes), got {len(data)}")
+        if width == 2:
+            entry = uuid16_entry(data[0] | data[1] << 8)
+        elif width == 4:
+            entry = uuid32_entry(int.from_bytes(data[:4], "little"))
+        else:
+            entry = uuid128_entry(data[:16])
+        return {"uuid": entry[0], "name": entry[2], "service_data": data[width:].hex()}
+
+    return decode
+
+
+def _addresses(data: bytes) -> Fields:
+    if not data or len(data) % 6:
+        raise AdDataError(f"length {len(data)} is not a non-zero multiple of 6 (addresses)")
+    return {"addresses": tuple(format_address(data[i : i + 6]) for i in range(0, len(data), 6))}
+
+
+def _appearance(data: bytes) -> Fields:
+    _exact(data, 2, "Appearance")
+    value = data[0] | data[1] << 8
+    category, sub = appearance_name(value)
+    return {"appearance": value, "category": category, "subcategory": sub}
+
+
+def _advertising_interval(data: bytes) -> Fields:
+    _exact(data, 2, "Advertising Interval")
+    raw = data[0] | data[1] << 8
+    return {"interval": raw, "interval_ms": _interval_ms(raw, 625)}
+
+
+def _advertising_interval_long(data: bytes) -> Fields:
+    if len(data) not in (3, 4):
+        raise AdDataError(f"Advertising Interval - long needs 3 or 4 bytes, got {len(data)}")
+    raw = int.from_bytes(data, "little")
+    return {"interval": raw, "interval_ms": _interval_ms(raw, 625)}
+
+
+def _le_device_address(data: bytes) -> Fields:
+    _exact(data, 7, "LE Bluetooth Device Address")
+    from blebench.decode.address import classify_address
+
+    address = format_address(data[:6])
+    is_random = bool(data[6] & 1)
+    return {
+        "address": address,
+        "address_type": "random" if is_random else "public",
+        "address_kind": classify_address(address, is_random),
+    }
+
+
+# Supplement Part A 1.17 (LE Role).
+LE_ROLES = {
+    0: "Only Peripheral Role supported",
+    1: "Only Central Role supported",
+    2: "Peripheral and Central Role supported, Peripheral Role preferred",
+    3: "Peripheral and Central Role supported, Central Role preferred",
+}
+
+
+def _le_role(data: bytes) -> Fields:
+    _exact(data, 1, "LE Role")
+    return {"role": data[0], "role_text": LE_ROLES.get(data[0], f"reserved (0x{data[0]:02x})")}
+
+
+# Assigned Numbers 2.7 (URI Scheme Name String Mapping): the first code point of the URI
+# data type is a scheme code; 0x01 means "no scheme, the text is the whole URI". Only the
+# first codes of the (IANA-ordered) list are spelled; the rest are shown as their code.
+URI_SCHEMES = {
+    0x01: "",
+    0x02: "aaa:",
+    0x03: "aaas:",
+    0x04: "about:",
+    0x05: "acap:",
+    0x06: "acct:",
+    0x07: "cap:",
+    0x08: "cid:",
+    0x09: "coap:",
+    0x0A: "coaps:",
+    0x0B: "crid:",
+    0x0C: "data:",
+    0x0D: "dav:",
+    0x0E: "dict:",
+    0x0F: "dns:",
+    0x10: "file:",
+    0x11: "ftp:",
+    0x12: "geo:",
+    0x13: "go:",
+    0x14: "gopher:",
+    0x15: "h323:",
+    0x16: "http:",
+    0x17: "https:",
+}
+
+
+def _uri(data: bytes) -> Fields:
+    text = _text(data)
+    if not text:
+        raise AdDataError("URI is empty")
+    code = ord(text[0])
+    rest = text[1:]
+    scheme = URI_SCHEMES.get(code)
+    if scheme is None:
+        return {"scheme_code": code, "uri": rest, "note": f"scheme code 0x{code:x} not in our list"}
+    return {"scheme_code": code, "uri": scheme + rest}
+
+
+def _le_supported_features(data: bytes) -> Fields:
+    value = int.from_bytes(data, "little")
+    return {
+        "features": value,
+        "feature_bits": tuple(b for b in range(len(data) * 8) if value >> b & 1),
+    }
+
+
+def _channel_map_update(data: bytes) -> Fields:
+    _exact(data, 7, "Channel Map Update Indication")
+    channel_map = int.from_bytes(data[:5], "little") & ((1 << 37) - 1)
+    return {
+        "channel_map": data[:5].hex(),
+        "used_channels": channel_map.bit_count(),
+        "instant": data[5] | data[6] << 8,
+    }
+
+
+# Mesh Profile 3.9 (mesh beacons).
+MESH_BEACON_TYPES = {
+    0: "Unprovisioned Device beacon",
+    1: "Secure Network beacon",
+    2: "Mesh Private beacon",
+}
+
+
+def _mesh_beacon(data: bytes) -> Fields:
+    if not data:
+        raise AdDataError("Mesh Beacon is empty")
+    kind = data[0]
+    out: Fields = {
+        "beacon_type": kind,
+        "beacon_type_text": MESH_BEACON_TYPES.get(kind, f"reserved (0x{kind:02x})"),
+    }
+    if kind == 0 and len(data) >= 19:
+        h = data[1:17].hex()
+        out["device_uuid"] = f"{h[0:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+        out["oob_information"] = data[17] << 8 | data[18]
+        if len(data) >= 23:
+            out["uri_hash"] = data[19:23].hex()
+    elif kind == 1 and len(data) == 22:
+        out["flags"] = data[1]
+        out["network_id"] = data[2:10].hex()
+        out["iv_index"] = int.from_bytes(data[10:14], "big")
+        out["authentication_value"] = data[14:22].hex()
+    return out
+
+
+def _named_opaque(data: bytes) -> Fields:
+    return {}
+
+
+def _encrypted_data(data: bytes) -> Fields:
+    # Supplement Part A 1.23: Randomizer (5), payload, MIC (4).
+    if len(data) < 9:
+        raise AdDataError(
+            f"Encrypted Data needs at least 9 bytes (randomizer + MIC), got {len(data)}"
+        )
+    return {
+        "randomizer": data[:5].hex(),
+        "encrypted_payload": data[5:-4].hex(),
+        "mic": data[-4:].hex(),
+    }
+
+
+def _broadcast_name(data: bytes) -> Fields:
+    return {"name": _text(data)}
+
+
+def _rsi(data: bytes) -> Fields:
+    _exact(data, 6, "Resolvable Set Identifier")
+    return {"rsi": format_address(data)}
+
+
+def _three_d(data: bytes) -> Fields:
+    _exact(data, 2, "3D Information Data")
+    return {"flags_3d": data[0], "path_loss_threshold": data[1]}
+
+
+def _manufacturer(data: bytes) -> Fields:
+    if len(data) < 2:
+        raise AdDataError(f"Manufacturer Specific Data needs a 2-byte company id, got {len(data)}")
+    cid = data[0] | data[1] << 8
+    return {"company_id": cid, "company": company_name(cid), "manufacturer_data": data[2:].hex()}
+
+
+AD_TYPES: dict[int, tuple[str, Decoder]] = {
+    0x01: ("Flags", _flags),
+    0x02: ("Incomplete List of 16-bit Service UUIDs", _uuid_list16),
+    0x03: ("Complete List of 16-bit Service UUIDs", _uuid_list16),
+    0x04: ("Incomplete List of 32-bit Service UUIDs", _uuid_list32),
+    0x05: ("Complete List of 32-bit Service UUIDs", _uuid_list32),
+    0x06: ("Incomplete List of 128-bit Service UUIDs", _uuid_list128),
+    0x07: ("Complete List of 128-bit Service UUIDs", _uuid_list128),
+    0x08: ("Shortened Local Name", _shortened_name),
+    0x09: ("Complete Local Name", _complete_name),
+    0x0A: ("TX Power Level", _tx_power),
+    0x0D: ("Class of Device", _class_of_device),
+    0x0E: ("Simple Pairing Hash C-192", _hex_value("Simple Pairing Hash C-192", 16)),
+    0x0F: ("Simple Pairing Randomizer R-192", _hex_value("Simple Pairing Randomizer R-192", 16)),
+    0x10: ("Device ID / Security Manager TK Value", _device_id_or_tk),
+    0x11: ("Security Manager Out of Band Flags", _oob_flags),
+    0x12: ("Peripheral Connection Interval Range", _connection_interval_range),
+    0x14: ("List of 16-bit Service Solicitation UUIDs", _uuid_list16),
+    0x15: ("List of 128-bit Service Solicitation UUIDs", _uuid_list128),
+    0x16: ("Service Data - 16-bit UUID", _service_data(2)),
+    0x17: ("Public Target Address", _addresses),
+    0x18: ("Random Target Address", _addresses),
+    0x19: ("Appearance", _appearance),
+    0x1A: ("Advertising Interval", _advertising_interval),
+    0x1B: ("LE Bluetooth Device Address", _le_device_address),
+    0x1C: ("LE Role", _le_role),
+    0x1D: ("Simple Pairing Hash C-256", _hex_value("Simple Pairing Hash C-256", 16)),
+    0x1E: ("Simple Pairing Randomizer R-256", _hex_value("Simple Pairing Randomizer R-256", 16)),
+    0x1F: ("List of 32-bit Service Solicitation UUIDs", _uuid_list32),
+    0x20: ("Service Data - 32-bit UUID", _service_data(4)),
+    0x21: ("Service Data - 128-bit UUID", _service_data(16)),
+    0x22: ("LE Secure Connections Confirmation Value", _hex_value("LE SC Confirmation Value", 16)),
+    0x23: ("LE Secure Connections Random Value", _hex_value("LE SC Random Value", 16)),
+    0x24: ("URI", _uri),
+    0x25: ("Indoor Positioning", _named_opaque),
+    0x26: ("Transport Discovery Data", _named_opaque),
+    0x27: ("LE Supported Features", _le_supported_features),
+    0x28: ("Channel Map Update Indication", _channel_map_update),
+    0x29: ("PB-ADV", _named_opaque),
+    0x2A: ("Mesh Message", _named_opaque),
+    0x2B: ("Mesh Beacon", _mesh_beacon),
+    0x2C: ("BIGInfo", _named_opaque),
+    0x2D: ("Broadcast_Code", _named_opaque),
+    0x2E: ("Resolvable Set Identifier", _rsi),
+    0x2F: ("Advertising Interval - long", _advertising_interval_long),
+    0x30: ("Broadcast_Name", _broadcast_name),
+    0x31: ("Encrypted Advertising Data", _encrypted_data),
+    0x32: ("Periodic Advertising Response Timing Information", _named_opaque),
+    0x34: ("Electronic Shelf Label", _named_opaque),
+    0x3D: ("3D Information Data", _three_d),
+    0xFF: ("Manufacturer Specific Data", _manufacturer),
+}

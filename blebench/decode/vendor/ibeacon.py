@@ -1,0 +1,30 @@
+"""Apple iBeacon: manufacturer data of company 0x004C, `02 15` then proximity UUID (16),
+major (2, big-endian), minor (2, big-endian), measured power at 1 m (int8)."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from blebench.decode.vendor.base import VendorDecoding, int8, uuid_text
+
+APPLE = 0x004C
+PREFIX = b"\x02\x15"
+BODY_LENGTH = 23  # after the company id: prefix 2 + 16 + 2 + 2 + 1
+
+
+def decode_ibeacon(body: bytes) -> VendorDecoding | None:
+    """`body` is the manufacturer data after the company id. None unless the prefix and the
+    length match exactly: bytes that only look like an iBeacon are not one."""
+    if len(body) != BODY_LENGTH or body[:2] != PREFIX:
+        return None
+    return VendorDecoding(
+        "ibeacon",
+        MappingProxyType(
+            {
+                "uuid": uuid_text(body[2:18]),
+                "major": body[18] << 8 | body[19],
+                "minor": body[20] << 8 | body[21],
+                "measured_power": int8(body[22]),
+            }
+        ),
+    )
