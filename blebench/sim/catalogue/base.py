@@ -13,13 +13,27 @@ from __future__ import annotations
 import asyncio
 import random
 from abc import ABC, abstractmethod
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from bumble.device import Device
 
 AddressKind = Literal["public", "random-static", "resolvable", "non-resolvable"]
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    """A knob on a running device for the TUI and tests: a plain method of the device.
+
+    `action` may be sync or async (then the caller awaits its result); `params` names its
+    arguments for display, e.g. "rate_hz: float | None".
+    """
+
+    description: str
+    action: Callable[..., Any]
+    params: str = ""
 
 
 class VirtualPeripheral(ABC):
@@ -53,6 +67,10 @@ class VirtualPeripheral(ABC):
 
     async def start(self, device: Device) -> None:  # noqa: B027 - optional hook
         """Start background activity with `self.spawn(...)`. Must return quickly."""
+
+    def controls(self) -> Mapping[str, Control]:
+        """Named controls this device offers (none by default)."""
+        return {}
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         self._tasks.append(asyncio.ensure_future(coro))

@@ -1,0 +1,62 @@
+"""Pulse HRM: what a user sees when connecting to the heart-rate strap."""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+
+from bumble import gatt
+
+from blebench.sim.catalogue.pulse_hrm import PulseHrm
+from tests.integration.catalogue._rig import Rig
+
+
+def parse_hrm(value: bytes) -> tuple[int, list[float]]:
+    """Heart Rate Measurement per the spec: flags, bpm, [energy], RR intervals."""
+    flags = value[0]
+    offset = 1
+    if flags & 0x01:
+        bpm = struct.unpack_from("<H", value, offset)[0]
+        offset += 2
+    else:
+        bpm = value[offset]
+        offset += 1
+    if flags & 0x08:
+        offset += 2
+    rr = [
+        struct.unpack_from("<H", value, i)[0] / 1024
+        for i in range(offset, len(value), 2)
+    ] if flags & 0x10 else []
+    return bpm, rr
+
+
+async def test_notifications_carry_plausible_bpm_and_rr(rig: Rig) -> None:
+    hrm = PulseHrm(seed=1, notify_interval_s=0.02)
+    device = await rig.add(hrm)
+    _, peer = await rig.connect(device)
+    [measurement] = peer.get_characteristics_by_uuid(gatt.GATT_HEART_RATE_MEASUREMENT_CHARACTERISTIC)
+    values: asyncio.Queue[bytes] = asyncio.Queue()
+    await peer.subscribe(measurement, values.put_nowait)
+    samples = [await asyncio.wait_for(values.get(), 2.0) for _ in range(12)]
+    decoded = [parse_hrm(v) for v in samples]
+    bpms = [bpm for bpm, _ in decoded]
+    assert all(40 <= bpm <= 200 for bpm in bpms)
+    rr = [r for _, rrs in decoded for r in rrs]
+    assert rr, "RR intervals are sent"
+    # Each RR interval is about one beat at the reported rate.
+    assert all(0.25 < r < 1.6 for r in rr)
+    assert len(set(samples)) > 1, "values change"
+
+
+async def test_name_only_in_scan_response_and_gap(rig: Rig) -> None:
+    hrm = PulseHrm()
+    assert b"Pulse HRM" not in hrm.advertising_data()
+    assert b"Pulse HRM" in (hrm.scan_response_data() or b"")
+    device = await rig.add(hrm)
+    _, peer = await rig.connect(device)
+    [name] = peer.get_characteristics_by_uuid(gatt.GATT_DEVICE_NAME_CHARACTERISTIC)
+    [appearance] = peer.get_characteristics_by_uuid(gatt.GATT_APPEARANCE_CHARACTERISTIC)
+    [location] = peer.get_characteristics_by_uuid(gatt.GATT_BODY_SENSOR_LOCATION_CHARACTERISTIC)
+    assert await name.read_value() == b"Pulse HRM"
+    assert await appearance.read_value() == b"\x41\x03"
+    assert await location.read_value() == b"\x01"  # chest
