@@ -1,0 +1,508 @@
+"""A bleak client backend over Bumble: `BleakClient(..., backend=BumbleClient, radio=...)`.
+
+The session layer speaks bleak everywhere; this backend makes a Bumble `Device` (a dongle
+over HCI, or the central of the virtual world) look like one more bleak backend.
+
+Keyword arguments reaching the backend through `BleakClient(...)`:
+- `radio`: an object with `.device` (the powered-on central Bumble `Device`, e.g.
+  `blebench.backends.bumble.radio.BumbleRadio`), or `device`: the Bumble `Device` itself;
+- `mtu` (default 247): the ATT MTU asked for right after connecting (None: no exchange);
+- `op_timeout` (default 10 s): the longest any GATT operation may take. Bumble's own limit
+  is 30 s; a device that vanished without a disconnection event must not hang a session.
+
+What bleak's API can't carry is exposed here and used by the session when present:
+`connection_info()` (PHY, interval, latency, supervision timeout, encryption),
+`disconnect_reason`, `bumble_connection`.
+
+Failures are bleak exceptions: `BleakGATTProtocolError` for ATT errors, `TimeoutError`,
+and the typed `BumbleConnectError` / `BumbleDisconnectedError` below carrying the HCI code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from bleak.args import SizedBuffer
+from bleak.backends.characteristic import BleakGATTCharacteristic
+from bleak.backends.client import BaseBleakClient, NotifyCallback
+from bleak.backends.descriptor import BleakGATTDescriptor
+from bleak.backends.device import BLEDevice
+from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
+from bleak.exc import BleakError, BleakGATTProtocolError
+from bumble import att, core, hci
+from bumble.gatt import GATT_CLIENT_CHARACTERISTIC_CONFIGURATION_DESCRIPTOR, Characteristic
+
+if TYPE_CHECKING:
+    from bumble.device import Connection, Device
+    from bumble.gatt_client import CharacteristicProxy
+
+logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+DEFAULT_MTU = 247
+DEFAULT_OP_TIMEOUT = 10.0
+# HCI reason given when the link drops without a reason (e.g. the controller vanished).
+_REASON_UNKNOWN = hci.HCI_CONNECTION_TIMEOUT_ERROR
+_FAILED_TO_ESTABLISH = hci.HCI_CONNECTION_FAILED_TO_BE_ESTABLISHED_ERROR
+
+# Characteristic property bits -> bleak's property names (bleak.assigned_numbers).
+_PROPERTY_NAMES: tuple[tuple[int, str], ...] = (
+    (0x01, "broadcast"),
+    (0x02, "read"),
+    (0x04, "write-without-response"),
+    (0x08, "write"),
+    (0x10, "notify"),
+    (0x20, "indicate"),
+    (0x40, "authenticated-signed-writes"),
+    (0x80, "extended-properties"),
+)
+
+
+class BumbleConnectError(BleakError):
+    """Connecting failed with an HCI status (`hci_code`), e.g. 0x3E or a refusal."""
+
+    def __init__(self, hci_code: int, address: str, detail: str = "") -> None:
+        super().__init__(f"connection to {address} failed (HCI 0x{hci_code:02X}) {detail}".strip())
+        self.hci_code = hci_code
+        self.address = address
+
+
+class BumbleDisconnectedError(BleakError):
+    """The link dropped while an operation was running; `hci_code` is the reason."""
+
+    def __init__(self, hci_code: int, during: str) -> None:
+        super().__init__(f"disconnected during {during} (HCI reason 0x{hci_code:02X})")
+        self.hci_code = hci_code
+        self.during = during
+
+
+class BumbleNotConnectedError(BleakError):
+    """An operation was asked for on a client that is not connected."""
+
+
+@dataclass(slots=True, frozen=True)
+class BumbleConnectionInfo:
+    """What the Bumble host knows about a live link (plain data for the session)."""
+
+    handle: int
+    role: str
+    self_address: str
+    peer_address: str
+    peer_address_type: str
+    mtu: int
+    interval_ms: float
+    latency: int
+    supervision_timeout_ms: float
+    tx_phy: str | None
+    rx_phy: str | None
+    encrypted: bool
+    authenticated: bool
+    secure_connections: bool
+    encryption_key_size: int | None
+
+
+def _phy_name(phy: int | None) -> str | None:
+    if phy is None:
+        return None
+    return {1: "LE 1M", 2: "LE 2M", 3: "LE Coded"}.get(int(phy), f"PHY {int(phy)}")
+
+
+def peer_address_of(target: BLEDevice | str) -> hci.Address:
+    """The Bumble address to connect to.
+
+    A `BLEDevice` from the Bumble scanner carries the typed address in `details` (an
+    `hci.Address`, an object with `.address`, or a dict with "address"); a string may end
+    in "/P" for a public address and is a random address otherwise (Bumble's convention)."""
+    if isinstance(target, BLEDevice):
+        details = target.details
+        for candidate in (
+            details,
+            getattr(details, "address", None),
+            getattr(details, "bumble_address", None),
+            details.get("address") if isinstance(details, dict) else None,
+        ):
+            if isinstance(candidate, hci.Address):
+                return candidate
+        text = target.address
+        if isinstance(details, dict) and details.get("address_type") in ("public", 0):
+            return hci.Address(text, hci.Address.PUBLIC_DEVICE_ADDRESS)
+    else:
+        text = target
+    try:
+        if text.upper().endswith("/P"):
+            return hci.Address(text[:-2], hci.Address.PUBLIC_DEVICE_ADDRESS)
+        return hci.Address(text, hci.Address.RANDOM_DEVICE_ADDRESS)
+    except (ValueError, core.InvalidArgumentError) as exc:
+        raise BleakError(f"{text!r} is not a Bluetooth address") from exc
+
+
+class BumbleClient(BaseBleakClient):
+    """bleak's client interface on a Bumble central `Device`."""
+
+    def __init__(
+        self,
+        address_or_ble_device: BLEDevice | str,
+        *,
+        disconnected_callback: Callable[[], None] | None,
+        timeout: float,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            address_or_ble_device, disconnected_callback=disconnected_callback, timeout=timeout
+        )
+        radio = kwargs.get("radio")
+        device = kwargs.get("device") or getattr(radio, "device", None)
+        if device is None:
+            raise BleakError("the Bumble backend needs radio= (or device=) to connect with")
+        self._device: Device = device
+        self._target = address_or_ble_device
+        self._peer_address = peer_address_of(address_or_ble_device)
+        self._name = (
+            address_or_ble_device.name if isinstance(address_or_ble_device, BLEDevice) else None
+        )
+        self._wanted_mtu: int | None = kwargs.get("mtu", DEFAULT_MTU)
+        self._op_timeout: float = float(kwargs.get("op_timeout", DEFAULT_OP_TIMEOUT))
+        self._service_filter: set[str] | None = kwargs.get("services")
+        self._connection: Connection | None = None
+        self._lost: asyncio.Future[int] | None = None
+        self._proxies: dict[int, CharacteristicProxy[bytes]] = {}
+        self._subscribers: dict[int, Callable[[bytes], None]] = {}
+        self._tx_phy: int | None = None
+        self._rx_phy: int | None = None
+        self._closing = False
+        self.disconnect_reason: int | None = None
+
+    # -- identity ---------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self._name or self.address.replace(":", "-")
+
+    @property
+    def mtu_size(self) -> int:
+        if self._connection is None:
+            return att.ATT_DEFAULT_MTU
+        return int(self._connection.att_mtu)
+
+    @property
+    def is_connected(self) -> bool:
+        return self._connection is not None and self._lost is not None and not self._lost.done()
+
+    @property
+    def bumble_connection(self) -> Connection | None:
+        return self._connection
+
+    def connection_info(self) -> BumbleConnectionInfo | None:
+        conn = self._connection
+        if conn is None or not self.is_connected:
+            return None
+        params = conn.parameters
+        key_size = int(conn.encryption_key_size) or None
+        return BumbleConnectionInfo(
+            handle=int(conn.handle),
+            role="central" if conn.role == hci.Role.CENTRAL else "peripheral",
+            self_address=str(conn.self_address).split("/")[0],
+            peer_address=str(conn.peer_address).split("/")[0],
+            peer_address_type=(
+                "public"
+                if conn.peer_address.address_type == hci.Address.PUBLIC_DEVICE_ADDRESS
+                else "random"
+            ),
+            mtu=int(conn.att_mtu),
+            interval_ms=float(params.connection_interval),
+            latency=int(params.peripheral_latency),
+            supervision_timeout_ms=float(params.supervision_timeout),
+            tx_phy=_phy_name(self._tx_phy),
+            rx_phy=_phy_name(self._rx_phy),
+            encrypted=bool(conn.is_encrypted),
+            authenticated=bool(conn.authenticated),
+            secure_connections=bool(conn.sc),
+            encryption_key_size=key_size,
+        )
+
+    # -- connecting -------------------------------------------------------------------
+    async def connect(self, pair: bool, **kwargs: Any) -> None:
+        if self.is_connected:
+            return
+        timeout = float(kwargs.get("timeout", self._timeout))
+        address = str(self._peer_address).split("/")[0]
+        loop = asyncio.get_running_loop()
+        try:
+            # Bumble's connect has no default timeout and waits forever for a device that
+            # does not advertise; its own timeout cancels the pending create-connection.
+            connection = await asyncio.wait_for(
+                self._device.connect(self._peer_address, timeout=timeout), timeout + 1.0
+            )
+        except core.ConnectionError as exc:
+            code = exc.error_code if exc.error_code is not None else _FAILED_TO_ESTABLISH
+            raise BumbleConnectError(int(code), address, str(exc)) from None
+        except (core.TimeoutError, TimeoutError):
+            raise TimeoutError(f"no connection to {address} within {timeout:g} s") from None
+        except core.InvalidStateError as exc:
+            raise BleakError(f"cannot connect now: {exc}") from None
+        except hci.HCI_Error as exc:
+            code = exc.error_code if exc.error_code is not None else _FAILED_TO_ESTABLISH
+            raise BumbleConnectError(int(code), address, str(exc)) from None
+
+        self._connection = connection
+        self._lost = loop.create_future()
+        self.disconnect_reason = None
+        connection.on(connection.EVENT_DISCONNECTION, self._on_disconnection)
+        connection.on(connection.EVENT_CONNECTION_PHY_UPDATE, self._on_phy_update)
+        try:
+            if self._wanted_mtu:
+                await self._guarded(
+                    connection.gatt_client.request_mtu(self._wanted_mtu), "the MTU exchange"
+                )
+            with contextlib.suppress(Exception):
+                # The PHY is informative only: a controller without LE Read PHY is fine.
+                phy = await self._guarded(connection.get_phy(), "reading the PHY")
+                self._tx_phy, self._rx_phy = int(phy.tx_phy), int(phy.rx_phy)
+            self.services = await self._guarded(self._discover(), "service discovery")
+            if pair:
+                await self.pair()
+        except BaseException:
+            await self._abandon()
+            raise
+
+    async def _discover(self) -> BleakGATTServiceCollection:
+        assert self._connection is not None
+        client = self._connection.gatt_client
+        collection = BleakGATTServiceCollection()
+        self._proxies.clear()
+        services = await client.discover_services()
+        for service in services:
+            service_uuid = _uuid128(service.uuid)
+            if self._service_filter and service_uuid not in self._service_filter:
+                continue
+            bleak_service = BleakGATTService(service, service.handle, service_uuid)
+            collection.add_service(bleak_service)
+            for char in await client.discover_characteristics((), service):
+                props = [name for bit, name in _PROPERTY_NAMES if char.properties & bit]
+                bleak_char = BleakGATTCharacteristic(
+                    char,
+                    char.handle,
+                    _uuid128(char.uuid),
+                    props,  # type: ignore[arg-type]
+                    lambda: self.mtu_size - 3,
+                    bleak_service,
+                )
+                collection.add_characteristic(bleak_char)
+                self._proxies[char.handle] = char
+                for desc in await client.discover_descriptors(char):
+                    collection.add_descriptor(
+                        BleakGATTDescriptor(desc, desc.handle, _uuid128(desc.type), bleak_char)
+                    )
+                char.descriptors_discovered = True
+        return collection
+
+    async def disconnect(self) -> None:
+        connection = self._connection
+        if connection is None:
+            return
+        if self.is_connected:
+            self._closing = True
+            try:
+                await asyncio.wait_for(
+                    connection.disconnect(), max(self._op_timeout, 1.0)
+                )
+            except (core.BaseBumbleError, hci.HCI_Error, TimeoutError) as exc:
+                logger.debug("disconnect: %s", exc)
+            finally:
+                self._closing = False
+        self._forget()
+
+    async def _abandon(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.disconnect()
+        self._forget()
+
+    def _forget(self) -> None:
+        self._connection = None
+        self._proxies.clear()
+        self._subscribers.clear()
+        self.services = None
+
+    def _on_disconnection(self, reason: int) -> None:
+        self.disconnect_reason = int(reason)
+        if self._lost is not None and not self._lost.done():
+            self._lost.set_result(int(reason))
+        if not self._closing and self._disconnected_callback is not None:
+            self._disconnected_callback()
+
+    def _on_phy_update(self, phy: Any) -> None:
+        self._tx_phy = int(getattr(phy, "tx_phy", self._tx_phy or 1))
+        self._rx_phy = int(getattr(phy, "rx_phy", self._rx_phy or 1))
+
+    # -- the guard every operation goes through ---------------------------------------
+    async def _guarded(self, operation: Awaitable[_T], during: str) -> _T:
+        """Run a Bumble operation; it ends with its result, an ATT error, the link's loss
+        or `op_timeout`: never a hang, never a bare CancelledError."""
+        lost = self._lost
+        if self._connection is None or lost is None or lost.done():
+            if asyncio.iscoroutine(operation):
+                operation.close()
+            reason = self.disconnect_reason
+            if reason is not None:
+                raise BumbleDisconnectedError(reason, during)
+            raise BumbleNotConnectedError("not connected")
+        task = asyncio.ensure_future(operation)
+        waited: set[asyncio.Future[Any]] = {task, lost}
+        try:
+            done, _pending = await asyncio.wait(
+                waited, timeout=self._op_timeout, return_when=asyncio.FIRST_COMPLETED
+            )
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
+        if task in done:
+            try:
+                return task.result()
+            except asyncio.CancelledError:
+                # Bumble cancels the pending ATT response when the link drops.
+                reason = self.disconnect_reason if lost.done() else _REASON_UNKNOWN
+                raise BumbleDisconnectedError(reason or _REASON_UNKNOWN, during) from None
+            except att.ATT_Error as exc:
+                raise BleakGATTProtocolError(int(exc.error_code)) from None
+            except core.TimeoutError:
+                raise TimeoutError(f"no answer during {during}") from None
+        task.cancel()
+        with contextlib.suppress(BaseException):
+            await task
+        if lost.done():
+            raise BumbleDisconnectedError(lost.result(), during)
+        raise TimeoutError(f"no answer within {self._op_timeout:g} s during {during}")
+
+    def _proxy(self, characteristic: BleakGATTCharacteristic) -> CharacteristicProxy[bytes]:
+        proxy = self._proxies.get(characteristic.handle)
+        if proxy is None:
+            raise BleakError(f"characteristic handle 0x{characteristic.handle:04X} is unknown")
+        return proxy
+
+    # -- I/O ----------------------------------------------------------------------------
+    async def read_gatt_char(
+        self, characteristic: BleakGATTCharacteristic, *, use_cached: bool = False, **kwargs: Any
+    ) -> bytearray:
+        conn = self._require()
+        if use_cached:
+            cached = conn.gatt_client.cached_values.get(characteristic.handle)
+            if cached is not None:
+                return bytearray(cached[1])
+        value = await self._guarded(
+            conn.gatt_client.read_value(characteristic.handle),
+            f"the read of handle 0x{characteristic.handle:04X}",
+        )
+        return bytearray(value)
+
+    async def read_gatt_descriptor(
+        self, descriptor: BleakGATTDescriptor, *, use_cached: bool = False, **kwargs: Any
+    ) -> bytearray:
+        conn = self._require()
+        value = await self._guarded(
+            conn.gatt_client.read_value(descriptor.handle),
+            f"the read of descriptor 0x{descriptor.handle:04X}",
+        )
+        return bytearray(value)
+
+    async def write_gatt_char(
+        self, characteristic: BleakGATTCharacteristic, data: SizedBuffer, response: bool
+    ) -> None:
+        conn = self._require()
+        value = bytes(data)
+        if not response and len(value) > self.mtu_size - 3:
+            raise BleakError(
+                f"{len(value)} bytes do not fit a write without response "
+                f"(at most {self.mtu_size - 3} with MTU {self.mtu_size}); write with response"
+            )
+        await self._guarded(
+            conn.gatt_client.write_value(characteristic.handle, value, with_response=response),
+            f"the write of handle 0x{characteristic.handle:04X}",
+        )
+
+    async def write_gatt_descriptor(self, descriptor: BleakGATTDescriptor, data: SizedBuffer) -> None:
+        conn = self._require()
+        await self._guarded(
+            conn.gatt_client.write_value(descriptor.handle, bytes(data), with_response=True),
+            f"the write of descriptor 0x{descriptor.handle:04X}",
+        )
+
+    async def start_notify(
+        self, characteristic: BleakGATTCharacteristic, callback: NotifyCallback, **kwargs: Any
+    ) -> None:
+        """Subscribe; notifications are preferred, `indicate=True` asks for indications
+        when the characteristic offers both."""
+        conn = self._require()
+        proxy = self._proxy(characteristic)
+        props = proxy.properties
+        if not props & (Characteristic.Properties.NOTIFY | Characteristic.Properties.INDICATE):
+            raise BleakError(
+                f"characteristic 0x{characteristic.handle:04X} supports neither notify nor indicate"
+            )
+        if proxy.get_descriptor(GATT_CLIENT_CHARACTERISTIC_CONFIGURATION_DESCRIPTOR) is None:
+            raise BleakError(
+                f"characteristic 0x{characteristic.handle:04X} has no CCCD (0x2902) to subscribe with"
+            )
+        old = self._subscribers.pop(characteristic.handle, None)
+        if old is not None:
+            with contextlib.suppress(Exception):
+                await self._guarded(conn.gatt_client.unsubscribe(proxy, old), "unsubscribing")
+
+        def on_value(value: bytes) -> None:
+            callback(bytearray(value))
+
+        self._subscribers[characteristic.handle] = on_value
+        await self._guarded(
+            conn.gatt_client.subscribe(
+                proxy, on_value, prefer_notify=not bool(kwargs.get("indicate"))
+            ),
+            f"subscribing to handle 0x{characteristic.handle:04X}",
+        )
+
+    async def stop_notify(self, characteristic: BleakGATTCharacteristic) -> None:
+        conn = self._require()
+        proxy = self._proxy(characteristic)
+        subscriber = self._subscribers.pop(characteristic.handle, None)
+        await self._guarded(
+            conn.gatt_client.unsubscribe(proxy, subscriber, force=subscriber is None),
+            f"unsubscribing from handle 0x{characteristic.handle:04X}",
+        )
+
+    # -- security ---------------------------------------------------------------------
+    async def pair(self, *args: Any, **kwargs: Any) -> None:
+        """Pair over SMP with the options given (see blebench.backends.bumble.pairing)."""
+        # Imported by name: SMP lives in the pairing module (another engineer's), loaded
+        # only when someone pairs.
+        pairing = importlib.import_module("blebench.backends.bumble.pairing")
+        conn = self._require()
+        await pairing.pair_connection(conn, *args, **kwargs)
+
+    async def unpair(self) -> None:
+        """Forget the bond with this peer (the key store entry) and disconnect."""
+        keystore = self._device.keystore
+        address = self._peer_address
+        if self._connection is not None:
+            address = self._connection.peer_address
+        await self.disconnect()
+        if keystore is not None:
+            with contextlib.suppress(KeyError):
+                await keystore.delete(str(address))
+
+    def _require(self) -> Connection:
+        if self._connection is None or not self.is_connected:
+            reason = self.disconnect_reason
+            if reason is not None:
+                raise BumbleDisconnectedError(reason, "this operation")
+            raise BumbleNotConnectedError("not connected")
+        return self._connection
+
+
+def _uuid128(uuid: Any) -> str:
+    """Bumble UUID -> bleak's 128-bit lowercase dashed string."""
+    h = bytes(uuid.to_bytes(force_128=True))[::-1].hex()
+    return f"{h[0:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"

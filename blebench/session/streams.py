@@ -1,0 +1,736 @@
+"""Notification streams: bounded ring buffers that the backend appends to and readers pull from.
+
+One `Stream` per subscribed characteristic (per connection). The backend's notification
+callback calls `Stream.push(data)`, which only counts, timestamps and appends to a
+`collections.deque(maxlen=capacity)`: no decoding, no formatting, no events. Readers (the
+TUI at about 10 Hz, the CLI, exporters) pull batches with `StreamStore.pull(cursor)` and
+keep the returned cursor; decoding happens there, once per distinct payload (LRU cache).
+
+Memory is bounded however long a session runs: each stream keeps at most `capacity`
+samples (older ones are evicted and counted as drops for readers that had not seen them).
+
+Per stream:
+- `count`: notifications received (also while paused);
+- `rate_hz`: notifications per second over the last ~1 s;
+- `gaps` / `longest_gap_ms`: silences longer than `gap_factor` times the usual interval
+  (and at least `gap_min_ms`), the sign of a link that stalls;
+- `evicted`: samples pushed out of the ring by newer ones (readers count what they missed);
+- `skipped_paused`: notifications that arrived while the stream was paused (counted, not kept).
+
+Timestamps: `t_mono_ms` (time.monotonic, for intervals) and `t_wall_ms` (Unix epoch, for
+humans and exports), both in milliseconds with microsecond precision.
+"""
+
+from __future__ import annotations
+
+import csv
+import heapq
+import io
+import json
+import re
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any, Literal
+
+# (per-stream index n (1-based), monotonic ns, wall-clock ns, payload)
+RawSample = tuple[int, int, int, bytes]
+Tap = Callable[["Stream", RawSample], None]
+Decoder = Callable[[str, bytes], Mapping[str, Any] | None]
+StreamMode = Literal["notify", "indicate"]
+
+DEFAULT_CAPACITY = 10_000
+_BUCKET_SHIFT = 28  # rate buckets of 2**28 ns (about 268 ms)
+_BUCKET_S = (1 << _BUCKET_SHIFT) / 1e9
+_RATE_BUCKETS = 4  # rate over the last 4 complete buckets (about 1.07 s)
+_GAP_WARMUP = 8  # samples before the usual interval is trusted
+
+
+class FilterError(ValueError):
+    """A filter specification that cannot be understood (the message says why)."""
+
+
+# -- the model readers see ---------------------------------------------------------------
+
+
+@dataclass(slots=True, frozen=True)
+class StreamSample:
+    """One notification or indication as readers see it."""
+
+    stream_id: int
+    seq: int  # per-stream index of stored samples, 1-based: a jump means samples were missed
+    t_mono_ms: float
+    t_wall_ms: float
+    address: str
+    handle: int
+    uuid: str
+    data: bytes
+
+    @property
+    def hex(self) -> str:
+        return self.data.hex()
+
+
+@dataclass(slots=True)
+class StreamStats:
+    """A stream's counters at one moment (plain data for the UI and JSON)."""
+
+    stream_id: int
+    address: str
+    handle: int
+    uuid: str
+    name: str | None
+    mode: StreamMode
+    active: bool
+    paused: bool
+    count: int
+    stored: int
+    capacity: int
+    rate_hz: float
+    gaps: int
+    longest_gap_ms: float
+    evicted: int
+    skipped_paused: int
+    last_t_wall_ms: float | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stream_id": self.stream_id,
+            "address": self.address,
+            "handle": self.handle,
+            "uuid": self.uuid,
+            "name": self.name,
+            "mode": self.mode,
+            "active": self.active,
+            "paused": self.paused,
+            "count": self.count,
+            "stored": self.stored,
+            "capacity": self.capacity,
+            "rate_hz": round(self.rate_hz, 2),
+            "gaps": self.gaps,
+            "longest_gap_ms": round(self.longest_gap_ms, 3),
+            "evicted": self.evicted,
+            "skipped_paused": self.skipped_paused,
+            "last_t_wall_ms": self.last_t_wall_ms,
+        }
+
+
+@dataclass(slots=True)
+class StreamCursor:
+    """Where a reader is: the last per-stream index it has seen, by stream id."""
+
+    positions: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class StreamBatch:
+    """What `StreamStore.pull` returns: new samples (oldest first, across streams)."""
+
+    samples: list[StreamSample]
+    cursor: StreamCursor
+    missed: dict[int, int]  # stream id -> samples evicted before this reader saw them
+    filtered_out: int
+    version: int
+
+    @property
+    def missed_total(self) -> int:
+        return sum(self.missed.values())
+
+
+# -- filters -----------------------------------------------------------------------------
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+    "~": lambda a, b: str(b).lower() in str(a).lower(),
+}
+_CONDITION = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(==|!=|<=|>=|<|>|~|=)\s*(.+?)\s*$")
+
+
+def normalize_hex(text: str) -> str:
+    """Hex digits of `text` in lowercase, without separators (space : - _ and 0x).
+
+    Raises FilterError naming the first bad character."""
+    cleaned = text.strip().lower()
+    if cleaned.startswith("0x"):
+        cleaned = cleaned[2:]
+    out = []
+    for i, ch in enumerate(cleaned):
+        if ch in "0123456789abcdef":
+            out.append(ch)
+        elif ch in " :-_":
+            continue
+        else:
+            raise FilterError(f"{text!r} is not hex: {ch!r} at position {i + 1}")
+    return "".join(out)
+
+
+@dataclass(slots=True, frozen=True)
+class FieldCondition:
+    """`field op value` on decoded fields, e.g. `heart_rate > 100` or `sensor_contact == true`.
+
+    A dotted name reaches into nested mappings (`flags.contact`). Numbers compare as numbers,
+    `true`/`false` as booleans, `~` is "contains" (case-insensitive text)."""
+
+    name: str
+    op: str
+    value: Any
+
+    @classmethod
+    def parse(cls, text: str) -> FieldCondition:
+        m = _CONDITION.match(text)
+        if m is None:
+            raise FilterError(
+                f"{text!r} is not a field condition: write FIELD OP VALUE, "
+                "OP one of == != < <= > >= ~ (e.g. heart_rate>100)"
+            )
+        name, op, raw = m.groups()
+        return cls(name, "==" if op == "=" else op, _literal(raw))
+
+    def matches(self, fields: Mapping[str, Any] | None) -> bool:
+        if fields is None:
+            return False
+        value: Any = fields
+        for part in self.name.split("."):
+            if not isinstance(value, Mapping) or part not in value:
+                return False
+            value = value[part]
+        if isinstance(value, Mapping) and "value" in value:
+            value = value["value"]  # a {"value": .., "unit": ..} field
+        try:
+            return _OPS[self.op](value, self.value)
+        except TypeError:
+            return False  # e.g. text compared with a number: simply no match
+
+
+def _literal(raw: str) -> Any:
+    low = raw.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    try:
+        return int(raw, 0)
+    except ValueError:
+        pass
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
+        return raw[1:-1]
+    return raw
+
+
+@dataclass(slots=True, frozen=True)
+class SampleFilter:
+    """Which samples a reader wants. All given parts must match.
+
+    - `hex_prefix`: the payload starts with these bytes (lowercase hex, no separators);
+    - `regex`: a regular expression searched in the payload's lowercase hex (no separators);
+    - `condition`: a `FieldCondition` on the decoded fields (needs a decoder).
+    """
+
+    hex_prefix: str | None = None
+    regex: re.Pattern[str] | None = None
+    condition: FieldCondition | None = None
+
+    @classmethod
+    def parse(cls, spec: str) -> SampleFilter:
+        """`prefix:55AA` (or `hex:`), `re:^55aa..03`, or a field condition `heart_rate>100`."""
+        spec = spec.strip()
+        kind, sep, rest = spec.partition(":")
+        kind = kind.lower()
+        if sep and kind in ("prefix", "hex"):
+            prefix = normalize_hex(rest)
+            if len(prefix) % 2:
+                raise FilterError(f"hex prefix {rest!r} has an odd number of digits")
+            return cls(hex_prefix=prefix)
+        if sep and kind in ("re", "regex"):
+            try:
+                return cls(regex=re.compile(rest))
+            except re.error as exc:
+                raise FilterError(f"regex {rest!r}: {exc}") from None
+        return cls(condition=FieldCondition.parse(spec))
+
+    def matches(self, data: bytes, decoded: Callable[[], Mapping[str, Any] | None]) -> bool:
+        if self.hex_prefix is not None or self.regex is not None:
+            hx = data.hex()
+            if self.hex_prefix is not None and not hx.startswith(self.hex_prefix):
+                return False
+            if self.regex is not None and self.regex.search(hx) is None:
+                return False
+        if self.condition is not None:
+            return self.condition.matches(decoded())
+        return True
+
+
+# -- streams -----------------------------------------------------------------------------
+
+
+class Stream:
+    """One characteristic's notifications. `push` is the backend's cheap append path."""
+
+    __slots__ = (
+        "stream_id",
+        "address",
+        "handle",
+        "uuid",
+        "name",
+        "mode",
+        "capacity",
+        "active",
+        "paused",
+        "filter",
+        "count",
+        "stored_total",
+        "gaps",
+        "longest_gap_ns",
+        "evicted",
+        "skipped_paused",
+        "gap_factor",
+        "gap_min_ns",
+        "_buf",
+        "_store",
+        "_taps",
+        "_last_mono",
+        "_ewma_ns",
+        "_bucket",
+        "_bucket_n",
+        "_buckets",
+    )
+
+    def __init__(
+        self,
+        store: StreamStore,
+        stream_id: int,
+        address: str,
+        handle: int,
+        uuid: str,
+        *,
+        name: str | None = None,
+        mode: StreamMode = "notify",
+        capacity: int = DEFAULT_CAPACITY,
+        gap_factor: float = 4.0,
+        gap_min_ms: float = 50.0,
+    ) -> None:
+        if capacity < 1:
+            raise ValueError("capacity must be at least 1")
+        self.stream_id = stream_id
+        self.address = address
+        self.handle = handle
+        self.uuid = uuid
+        self.name = name
+        self.mode: StreamMode = mode
+        self.capacity = capacity
+        self.active = True
+        self.paused = False
+        self.filter: SampleFilter | None = None
+        self.count = 0
+        self.stored_total = 0  # index of the newest stored sample (the ring's `seq`)
+        self.gaps = 0
+        self.longest_gap_ns = 0
+        self.evicted = 0
+        self.skipped_paused = 0
+        self.gap_factor = gap_factor
+        self.gap_min_ns = int(gap_min_ms * 1e6)
+        self._buf: deque[RawSample] = deque(maxlen=capacity)
+        self._store = store
+        self._taps: list[Tap] = []
+        self._last_mono = 0
+        self._ewma_ns = 0.0
+        self._bucket = -1
+        self._bucket_n = 0
+        self._buckets: deque[tuple[int, int]] = deque(maxlen=_RATE_BUCKETS + 1)
+
+    # The append path: runs once per notification, in the backend's callback.
+    def push(self, data: bytes | bytearray, mono_ns: int | None = None) -> None:
+        mono = time.monotonic_ns() if mono_ns is None else mono_ns
+        n = self.count + 1
+        self.count = n
+        last = self._last_mono
+        if last:
+            dt = mono - last
+            ew = self._ewma_ns
+            if n > _GAP_WARMUP and dt > self.gap_min_ns and dt > ew * self.gap_factor:
+                self.gaps += 1
+                if dt > self.longest_gap_ns:
+                    self.longest_gap_ns = dt
+            self._ewma_ns = dt if ew == 0.0 else ew + (dt - ew) * 0.125
+        self._last_mono = mono
+        bucket = mono >> _BUCKET_SHIFT
+        if bucket == self._bucket:
+            self._bucket_n += 1
+        else:
+            if self._bucket >= 0:
+                self._buckets.append((self._bucket, self._bucket_n))
+            self._bucket = bucket
+            self._bucket_n = 1
+        if self.paused:
+            self.skipped_paused += 1
+            sample: RawSample = (self.stored_total, mono, time.time_ns(), bytes(data))
+        else:
+            stored = self.stored_total + 1
+            self.stored_total = stored
+            sample = (stored, mono, time.time_ns(), bytes(data))
+            buf = self._buf
+            if len(buf) == self.capacity:
+                self.evicted += 1
+            buf.append(sample)
+            self._store.version += 1
+        if self._taps:
+            for tap in tuple(self._taps):
+                tap(self, sample)
+
+    def on_notify(self, _sender: object, data: bytearray) -> None:
+        """A bleak `start_notify` callback: (characteristic, data)."""
+        self.push(data)
+
+    def add_tap(self, tap: Tap) -> Callable[[], None]:
+        """Call `tap(stream, raw_sample)` for every notification from now on (paused or not).
+
+        Taps run in the append path: keep them cheap. Returns a function that removes it."""
+        self._taps.append(tap)
+
+        def remove() -> None:
+            if tap in self._taps:
+                self._taps.remove(tap)
+
+        return remove
+
+    def clear(self) -> None:
+        """Forget stored samples (counters stay)."""
+        self._buf.clear()
+
+    def rate_hz(self, now_ns: int | None = None) -> float:
+        now_bucket = (time.monotonic_ns() if now_ns is None else now_ns) >> _BUCKET_SHIFT
+        lo = now_bucket - _RATE_BUCKETS
+        total = sum(n for b, n in self._buckets if lo <= b < now_bucket)
+        if lo <= self._bucket < now_bucket:
+            total += self._bucket_n
+        return total / (_RATE_BUCKETS * _BUCKET_S)
+
+    def stats(self) -> StreamStats:
+        last = self._buf[-1][2] / 1e6 if self._buf else None
+        return StreamStats(
+            stream_id=self.stream_id,
+            address=self.address,
+            handle=self.handle,
+            uuid=self.uuid,
+            name=self.name,
+            mode=self.mode,
+            active=self.active,
+            paused=self.paused,
+            count=self.count,
+            stored=len(self._buf),
+            capacity=self.capacity,
+            rate_hz=self.rate_hz(),
+            gaps=self.gaps,
+            longest_gap_ms=self.longest_gap_ns / 1e6,
+            evicted=self.evicted,
+            skipped_paused=self.skipped_paused,
+            last_t_wall_ms=last,
+        )
+
+    def sample(self, raw: RawSample) -> StreamSample:
+        n, mono, wall, data = raw
+        return StreamSample(
+            self.stream_id,
+            n,
+            round(mono / 1e6, 3),
+            round(wall / 1e6, 3),
+            self.address,
+            self.handle,
+            self.uuid,
+            data,
+        )
+
+    def raw_since(self, last_seen: int) -> tuple[list[RawSample], int]:
+        """Stored samples with index > last_seen (oldest first) and how many of those
+        were evicted before this call."""
+        buf = self._buf
+        out: list[RawSample] = []
+        for raw in reversed(buf):
+            if raw[0] <= last_seen:
+                break
+            out.append(raw)
+        out.reverse()
+        first = out[0][0] if out else self.stored_total + 1
+        return out, max(0, first - last_seen - 1)
+
+
+class StreamStore:
+    """All streams of a session. Plain, synchronous, no Textual: the UI and the CLI read it.
+
+    Typical reader loop (about 10 Hz in the TUI)::
+
+        cursor = store.cursor_now()          # or StreamCursor() for everything stored
+        while ...:
+            batch = store.pull(cursor)
+            cursor = batch.cursor
+            for sample in batch.samples:
+                fields = store.decoded(sample)
+    """
+
+    def __init__(
+        self,
+        *,
+        capacity: int = DEFAULT_CAPACITY,
+        decoder: Decoder | None = None,
+        decode_cache_size: int = 4096,
+    ) -> None:
+        self.capacity = capacity
+        self.version = 0  # bumped by every stored sample: "anything new?" without a pull
+        self._decoder = decoder
+        self._streams: dict[int, Stream] = {}
+        self._next_id = 1
+        self._cache: OrderedDict[tuple[str, bytes], Mapping[str, Any] | None] = OrderedDict()
+        self._cache_size = decode_cache_size
+
+    # -- streams ---------------------------------------------------------------------
+    def open(
+        self,
+        address: str,
+        handle: int,
+        uuid: str,
+        *,
+        name: str | None = None,
+        mode: StreamMode = "notify",
+        capacity: int | None = None,
+    ) -> Stream:
+        """The active stream for (address, handle), made if there is none."""
+        for stream in self._streams.values():
+            if stream.active and stream.address == address and stream.handle == handle:
+                stream.mode = mode
+                return stream
+        stream = Stream(
+            self,
+            self._next_id,
+            address,
+            handle,
+            uuid,
+            name=name,
+            mode=mode,
+            capacity=capacity or self.capacity,
+        )
+        self._streams[stream.stream_id] = stream
+        self._next_id += 1
+        return stream
+
+    def get(self, stream_id: int) -> Stream | None:
+        return self._streams.get(stream_id)
+
+    def find(self, address: str, handle: int) -> Stream | None:
+        """The newest stream for (address, handle), active or not."""
+        found = [s for s in self._streams.values() if s.address == address and s.handle == handle]
+        return found[-1] if found else None
+
+    def streams(self) -> list[Stream]:
+        return list(self._streams.values())
+
+    def close(self, stream_id: int) -> None:
+        """Mark a stream inactive (its samples stay readable until `remove`)."""
+        stream = self._streams.get(stream_id)
+        if stream is not None:
+            stream.active = False
+
+    def remove(self, stream_id: int) -> None:
+        self._streams.pop(stream_id, None)
+
+    def stats(self) -> list[StreamStats]:
+        return [s.stats() for s in self._streams.values()]
+
+    # -- reading ---------------------------------------------------------------------
+    def cursor_now(self) -> StreamCursor:
+        """A cursor past everything stored so far: the next pull gives only new samples."""
+        return StreamCursor({sid: s.stored_total for sid, s in self._streams.items()})
+
+    def pull(
+        self,
+        cursor: StreamCursor | None = None,
+        *,
+        stream_ids: Iterable[int] | None = None,
+        sample_filter: SampleFilter | None = None,
+        limit: int | None = None,
+    ) -> StreamBatch:
+        """New samples since `cursor` (all stored ones for a fresh cursor), oldest first.
+
+        Each stream's own `filter` applies, then `sample_filter`. With `limit`, only the
+        newest `limit` samples are returned (the cursor still moves past all of them)."""
+        cursor = cursor or StreamCursor()
+        positions = dict(cursor.positions)
+        missed: dict[int, int] = {}
+        per_stream: list[list[StreamSample]] = []
+        filtered_out = 0
+        wanted = set(stream_ids) if stream_ids is not None else None
+        for sid, stream in self._streams.items():
+            if wanted is not None and sid not in wanted:
+                continue
+            last = positions.get(sid, 0)
+            raws, lost = stream.raw_since(last)
+            if lost:
+                missed[sid] = lost
+            if raws:
+                positions[sid] = raws[-1][0]
+            elif stream.stored_total > last:
+                positions[sid] = stream.stored_total  # all evicted or cleared
+            samples: list[StreamSample] = []
+            filters = [f for f in (stream.filter, sample_filter) if f is not None]
+            for raw in raws:
+                smp = stream.sample(raw)
+                if filters and not self._passes(smp, filters):
+                    filtered_out += 1
+                    continue
+                samples.append(smp)
+            if samples:
+                per_stream.append(samples)
+        if len(per_stream) == 1:
+            merged = per_stream[0]
+        else:
+            merged = list(heapq.merge(*per_stream, key=lambda s: s.t_mono_ms))
+        if limit is not None and len(merged) > limit:
+            merged = merged[len(merged) - limit :]
+        return StreamBatch(merged, StreamCursor(positions), missed, filtered_out, self.version)
+
+    def _passes(self, sample: StreamSample, filters: list[SampleFilter]) -> bool:
+        def fields() -> Mapping[str, Any] | None:
+            return self.decoded(sample)
+
+        return all(f.matches(sample.data, fields) for f in filters)
+
+    def decoded(self, sample: StreamSample) -> Mapping[str, Any] | None:
+        """The sample's decoded fields (None without a decoder or when nothing decodes).
+
+        Cached per (uuid, payload): a flood of identical frames decodes once."""
+        if self._decoder is None:
+            return None
+        key = (sample.uuid, sample.data)
+        cache = self._cache
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        try:
+            fields = self._decoder(sample.uuid, sample.data)
+        except Exception:  # noqa: BLE001 - a decoder bug must not break the stream view
+            fields = None
+        cache[key] = fields
+        if len(cache) > self._cache_size:
+            cache.popitem(last=False)
+        return fields
+
+    def set_decoder(self, decoder: Decoder | None) -> None:
+        self._decoder = decoder
+        self._cache.clear()
+
+    # -- export ----------------------------------------------------------------------
+    def record(self, sample: StreamSample) -> dict[str, Any]:
+        """The JSON object of one sample (the `notify --json` line and the JSONL export)."""
+        stream = self._streams.get(sample.stream_id)
+        return sample_record(sample, self.decoded(sample), stream.name if stream else None)
+
+    def export_jsonl(
+        self,
+        out: IO[str],
+        *,
+        stream_ids: Iterable[int] | None = None,
+        sample_filter: SampleFilter | None = None,
+    ) -> int:
+        """Write every stored sample as JSON Lines; returns how many were written."""
+        batch = self.pull(None, stream_ids=stream_ids, sample_filter=sample_filter)
+        for sample in batch.samples:
+            out.write(json.dumps(self.record(sample), separators=(",", ":")) + "\n")
+        return len(batch.samples)
+
+    def export_csv(
+        self,
+        out: IO[str],
+        *,
+        stream_ids: Iterable[int] | None = None,
+        sample_filter: SampleFilter | None = None,
+    ) -> int:
+        """Write every stored sample as CSV (header first); returns how many rows."""
+        batch = self.pull(None, stream_ids=stream_ids, sample_filter=sample_filter)
+        writer = CsvSampleWriter(out)
+        for sample in batch.samples:
+            writer.write(self.record(sample))
+        return len(batch.samples)
+
+
+# -- records and CSV ---------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "t_wall_ms",
+    "t_mono_ms",
+    "address",
+    "handle",
+    "uuid",
+    "name",
+    "seq",
+    "hex",
+    "decoded",
+)
+
+
+def sample_record(
+    sample: StreamSample, decoded: Mapping[str, Any] | None, name: str | None = None
+) -> dict[str, Any]:
+    """The public JSON shape of one notification (documented in README)."""
+    return {
+        "t_wall_ms": sample.t_wall_ms,
+        "t_mono_ms": sample.t_mono_ms,
+        "address": sample.address,
+        "handle": sample.handle,
+        "uuid": sample.uuid,
+        "name": name,
+        "seq": sample.seq,
+        "hex": sample.data.hex(),
+        "decoded": _jsonable(decoded) if decoded is not None else None,
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).hex()
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+class CsvSampleWriter:
+    """CSV rows of sample records; `decoded` becomes a compact JSON string."""
+
+    def __init__(self, out: IO[str], *, header: bool = True) -> None:
+        self._writer = csv.writer(out, lineterminator="\n")
+        if header:
+            self._writer.writerow(CSV_COLUMNS)
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        row = []
+        for col in CSV_COLUMNS:
+            value = record.get(col)
+            if col == "decoded":
+                value = "" if value is None else json.dumps(value, separators=(",", ":"))
+            row.append("" if value is None else value)
+        self._writer.writerow(row)
+
+
+def records_to_csv(records: Iterable[Mapping[str, Any]]) -> str:
+    buf = io.StringIO()
+    writer = CsvSampleWriter(buf)
+    for record in records:
+        writer.write(record)
+    return buf.getvalue()
+
+
+def iter_jsonl(text: str) -> Iterator[dict[str, Any]]:
+    """Parse JSON Lines back (for tests and tools)."""
+    for line in text.splitlines():
+        if line.strip():
+            yield json.loads(line)
