@@ -46,6 +46,23 @@ class ScanSettings:
     min_rssi: int = -127
 
 
+PAIRING_IO = ("display-only", "display-yes-no", "keyboard-only", "no-input-no-output",
+              "keyboard-display")
+
+
+@dataclass(slots=True)
+class PairingSettings:
+    """Our side's SMP options in the Security pane (the Core spec's names, CLI spelling)."""
+
+    io: str = field(default="keyboard-display", metadata=_choices(*PAIRING_IO))
+    mitm: bool = True
+    sc: bool = True
+    bonding: bool = True
+    keypress: bool = False
+    min_key_size: int = 7
+    max_key_size: int = 16
+
+
 @dataclass(slots=True)
 class LogSettings:
     level: str = field(default="INFO", metadata=_choices(*LOG_LEVELS))
@@ -56,6 +73,7 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     scan: ScanSettings = field(default_factory=ScanSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    pairing: PairingSettings = field(default_factory=PairingSettings)
     # Where this came from and what was wrong with it; not written back.
     path: Path | None = field(default=None, compare=False)
     problems: list[str] = field(default_factory=list, compare=False)
@@ -80,7 +98,7 @@ class Settings:
         return target
 
 
-_SECTIONS = ("ui", "scan", "log")
+_SECTIONS = ("ui", "scan", "log", "pairing")
 
 
 def _section_fields(section: object) -> list[dataclasses.Field[Any]]:
@@ -146,6 +164,13 @@ def from_mapping(data: dict[str, Any], *, source: str = "settings") -> Settings:
             f"got {settings.scan.min_rssi}"
         )
         settings.scan.min_rssi = ScanSettings().min_rssi
+    pairing = settings.pairing
+    if not 7 <= pairing.min_key_size <= pairing.max_key_size <= 16:
+        settings.problems.append(
+            f"{source}: [pairing] key sizes: need 7 <= min_key_size <= max_key_size <= 16, "
+            f"got {pairing.min_key_size} and {pairing.max_key_size}"
+        )
+        pairing.min_key_size, pairing.max_key_size = 7, 16
     return settings
 
 
