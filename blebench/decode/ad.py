@@ -7,15 +7,18 @@ decoders live in `ad_types`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from blebench.decode.ad_types import AD_TYPES, AdDataError, unknown_type_name
 
 # An AD structure whose type byte is missing (a lone length byte at the end).
 TYPE_MISSING = -1
+
+T = TypeVar("T")
 
 EMPTY_FIELDS: Mapping[str, Any] = MappingProxyType({})
 
@@ -45,13 +48,33 @@ class AdStructure:
         return out
 
 
+def slotted_maker(cls: type[T]) -> Callable[..., T]:
+    """A positional constructor for a frozen slotted dataclass that sets the slots through
+    their descriptors. The dataclass's own __init__ goes through object.__setattr__ per
+    field and costs about twice as much; this is the hot path of every scan. The body is
+    generated unrolled, as dataclasses itself generates __init__."""
+    names = [f.name for f in dataclass_fields(cls)]  # type: ignore[arg-type]
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    lines = [f"def make({', '.join(f'v{i}' for i in range(len(names)))}):", "    o = _new(_cls)"]
+    for i, name in enumerate(names):
+        namespace[f"_s{i}"] = vars(cls)[name].__set__
+        lines.append(f"    _s{i}(o, v{i})")
+    lines.append("    return o")
+    exec("\n".join(lines), namespace)  # noqa: S102 - generated from field names only
+    maker: Callable[..., T] = namespace["make"]
+    return maker
+
+
+make_structure = slotted_maker(AdStructure)
+
+
 def _error(offset: int, ad_type: int, data: bytes, message: str) -> AdStructure:
     if ad_type == TYPE_MISSING:
         name = ""
     else:
         entry = AD_TYPES.get(ad_type)
         name = entry[0] if entry is not None else unknown_type_name(ad_type)
-    return AdStructure(offset, ad_type, name, data, EMPTY_FIELDS, message)
+    return make_structure(offset, ad_type, name, data, EMPTY_FIELDS, message)
 
 
 def split_structures(data: bytes) -> tuple[AdStructure, ...]:
@@ -102,18 +125,24 @@ def split_structures(data: bytes) -> tuple[AdStructure, ...]:
         body = data[offset + 2 : stop]
         entry = table.get(ad_type)
         if entry is None:
-            append(AdStructure(offset, ad_type, unknown_type_name(ad_type), body, EMPTY_FIELDS))
+            append(
+                make_structure(
+                    offset, ad_type, unknown_type_name(ad_type), body, EMPTY_FIELDS, None
+                )
+            )
         else:
             name, decoder = entry
             try:
                 fields = decoder(body)
             except AdDataError as exc:
-                append(AdStructure(offset, ad_type, name, body, EMPTY_FIELDS, str(exc)))
+                append(make_structure(offset, ad_type, name, body, EMPTY_FIELDS, str(exc)))
             except Exception as exc:  # noqa: BLE001 - the air is hostile; report, never raise
                 append(
-                    AdStructure(offset, ad_type, name, body, EMPTY_FIELDS, f"undecodable: {exc!r}")
+                    make_structure(
+                        offset, ad_type, name, body, EMPTY_FIELDS, f"undecodable: {exc!r}"
+                    )
                 )
             else:
-                append(AdStructure(offset, ad_type, name, body, MappingProxyType(fields)))
+                append(make_structure(offset, ad_type, name, body, MappingProxyType(fields), None))
         offset = stop
     return tuple(out)

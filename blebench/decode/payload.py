@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from blebench.decode.ad import AdStructure, split_structures
+from blebench.decode.ad import AdStructure, slotted_maker, split_structures
 from blebench.decode.ad_types import uuid16_entry, uuid32_entry, uuid128_entry
 from blebench.decode.vendor import VendorDecoding, decode_manufacturer, decode_service_data16
 
@@ -119,7 +119,7 @@ def decode_payload_uncached(
             if vendors is None:
                 vendors = []
             vendors.append(found)
-    return DecodedPayload(
+    return _make_payload(
         data,
         structures,
         tuple(vendors) if vendors else _EMPTY,
@@ -132,6 +132,9 @@ def decode_payload_uncached(
         flags,
         errors,
     )
+
+
+_make_payload = slotted_maker(DecodedPayload)
 
 
 @lru_cache(maxsize=4096)
