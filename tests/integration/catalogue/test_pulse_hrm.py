@@ -8,7 +8,7 @@ import struct
 from bumble import gatt
 
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
-from tests.integration.catalogue._rig import Rig
+from tests.integration.catalogue._rig import RigFactory
 
 
 def parse_hrm(value: bytes) -> tuple[int, list[float]]:
@@ -30,10 +30,10 @@ def parse_hrm(value: bytes) -> tuple[int, list[float]]:
     return bpm, rr
 
 
-async def test_notifications_carry_plausible_bpm_and_rr(rig: Rig) -> None:
+async def test_notifications_carry_plausible_bpm_and_rr(world: RigFactory) -> None:
     hrm = PulseHrm(seed=1, notify_interval_s=0.02)
-    device = await rig.add(hrm)
-    _, peer = await rig.connect(device)
+    rig = await world(hrm)
+    _, peer = await rig.connect(hrm)
     [measurement] = peer.get_characteristics_by_uuid(gatt.GATT_HEART_RATE_MEASUREMENT_CHARACTERISTIC)
     values: asyncio.Queue[bytes] = asyncio.Queue()
     await peer.subscribe(measurement, values.put_nowait)
@@ -48,12 +48,13 @@ async def test_notifications_carry_plausible_bpm_and_rr(rig: Rig) -> None:
     assert len(set(samples)) > 1, "values change"
 
 
-async def test_name_only_in_scan_response_and_gap(rig: Rig) -> None:
+async def test_name_only_in_scan_response_and_gap(world: RigFactory) -> None:
     hrm = PulseHrm()
     assert b"Pulse HRM" not in hrm.advertising_data()
     assert b"Pulse HRM" in (hrm.scan_response_data() or b"")
-    device = await rig.add(hrm)
-    _, peer = await rig.connect(device)
+    rig = await world(hrm)
+    assert rig.air_address(hrm).address_type == 0  # public
+    _, peer = await rig.connect(hrm)
     [name] = peer.get_characteristics_by_uuid(gatt.GATT_DEVICE_NAME_CHARACTERISTIC)
     [appearance] = peer.get_characteristics_by_uuid(gatt.GATT_APPEARANCE_CHARACTERISTIC)
     [location] = peer.get_characteristics_by_uuid(gatt.GATT_BODY_SENSOR_LOCATION_CHARACTERISTIC)
