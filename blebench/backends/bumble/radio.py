@@ -1,0 +1,199 @@
+"""One central Bumble `Device` per radio, shared by the scanner and every client.
+
+A radio is either the virtual world (a new modelled central controller on the world's
+link, reached through HCI packets like a dongle) or a real HCI transport (`usb:0`,
+`serial:...`, `hci-socket:0`, `tcp-client:HOST:PORT`). Both run the same host code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import random
+from pathlib import Path
+from typing import IO, Literal
+
+from bumble import hci
+from bumble.device import Device
+from bumble.snoop import BtSnooper
+from bumble.transport import Transport, open_transport
+
+from blebench.sim.catalogue.base import VirtualPeripheral
+from blebench.sim.world import VirtualWorld
+
+POWER_ON_TIMEOUT_S = 8.0
+TRANSPORT_OPEN_TIMEOUT_S = 8.0
+
+
+class RadioError(Exception):
+    """A radio that cannot be opened; the message is meant for the user."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RadioSpec:
+    """What radio to open.
+
+    kind "sim": the virtual world (the catalogue, or `peripherals` when given, plus the
+    user-defined devices of `sim_devices` and of the data dir). kind "hci": `transport`.
+    """
+
+    kind: Literal["sim", "hci"] = "sim"
+    transport: str | None = None
+    sim_devices: Path | None = None
+    seed: int = 0
+    btsnoop: Path | None = None
+    peripherals: tuple[VirtualPeripheral, ...] | None = None
+    user_devices: bool = True  # also read blebench.paths.user_sim_devices_file()
+
+
+class BumbleRadio:
+    """A powered-on central `Device` and what it runs on. `await close()` when done."""
+
+    def __init__(
+        self,
+        *,
+        spec: RadioSpec,
+        device: Device,
+        description: str,
+        world: VirtualWorld | None = None,
+        transport: Transport | None = None,
+        snoop_file: IO[bytes] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.device = device
+        self.description = description
+        self.world = world
+        self._transport = transport
+        self._snoop_file = snoop_file
+        self._closed = False
+
+    @property
+    def is_virtual(self) -> bool:
+        return self.world is not None
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.device.power_off(), 2.0)
+        if self._transport is not None:
+            with contextlib.suppress(Exception):
+                await self._transport.close()
+        if self.world is not None:
+            await self.world.stop()
+        if self._snoop_file is not None:
+            self.device.host.snooper = None
+            self._snoop_file.close()
+
+    async def __aenter__(self) -> BumbleRadio:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+def _open_snoop(device: Device, path: Path | None) -> IO[bytes] | None:
+    if path is None:
+        return None
+    try:
+        handle = open(path, "wb")  # noqa: SIM115 - closed by BumbleRadio.close
+    except OSError as exc:
+        raise RadioError(f"--btsnoop {path}: cannot write: {exc.strerror or exc}") from exc
+    device.host.snooper = BtSnooper(handle)
+    return handle
+
+
+def _controller_words(device: Device) -> str:
+    version = device.host.local_version
+    if version is None:
+        return "controller"
+    from bumble.company_ids import COMPANY_IDENTIFIERS
+
+    maker = COMPANY_IDENTIFIERS.get(
+        version.company_identifier, f"company 0x{version.company_identifier:04X}"
+    )
+    try:
+        spec_name = hci.SpecificationVersion(version.hci_version).name
+        hci_version = "Bluetooth " + spec_name.removeprefix("BLUETOOTH_CORE_").replace("_", ".")
+    except ValueError:
+        hci_version = f"HCI version {version.hci_version}"
+    return f"{maker}, {hci_version} rev {version.hci_subversion}, address {device.public_address}"
+
+
+async def open_radio(spec: RadioSpec) -> BumbleRadio:
+    """Open and power on the radio `spec` names; RadioError says why it could not."""
+    if spec.kind == "sim":
+        return await _open_sim(spec)
+    if not spec.transport:
+        raise RadioError("no HCI transport given (e.g. --transport usb:0)")
+    return await _open_hci(spec)
+
+
+async def _open_sim(spec: RadioSpec) -> BumbleRadio:
+    from blebench.sim.userdevices import load_user_devices
+
+    peripherals = list(spec.peripherals) if spec.peripherals is not None else None
+    extra = load_user_devices(spec.sim_devices, include_data_dir=spec.user_devices)
+    if peripherals is None:
+        from blebench.sim.world import default_peripherals
+
+        peripherals = default_peripherals(spec.seed)
+    world = VirtualWorld([*peripherals, *extra], seed=spec.seed)
+    await world.start()
+    port = world.open_central()
+    rng = random.Random(f"central-host:{spec.seed}")
+    address = hci.Address(
+        bytes(rng.randbytes(5)) + bytes([0xC0 | rng.randrange(64)]),
+        hci.Address.RANDOM_DEVICE_ADDRESS,
+    )
+    device = Device.with_hci("blebench", address, port.source, port.sink)
+    snoop: IO[bytes] | None = None
+    try:
+        snoop = _open_snoop(device, spec.btsnoop)
+        await device.power_on()
+    except BaseException:
+        if snoop is not None:
+            snoop.close()
+        await world.stop()
+        raise
+    return BumbleRadio(
+        spec=spec, device=device, description=world.description, world=world, snoop_file=snoop
+    )
+
+
+async def _open_hci(spec: RadioSpec) -> BumbleRadio:
+    assert spec.transport is not None
+    try:
+        transport = await asyncio.wait_for(open_transport(spec.transport), TRANSPORT_OPEN_TIMEOUT_S)
+    except TimeoutError as exc:
+        raise RadioError(
+            f"{spec.transport}: no answer in {TRANSPORT_OPEN_TIMEOUT_S:.0f} s"
+        ) from exc
+    except Exception as exc:  # noqa: BLE001 - every transport has its own errors; say which
+        raise RadioError(f"{spec.transport}: cannot open: {exc}") from exc
+    device = Device.with_hci(
+        "blebench", hci.Address.generate_static_address(), transport.source, transport.sink
+    )
+    snoop: IO[bytes] | None = None
+    try:
+        snoop = _open_snoop(device, spec.btsnoop)
+        await asyncio.wait_for(device.power_on(), POWER_ON_TIMEOUT_S)
+    except BaseException as exc:
+        if snoop is not None:
+            snoop.close()
+        with contextlib.suppress(Exception):
+            await transport.close()
+        if isinstance(exc, TimeoutError):
+            raise RadioError(
+                f"{spec.transport}: the controller did not answer HCI Reset "
+                f"in {POWER_ON_TIMEOUT_S:.0f} s"
+            ) from exc
+        if isinstance(exc, RadioError | asyncio.CancelledError | KeyboardInterrupt):
+            raise
+        raise RadioError(f"{spec.transport}: controller setup failed: {exc}") from exc
+    description = f"{spec.transport} — {_controller_words(device)}"
+    return BumbleRadio(
+        spec=spec, device=device, description=description, transport=transport, snoop_file=snoop
+    )

@@ -1,0 +1,239 @@
+"""A bleak scanner backend over a Bumble radio.
+
+    BleakScanner(callback, scanning_mode="passive", backend=BumbleScanner, bumble_radio=radio)
+
+It listens to the host's raw per-PDU `advertising_report` events, so advertising data and
+scan response stay apart; each report reaches bleak's callbacks with the merged fields
+bleak expects and a `RawAdvertisement` first in `platform_data`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any, Literal
+
+from bleak.backends.device import BLEDevice
+from bleak.backends.scanner import (
+    AdvertisementData,
+    AdvertisementDataCallback,
+    BaseBleakScanner,
+)
+from bumble import hci
+
+from blebench.backends.bumble.radio import BumbleRadio
+from blebench.backends.extras import RawAdvertisement
+from blebench.decode.ad_types import uuid16_entry, uuid32_entry, uuid128_entry
+from blebench.decode.payload import DecodedPayload, decode_payload
+
+logger = logging.getLogger(__name__)
+
+ExtReport = hci.HCI_LE_Extended_Advertising_Report_Event.Report
+LegacyReport = hci.HCI_LE_Advertising_Report_Event.Report
+LEGACY_NAMES = {
+    0: "ADV_IND",
+    1: "ADV_DIRECT_IND",
+    2: "ADV_SCAN_IND",
+    3: "ADV_NONCONN_IND",
+    4: "SCAN_RSP",
+}
+# Extended report, legacy bit set: the low 4 bits name the legacy PDU (7.7.65.13, table 7.1).
+EXT_LEGACY_NAMES = {
+    0b0011: "ADV_IND",
+    0b0101: "ADV_DIRECT_IND",
+    0b0010: "ADV_SCAN_IND",
+    0b0000: "ADV_NONCONN_IND",
+    0b1011: "SCAN_RSP",
+    0b1010: "SCAN_RSP",
+}
+MAX_PEERS = 4096  # bounded however many private addresses go by
+MAX_FRAGMENTED = 1650  # the longest extended advertising data
+
+
+@dataclasses.dataclass(slots=True)
+class _Peer:
+    adv: bytes | None = None
+    scan_response: bytes | None = None
+    connectable: bool | None = None
+    fields_key: tuple[bytes | None, bytes | None] | None = None
+    fields: tuple[str | None, dict[int, bytes], dict[str, bytes], list[str], int | None] | None = (
+        None
+    )
+    partial: bytearray | None = None
+
+
+def _bleak_fields(
+    adv: bytes | None, scan_response: bytes | None
+) -> tuple[str | None, dict[int, bytes], dict[str, bytes], list[str], int | None]:
+    """bleak's merged view of both payloads (a complete name beats a shortened one)."""
+    name: str | None = None
+    name_complete = False
+    manufacturer: dict[int, bytes] = {}
+    service_data: dict[str, bytes] = {}
+    uuids: list[str] = []
+    tx_power: int | None = None
+    for payload in (adv, scan_response):
+        if not payload:
+            continue
+        decoded: DecodedPayload = decode_payload(payload)
+        if decoded.local_name is not None and (
+            name is None or (decoded.name_complete and not name_complete)
+        ):
+            name, name_complete = decoded.local_name, decoded.name_complete
+        for uuid in decoded.service_uuids:
+            if uuid not in uuids:
+                uuids.append(uuid)
+        if decoded.tx_power is not None:
+            tx_power = decoded.tx_power
+        for structure in decoded.structures:
+            if structure.error is not None:
+                continue
+            body = structure.data
+            if structure.type == 0xFF and len(body) >= 2:
+                manufacturer[body[0] | body[1] << 8] = bytes(body[2:])
+            elif structure.type == 0x16 and len(body) >= 2:
+                service_data[uuid16_entry(body[0] | body[1] << 8)[1]] = bytes(body[2:])
+            elif structure.type == 0x20 and len(body) >= 4:
+                service_data[uuid32_entry(int.from_bytes(body[:4], "little"))[1]] = bytes(body[4:])
+            elif structure.type == 0x21 and len(body) >= 16:
+                service_data[uuid128_entry(bytes(body[:16]))[1]] = bytes(body[16:])
+    return name, manufacturer, service_data, uuids, tx_power
+
+
+class BumbleScanner(BaseBleakScanner):
+    """bleak's `BaseBleakScanner` on a `BumbleRadio` (pass `bumble_radio=`)."""
+
+    def __init__(
+        self,
+        detection_callback: AdvertisementDataCallback | None,
+        service_uuids: list[str] | None,
+        scanning_mode: Literal["active", "passive"] = "active",
+        *,
+        bumble_radio: BumbleRadio | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(detection_callback, service_uuids)
+        if bumble_radio is None:
+            raise TypeError("BumbleScanner needs bumble_radio=<BumbleRadio>")
+        self.radio = bumble_radio
+        self.active = scanning_mode != "passive"
+        self._peers: dict[str, _Peer] = {}
+        self._listening = False
+
+    async def start(self) -> None:
+        self.seen_devices = {}
+        self._peers = {}
+        host = self.radio.device.host
+        if not self._listening:
+            host.on("advertising_report", self._on_report)
+            self._listening = True
+        try:
+            await self.radio.device.start_scanning(active=self.active, filter_duplicates=False)
+        except BaseException:
+            self._unlisten()
+            raise
+
+    async def stop(self) -> None:
+        try:
+            if self.radio.device.is_scanning:
+                await self.radio.device.stop_scanning()
+        finally:
+            self._unlisten()
+
+    def _unlisten(self) -> None:
+        if self._listening:
+            # Only our own handler: Device has its own on the same event.
+            self.radio.device.host.remove_listener("advertising_report", self._on_report)
+            self._listening = False
+
+    # ------------------------------------------------------------------ reports
+
+    def _peer(self, key: str) -> _Peer:
+        peer = self._peers.get(key)
+        if peer is None:
+            if len(self._peers) >= MAX_PEERS:
+                self._peers.pop(next(iter(self._peers)))
+                oldest = next(iter(self.seen_devices), None)
+                if oldest is not None and len(self.seen_devices) >= MAX_PEERS:
+                    self.seen_devices.pop(oldest)
+            peer = self._peers[key] = _Peer()
+        return peer
+
+    def _on_report(self, report: LegacyReport | ExtReport) -> None:
+        try:
+            self._handle(report)
+        except Exception:  # noqa: BLE001 - one bad report must not stop the scan
+            logger.exception("advertising report dropped")
+
+    def _handle(self, report: LegacyReport | ExtReport) -> None:
+        address = report.address
+        key = address.to_string(with_type_qualifier=False)
+        peer = self._peer(key)
+        data = bytes(report.data)
+        tx_power: int | None = None
+        if isinstance(report, ExtReport):
+            event_type = int(report.event_type)
+            status = (event_type >> 5) & 0b11
+            if status == 0b01:  # more to come: keep it and wait
+                partial = peer.partial or bytearray()
+                if len(partial) + len(data) <= MAX_FRAGMENTED:
+                    partial.extend(data)
+                peer.partial = partial
+                return
+            if peer.partial is not None:
+                data = bytes(peer.partial) + data
+                peer.partial = None
+            legacy = bool(event_type & 0x10)
+            if legacy:
+                name = EXT_LEGACY_NAMES.get(event_type & 0x0F, f"LEGACY_0x{event_type & 0x0F:X}")
+            else:
+                name = "EXT_SCAN_RSP" if event_type & 0x08 else "EXT_ADV"
+            is_response = bool(event_type & 0x08)
+            connectable = bool(event_type & 0x01)
+            if report.tx_power != 0x7F:
+                tx_power = report.tx_power if report.tx_power < 128 else report.tx_power - 256
+        else:
+            legacy = True
+            code = int(report.event_type)
+            name = LEGACY_NAMES.get(code, f"0x{code:02X}")
+            is_response = code == 4
+            connectable = code in (0, 1)
+        if is_response:
+            peer.scan_response = data
+        else:
+            peer.adv = data
+            peer.connectable = connectable
+        fields_key = (peer.adv, peer.scan_response)
+        if peer.fields is None or peer.fields_key != fields_key:
+            # New bytes only: a repeated identical payload costs no decoding.
+            peer.fields = _bleak_fields(peer.adv, peer.scan_response)
+            peer.fields_key = fields_key
+        local_name, manufacturer, service_data, uuids, ad_tx_power = peer.fields
+        if not self.is_allowed_uuid(uuids):
+            return
+        rssi = int(report.rssi)
+        extras = RawAdvertisement(
+            address=key,
+            random_address=address.is_random,
+            event_type=name,
+            is_scan_response=is_response,
+            legacy=legacy,
+            connectable=peer.connectable,
+            adv=peer.adv,
+            scan_response=peer.scan_response,
+            rssi=rssi,
+            tx_power=tx_power,
+        )
+        advertisement = AdvertisementData(
+            local_name=local_name,
+            manufacturer_data=manufacturer,
+            service_data=service_data,
+            service_uuids=uuids,
+            tx_power=ad_tx_power,
+            rssi=rssi,
+            platform_data=(extras, address),
+        )
+        device: BLEDevice = self.create_or_update_device(
+            key, key, local_name, address, advertisement
+        )
+        self.call_detection_callbacks(device, advertisement)

@@ -1,0 +1,179 @@
+"""`SessionManager`: the one object the CLI and the TUI drive (no Textual here, ever).
+
+It opens the radio the settings name (the OS stack through bleak, Bumble over HCI, or the
+virtual world), scans with bleak's `BleakScanner` on that backend and merges reports into
+a `DeviceRegistry`. Connections, GATT and streams hook in from their own modules and reach
+the radio through `manager.radio` / `manager.radio_info`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import time
+from collections import deque
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bleak import BleakScanner
+from bleak.backends.device import BLEDevice
+from bleak.backends.scanner import AdvertisementData
+from bleak.exc import BleakError
+
+from blebench.backends import BackendChoice, BackendError, choose_backend
+from blebench.backends.extras import RawAdvertisement, raw_advertisement
+from blebench.session.models import RadioInfo
+from blebench.session.registry import DeviceRegistry
+
+if TYPE_CHECKING:
+    from blebench.backends.bumble.radio import BumbleRadio
+    from blebench.sim.catalogue.base import VirtualPeripheral
+
+RECENT_REPORTS = 2000  # raw reports kept for a live view
+
+
+class SessionError(Exception):
+    """A session that cannot do what was asked; str() is one line for the user."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SessionSettings:
+    """The radio options of every command (see `blebench.commands.radio`)."""
+
+    backend: str = "auto"
+    sim: bool = False
+    transport: str | None = None
+    sim_devices: Path | None = None
+    btsnoop: Path | None = None
+    seed: int = 0
+    peripherals: tuple[VirtualPeripheral, ...] | None = None  # a world of these (tests)
+    user_devices: bool = True  # read the data dir's user-defined devices too
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> SessionSettings:
+        sim_devices = getattr(args, "sim_devices", None)
+        btsnoop = getattr(args, "btsnoop", None)
+        return cls(
+            backend=getattr(args, "backend", "auto") or "auto",
+            sim=bool(getattr(args, "sim", False)),
+            transport=getattr(args, "transport", None),
+            sim_devices=Path(sim_devices) if sim_devices else None,
+            btsnoop=Path(btsnoop) if btsnoop else None,
+            seed=int(getattr(args, "seed", 0) or 0),
+        )
+
+
+class SessionManager:
+    """Open with `await SessionManager.open(settings)` (or `async with`); close when done."""
+
+    def __init__(self, settings: SessionSettings, choice: BackendChoice) -> None:
+        self.settings = settings
+        self.choice = choice
+        self.radio: BumbleRadio | None = None
+        self.radio_info = RadioInfo(
+            backend=choice.kind,
+            description="OS Bluetooth stack (bleak)",
+            is_virtual=choice.kind == "bumble-sim",
+            reason=choice.reason,
+        )
+        self.registry = DeviceRegistry()
+        self.recent: deque[tuple[float, RawAdvertisement]] = deque(maxlen=RECENT_REPORTS)
+        self._scanner: BleakScanner | None = None
+        self.scan_active = True
+        self._closed = False
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    async def open(cls, settings: SessionSettings | None = None) -> SessionManager:
+        settings = settings or SessionSettings()
+        try:
+            choice = choose_backend(
+                backend=settings.backend, sim=settings.sim, transport=settings.transport
+            )
+        except BackendError as exc:
+            raise SessionError(str(exc)) from None
+        manager = cls(settings, choice)
+        await manager._open_radio()
+        return manager
+
+    async def _open_radio(self) -> None:
+        if self.choice.kind == "bleak":
+            return  # bleak opens the OS adapter itself, on first use
+        from blebench.backends.bumble.radio import RadioError, RadioSpec, open_radio
+        from blebench.sim.userdevices import UserDevicesError
+
+        spec = RadioSpec(
+            kind="sim" if self.choice.kind == "bumble-sim" else "hci",
+            transport=self.choice.transport,
+            sim_devices=self.settings.sim_devices,
+            seed=self.settings.seed,
+            btsnoop=self.settings.btsnoop,
+            peripherals=self.settings.peripherals,
+            user_devices=self.settings.user_devices,
+        )
+        try:
+            self.radio = await open_radio(spec)
+        except (RadioError, UserDevicesError) as exc:
+            raise SessionError(str(exc)) from None
+        self.radio_info = dataclasses.replace(self.radio_info, description=self.radio.description)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with contextlib.suppress(Exception):
+            await self.stop_scan()
+        if self.radio is not None:
+            await self.radio.close()
+
+    async def __aenter__(self) -> SessionManager:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------------ scanning
+
+    @property
+    def scanning(self) -> bool:
+        return self._scanner is not None
+
+    def scanner_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments that put a bleak object on this session's backend."""
+        if self.radio is None:
+            return {}
+        from blebench.backends.bumble.scanner import BumbleScanner
+
+        return {"backend": BumbleScanner, "bumble_radio": self.radio}
+
+    async def start_scan(self, active: bool = True) -> None:
+        """Scan (again) in the given mode; the registry keeps what it has heard."""
+        if self._scanner is not None:
+            if self.scan_active == active:
+                return
+            await self.stop_scan()
+        scanner = BleakScanner(
+            self._on_detection,
+            scanning_mode="active" if active else "passive",
+            **self.scanner_kwargs(),
+        )
+        try:
+            await scanner.start()
+        except BleakError as exc:
+            raise SessionError(f"cannot scan: {exc}") from None
+        self._scanner = scanner
+        self.scan_active = active
+
+    async def stop_scan(self) -> None:
+        scanner, self._scanner = self._scanner, None
+        if scanner is not None:
+            await scanner.stop()
+
+    def _on_detection(self, device: BLEDevice, advertisement: AdvertisementData) -> None:
+        now = time.monotonic()
+        self.registry.update(device, advertisement, now)
+        raw = raw_advertisement(advertisement.platform_data)
+        if raw is not None:
+            self.recent.append((now, raw))

@@ -1,0 +1,162 @@
+"""The device registry: repeated reports merged per device, bounded, versioned.
+
+The backend's callback calls `update` once per report; a repeated identical payload costs
+a bytes comparison, not a decode. Readers (the TUI at about 10 Hz, the CLI at the end of a
+scan) pull what changed with `changed_since(version)`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import Any
+
+from bleak.backends.device import BLEDevice
+from bleak.backends.scanner import AdvertisementData
+
+from blebench.backends.extras import RawAdvertisement, raw_advertisement
+from blebench.decode.address import classify_address
+from blebench.decode.payload import decode_payload
+from blebench.session.models import AddressType, DeviceRecord, Payload
+
+MAX_DEVICES = 2048
+
+
+def _address_type(address: str, is_random: bool) -> AddressType:
+    try:
+        kind = classify_address(address, is_random)
+    except ValueError:
+        return "unknown"
+    return kind  # type: ignore[return-value]
+
+
+class DeviceRegistry:
+    """Devices by address, least recently heard evicted first beyond `max_devices`."""
+
+    def __init__(self, *, max_devices: int = MAX_DEVICES) -> None:
+        self.max_devices = max_devices
+        self.version = 0
+        self.reports = 0
+        self.evicted = 0
+        self.wall_offset = time.time() - time.monotonic()
+        self._records: OrderedDict[str, DeviceRecord] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __iter__(self) -> Iterator[DeviceRecord]:
+        return iter(list(self._records.values()))
+
+    def __contains__(self, address: object) -> bool:
+        return address in self._records
+
+    def get(self, address: str) -> DeviceRecord | None:
+        return self._records.get(address.upper())
+
+    def clear(self) -> None:
+        self._records.clear()
+        self.version += 1
+
+    def changed_since(self, version: int) -> tuple[int, list[DeviceRecord]]:
+        """(the current version, the records changed after `version`)."""
+        return self.version, [r for r in self._records.values() if r.version > version]
+
+    # ------------------------------------------------------------------ updates
+
+    def _record(self, address: str, address_type: AddressType, now: float) -> DeviceRecord:
+        record = self._records.get(address)
+        if record is None:
+            record = DeviceRecord(
+                address=address, address_type=address_type, first_seen=now, last_seen=now
+            )
+            self._records[address] = record
+            if len(self._records) > self.max_devices:
+                self._records.popitem(last=False)
+                self.evicted += 1
+        else:
+            self._records.move_to_end(address)
+        return record
+
+    def update(
+        self, device: BLEDevice, advertisement: AdvertisementData, now: float | None = None
+    ) -> DeviceRecord:
+        """Merge one report (a bleak detection callback's arguments)."""
+        raw = raw_advertisement(advertisement.platform_data)
+        if raw is not None:
+            return self.update_raw(raw, now)
+        return self._update_os(device, advertisement, time.monotonic() if now is None else now)
+
+    def update_raw(self, raw: RawAdvertisement, now: float | None = None) -> DeviceRecord:
+        now = time.monotonic() if now is None else now
+        self.reports += 1
+        self.version += 1
+        address = raw.address.upper()
+        record = self._record(address, _address_type(address, raw.random_address), now)
+        record.version = self.version
+        record.last_seen = now
+        record.count += 1
+        record.rssi = raw.rssi
+        record.rssi_history.append((now, raw.rssi))
+        record.event_types[raw.event_type] = record.event_types.get(raw.event_type, 0) + 1
+        if raw.tx_power is not None:
+            record.tx_power = raw.tx_power
+        if raw.is_scan_response:
+            if raw.scan_response is not None:
+                record.scan_response = _merge(record.scan_response, raw.scan_response, now)
+        else:
+            if raw.adv is not None:
+                record.adv = _merge(record.adv, raw.adv, now)
+            if raw.connectable is not None:
+                record.connectable = raw.connectable
+        record.name = _name(record)
+        return record
+
+    def _update_os(
+        self, device: BLEDevice, advertisement: AdvertisementData, now: float
+    ) -> DeviceRecord:
+        self.reports += 1
+        self.version += 1
+        address = device.address.upper()
+        record = self._record(address, "unknown", now)
+        record.version = self.version
+        record.last_seen = now
+        record.count += 1
+        record.rssi = advertisement.rssi
+        record.rssi_history.append((now, advertisement.rssi))
+        record.raw_available = False
+        record.name = advertisement.local_name or device.name
+        fields: dict[str, Any] = {
+            "local_name": advertisement.local_name,
+            "manufacturer_data": {
+                str(k): v.hex() for k, v in advertisement.manufacturer_data.items()
+            },
+            "service_data": {k: v.hex() for k, v in advertisement.service_data.items()},
+            "service_uuids": list(advertisement.service_uuids),
+            "tx_power": advertisement.tx_power,
+        }
+        record.os_fields = fields
+        return record
+
+
+def _merge(current: Payload | None, raw: bytes, now: float) -> Payload:
+    if current is not None and current.raw == raw:
+        current.received = now  # the common case: the same bytes again, nothing to decode
+        return current
+    payload = Payload(raw=raw, decoded=decode_payload(raw), received=now)
+    if current is not None:
+        payload.changes = current.changes + 1
+    return payload
+
+
+def _name(record: DeviceRecord) -> str | None:
+    """A complete local name beats a shortened one; the advertising data's comes first."""
+    best: str | None = None
+    for payload in (record.adv, record.scan_response):
+        if payload is None or payload.decoded.local_name is None:
+            continue
+        if payload.decoded.name_complete:
+            return payload.decoded.local_name
+        if best is None:
+            best = payload.decoded.local_name
+    return best
