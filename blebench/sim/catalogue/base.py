@@ -11,6 +11,7 @@ above the radio: its GATT database, its SMP behaviour and its background activit
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine, Mapping
@@ -19,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from bumble.device import Device
+
+logger = logging.getLogger(__name__)
 
 AddressKind = Literal["public", "random-static", "resolvable", "non-resolvable"]
 
@@ -73,12 +76,23 @@ class VirtualPeripheral(ABC):
         return {}
 
     def spawn(self, coro: Coroutine[Any, Any, None]) -> None:
-        self._tasks.append(asyncio.ensure_future(coro))
+        task = asyncio.ensure_future(coro)
+        self._tasks.append(task)
+        # Finished tasks leave the list (a device may spawn one per request) and their
+        # failures reach the log instead of vanishing.
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("%s: background task failed", self.name, exc_info=task.exception())
 
     async def stop(self) -> None:
-        for task in self._tasks:
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
-        for task in self._tasks:
+        for task in tasks:
             try:
                 await task
             except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down

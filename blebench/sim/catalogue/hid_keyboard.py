@@ -337,7 +337,10 @@ class HidKeyboard(GattPeripheral):
             connection.EVENT_DISCONNECTION,
             lambda *_: self._greeted.discard(connection.handle),
         )
-        self.spawn(self.type_text(self.greeting))
+        self.spawn(self._greet())
+
+    async def _greet(self) -> None:
+        await self.type_text(self.greeting)
 
     # ------------------------------------------------------------------ controls
 
