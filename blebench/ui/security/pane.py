@@ -1,0 +1,225 @@
+"""The Security pane: our pairing options (persisted), Pair, the matrix, the lab, the bonds.
+
+Our side's options (IO capability, MITM, Secure Connections, bonding, keypress, key
+sizes) live in the settings file's `[pairing]` section and are saved on every change.
+The peer's options are what the matrix and the lab compare against. Pair runs the
+session's pairing in a worker with `TuiPairingDelegate`, so its questions come up as
+modals while the rest of the app keeps running.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TabbedContent, TabPane
+
+from blebench.pairing.delegate import PairingDelegate
+from blebench.pairing.models import (
+    KEY_SIZE_MAX,
+    KEY_SIZE_MIN,
+    IoCapability,
+    PairingOptions,
+    PairingOutcome,
+)
+from blebench.ui.safe_text import safe_text
+from blebench.ui.security.matrix_view import MatrixView
+from blebench.ui.security.prompts import TuiPairingDelegate
+from blebench.ui.settings import PairingSettings, Settings
+
+IO_CHOICES = [(io.label, io.value) for io in IoCapability]
+KEY_SIZES = [(str(n), n) for n in range(KEY_SIZE_MIN, KEY_SIZE_MAX + 1)]
+
+
+class PairingSession(Protocol):
+    """What the pane needs of the session manager for pairing."""
+
+    async def pair(
+        self, address: str, options: PairingOptions, delegate: PairingDelegate
+    ) -> PairingOutcome: ...
+
+
+def options_from_settings(pairing: PairingSettings) -> PairingOptions:
+    try:
+        io = IoCapability.from_name(pairing.io)
+    except ValueError:
+        io = IoCapability.KEYBOARD_DISPLAY
+    return PairingOptions(io=io, mitm=pairing.mitm, sc=pairing.sc, bonding=pairing.bonding,
+                          keypress=pairing.keypress, min_key_size=pairing.min_key_size,
+                          max_key_size=pairing.max_key_size)
+
+
+class SecurityPane(Horizontal):
+    """Options on the left; the matrix, the lab ladder and the bonds on the right."""
+
+    DEFAULT_CSS = """
+    SecurityPane { height: 1fr; }
+    SecurityPane #security-options { width: 44; border-right: solid $primary-muted; }
+    SecurityPane .section { text-style: bold; color: $accent; margin-top: 1; padding: 0 1; }
+    SecurityPane Checkbox { border: none; height: 1; padding: 0 1; background: transparent; }
+    SecurityPane .keysizes { height: auto; }
+    SecurityPane .keysizes Label { padding: 1 1 0 1; }
+    SecurityPane .keysizes Select { width: 1fr; }
+    SecurityPane #pair-target { margin-top: 1; }
+    SecurityPane #pair-button { width: 100%; }
+    SecurityPane #pair-result { height: auto; padding: 0 1; }
+    SecurityPane #security-tabs { width: 1fr; }
+    """
+
+    BINDINGS = [Binding("ctrl+p", "pair", "Pair", show=False)]
+
+    def __init__(self, session: PairingSession, *, settings: Settings | None = None,
+                 id: str | None = None) -> None:  # noqa: A002 - Textual's parameter name
+        super().__init__(id=id)
+        self.session = session
+        self._settings = settings
+        self.last_outcome: PairingOutcome | None = None
+        self.last_error: str | None = None
+        self._loading = True
+
+    # -- settings ---------------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """The app's settings object (shared, so saving never loses another pane's change)."""
+        if self._settings is None:
+            app_settings = getattr(self.app, "settings", None)
+            self._settings = app_settings if isinstance(app_settings, Settings) else Settings()
+        return self._settings
+
+    @property
+    def options(self) -> PairingOptions:
+        return options_from_settings(self.settings.pairing)
+
+    def peer_options(self) -> PairingOptions:
+        io = IoCapability(str(self.query_one("#peer-io", Select).value))
+        return PairingOptions(
+            io=io,
+            mitm=self.query_one("#peer-mitm", Checkbox).value,
+            sc=self.query_one("#peer-sc", Checkbox).value,
+            requires_mitm=self.query_one("#peer-requires-mitm", Checkbox).value,
+            sc_only=self.query_one("#peer-sc-only", Checkbox).value,
+        )
+
+    # -- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        ours = self.options
+        with VerticalScroll(id="security-options"):
+            yield Label("Our side (initiator)", classes="section")
+            yield Select(IO_CHOICES, value=ours.io.value, allow_blank=False, id="our-io")
+            yield Checkbox("MITM protection", ours.mitm, id="our-mitm")
+            yield Checkbox("Secure Connections", ours.sc, id="our-sc")
+            yield Checkbox("Bonding", ours.bonding, id="our-bonding")
+            yield Checkbox("Keypress notifications", ours.keypress, id="our-keypress")
+            with Horizontal(classes="keysizes"):
+                yield Label("key")
+                yield Select(KEY_SIZES, value=ours.min_key_size, allow_blank=False, id="our-min-key")
+                yield Label("..")
+                yield Select(KEY_SIZES, value=ours.max_key_size, allow_blank=False, id="our-max-key")
+            yield Label("Peer (responder) for the matrix", classes="section")
+            yield Select(IO_CHOICES, value=IoCapability.DISPLAY_ONLY.value, allow_blank=False,
+                         id="peer-io")
+            yield Checkbox("MITM", True, id="peer-mitm")
+            yield Checkbox("Secure Connections", True, id="peer-sc")
+            yield Checkbox("requires MITM (policy)", False, id="peer-requires-mitm")
+            yield Checkbox("SC only mode (policy)", False, id="peer-sc-only")
+            yield Label("Pair with", classes="section")
+            yield Input(placeholder="address or name, e.g. Smart Lock", id="pair-target")
+            yield Button("Pair", variant="primary", id="pair-button")
+            yield Static("", id="pair-result")
+        with TabbedContent(id="security-tabs"):
+            with TabPane("Matrix", id="tab-matrix"):
+                yield MatrixView(id="matrix-view")
+
+    def on_mount(self) -> None:
+        self._loading = False
+        self._options_changed()
+
+    # -- options ----------------------------------------------------------------------
+
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    def _changed(self, event: Select.Changed | Checkbox.Changed) -> None:
+        widget_id = event.control.id or ""
+        if not (widget_id.startswith("our-") or widget_id.startswith("peer-")):
+            return
+        event.stop()
+        if self._loading:
+            return
+        if widget_id.startswith("our-"):
+            self._store_ours()
+        self._options_changed()
+
+    def _store_ours(self) -> None:
+        pairing = self.settings.pairing
+        pairing.io = str(self.query_one("#our-io", Select).value)
+        pairing.mitm = self.query_one("#our-mitm", Checkbox).value
+        pairing.sc = self.query_one("#our-sc", Checkbox).value
+        pairing.bonding = self.query_one("#our-bonding", Checkbox).value
+        pairing.keypress = self.query_one("#our-keypress", Checkbox).value
+        low = int(str(self.query_one("#our-min-key", Select).value))
+        high = int(str(self.query_one("#our-max-key", Select).value))
+        if low > high:
+            # Keep the pair consistent instead of refusing: the last change wins.
+            low = high
+            self.query_one("#our-min-key", Select).value = low
+        pairing.min_key_size, pairing.max_key_size = low, high
+        save = getattr(self.app, "save_settings", None)
+        if callable(save):
+            save()
+        else:
+            try:
+                self.settings.save()
+            except OSError as exc:
+                self.notify(f"Settings not saved: {exc}", severity="error", markup=False)
+
+    def _options_changed(self) -> None:
+        self.query_one(MatrixView).show(self.options, self.peer_options())
+
+    # -- pairing ----------------------------------------------------------------------
+
+    @on(Button.Pressed, "#pair-button")
+    @on(Input.Submitted, "#pair-target")
+    def action_pair(self) -> None:
+        target = self.query_one("#pair-target", Input).value.strip()
+        if not target:
+            self._result(Text("Give the device to pair with: its address or its name.",
+                              style="yellow"))
+            return
+        self.pair(target)
+
+    def _result(self, text: Text) -> None:
+        self.query_one("#pair-result", Static).update(text)
+
+    @work(exclusive=True, group="pair")
+    async def pair(self, target: str) -> PairingOutcome | None:
+        """Pair through the session; prompts come up as modals."""
+        delegate = TuiPairingDelegate(self.app)
+        button = self.query_one("#pair-button", Button)
+        button.disabled = True
+        waiting = Text("pairing with ")
+        waiting.append_text(safe_text(target, max_len=40))
+        waiting.append("…")
+        self._result(waiting)
+        try:
+            outcome = await self.session.pair(target, self.options, delegate)
+        except Exception as exc:  # noqa: BLE001 - the session's errors are sentences for users
+            self.last_error = str(exc)
+            self.last_outcome = None
+            line = Text("✗ ", style="bold red")
+            line.append_text(safe_text(str(exc), max_len=400, style="red"))
+            self._result(line)
+            return None
+        finally:
+            delegate.close()
+            button.disabled = False
+        self.last_outcome = outcome
+        self.last_error = None
+        style = "bold green" if outcome.ok else "bold red"
+        self._result(Text(("✓ " if outcome.ok else "✗ ") + outcome.summary(), style=style))
+        return outcome

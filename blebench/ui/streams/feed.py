@@ -1,0 +1,123 @@
+"""What the Streams pane takes from the session's stream store at each tick.
+
+One `StreamFeed.pull()` per tick (about 10 Hz) turns whatever arrived since the last tick
+into one `FeedUpdate`: table rows, log entries and plot points. No Textual here: the
+benchmark and the tests drive it directly. Decoding is the store's (cached per payload).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from blebench.session.streams import StreamCursor, StreamStore
+from blebench.ui.streams.fields import numeric_field, numeric_fields, summarize
+from blebench.ui.streams.log_view import LogEntry
+from blebench.ui.streams.stream_table import StreamRow
+
+MAX_BATCH = 20_000  # a tick never carries more than the log can hold
+
+
+@dataclass(frozen=True, slots=True)
+class PlotChoice:
+    """A numeric field of one stream: what the plot shows."""
+
+    stream_id: int
+    field: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.stream_id}:{self.field}"
+
+
+@dataclass(slots=True)
+class FeedUpdate:
+    rows: list[StreamRow]
+    entries: list[LogEntry]
+    points: list[tuple[float, float]]  # (monotonic s, value) of the chosen field
+    new_choices: list[tuple[PlotChoice, str]]  # numeric fields seen for the first time
+    missed: int  # samples evicted from the session's rings before this view saw them
+    version: int
+
+
+@dataclass(slots=True)
+class StreamFeed:
+    store: StreamStore
+    cursor: StreamCursor = field(default_factory=StreamCursor)
+    plot: PlotChoice | None = None
+    _latest: dict[int, str] = field(default_factory=dict)
+    _missed: dict[int, int] = field(default_factory=dict)
+    _choices: set[PlotChoice] = field(default_factory=set)
+    pulled: int = 0
+
+    def history(self, choice: PlotChoice, limit: int) -> list[tuple[float, float]]:
+        """The chosen field's points among the samples the store still holds."""
+        batch = self.store.pull(None, stream_ids=[choice.stream_id], limit=limit)
+        points = []
+        for sample in batch.samples:
+            value = numeric_field(self.store.decoded(sample), choice.field)
+            if value is not None:
+                points.append((sample.t_mono_ms / 1000.0, value))
+        return points
+
+    def pull(self) -> FeedUpdate:
+        store = self.store
+        batch = store.pull(self.cursor, limit=MAX_BATCH)
+        self.cursor = batch.cursor
+        for sid, lost in batch.missed.items():
+            self._missed[sid] = self._missed.get(sid, 0) + lost
+        names = {s.stream_id: s.name or s.uuid for s in store.streams()}
+        entries: list[LogEntry] = []
+        points: list[tuple[float, float]] = []
+        plot = self.plot
+        last: dict[int, tuple[Mapping[str, Any] | None, bytes]] = {}
+        new_choices: list[tuple[PlotChoice, str]] = []
+        seen_payloads: set[tuple[int, bytes]] = set()
+        decoded = store.decoded
+        for sample in batch.samples:
+            fields = decoded(sample)
+            sid = sample.stream_id
+            entries.append(
+                LogEntry(
+                    wall_ms=int(sample.t_wall_ms),
+                    stream=names.get(sid, sample.uuid),
+                    data=sample.data,
+                    fields=fields,
+                    handle=sample.handle,
+                )
+            )
+            last[sid] = (fields, sample.data)
+            if plot is not None and plot.stream_id == sid:
+                value = numeric_field(fields, plot.field)
+                if value is not None:
+                    points.append((sample.t_mono_ms / 1000.0, value))
+            # New numeric fields: looked for once per distinct payload, not per sample.
+            key = (sid, sample.data)
+            if fields and key not in seen_payloads:
+                seen_payloads.add(key)
+                for name, _ in numeric_fields(fields):
+                    choice = PlotChoice(sid, name)
+                    if choice not in self._choices:
+                        self._choices.add(choice)
+                        new_choices.append((choice, f"{names.get(sid, sample.uuid)} · {name}"))
+        for sid, (fields, data) in last.items():
+            # Undecoded payloads show as hex: the table always says what came last.
+            self._latest[sid] = summarize(fields) or data.hex(" ")
+        self.pulled += len(batch.samples)
+        rows = [
+            StreamRow(
+                key=str(stats.stream_id),
+                name=stats.name or stats.uuid,
+                handle=stats.handle,
+                latest=self._latest.get(stats.stream_id, ""),
+                count=stats.count,
+                rate=stats.rate_hz,
+                gaps=stats.gaps,
+                drops=self._missed.get(stats.stream_id, 0),
+                paused=stats.paused,
+                active=stats.active,
+            )
+            for stats in store.stats()
+        ]
+        return FeedUpdate(rows, entries, points, new_choices, batch.missed_total, batch.version)

@@ -1,0 +1,80 @@
+"""Decoded fields (the decoder's plain mappings) as one line of text, and as numbers to plot.
+
+Both run only on what is shown (visible log lines, table cells once per tick, plot points
+of the chosen field), never per notification of a flood. The text may hold strings from
+the air: widgets show it through `safe_text`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+MAX_SUMMARY = 200
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        if "value" in value and set(value) <= {"value", "unit", "name"}:
+            unit = value.get("unit")
+            return f"{_value_text(value['value'])}{' ' + str(unit) if unit else ''}"
+        return "{" + summarize(value) + "}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).hex()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value_text(v) for v in value) + "]"
+    return str(value)
+
+
+def summarize(fields: Mapping[str, Any] | None, limit: int = MAX_SUMMARY) -> str:
+    """`heart_rate=72 bpm, rr=[812, 790]`: the decoded fields on one line."""
+    if not fields:
+        return ""
+    parts: list[str] = []
+    used = 0
+    for key, value in fields.items():
+        part = f"{key}={_value_text(value)}"
+        parts.append(part)
+        used += len(part) + 2
+        if used > limit:
+            break
+    text = ", ".join(parts)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def numeric_fields(fields: Mapping[str, Any] | None, prefix: str = "") -> Iterator[tuple[str, float]]:
+    """Every number in the fields, by dotted name (`heart_rate`, `flags.contact`).
+
+    A `{"value": 72, "unit": "bpm"}` field counts as the number under its own name.
+    Booleans are left out: a plot of true/false says little.
+    """
+    if not fields:
+        return
+    for key, value in fields.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            inner = value.get("value")
+            if "value" in value and isinstance(inner, int | float) and not isinstance(inner, bool):
+                yield name, float(inner)
+            else:
+                yield from numeric_fields(value, prefix=name + ".")
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            yield name, float(value)
+
+
+def numeric_field(fields: Mapping[str, Any] | None, name: str) -> float | None:
+    """The number at dotted `name`, or None."""
+    value: Any = fields
+    for part in name.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    if isinstance(value, Mapping):
+        value = value.get("value")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None

@@ -1,0 +1,275 @@
+"""The Streams pane: every subscription at once, a log, a live plot, export and a console.
+
+Flood-proof by construction: nothing here is called per notification. A timer (the
+settings' `refresh_hz`, about 10 Hz) pulls one batch from the session's stream store
+through `StreamFeed`, then updates the table cells that changed, appends the batch to the
+virtual log and hands the plot its points. A 5,000/s flood is 500 entries per tick and a
+handful of repaints.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, Select, Static
+
+from blebench.session.streams import FilterError, StreamStore
+from blebench.ui.streams.console import ConsoleTarget, RequestConsole
+from blebench.ui.streams.export import ExportRequest, ExportScreen, export_streams
+from blebench.ui.streams.feed import FeedUpdate, PlotChoice, StreamFeed
+from blebench.ui.streams.log_view import FILTER_KINDS, FilterKind, LogEntry, LogView, parse_filter
+from blebench.ui.streams.plot import MAX_POINTS, LivePlot
+from blebench.ui.streams.stream_table import StreamTable
+
+DEFAULT_REFRESH_HZ = 10.0
+NO_PLOT = "none"
+
+
+class StreamsSession(Protocol):
+    """What the pane needs of the session manager."""
+
+    @property
+    def streams(self) -> StreamStore: ...
+
+
+class StreamsPane(Vertical):
+    """Table of streams, log (pause / filter / clear), plot, export and console."""
+
+    DEFAULT_CSS = """
+    StreamsPane { height: 1fr; }
+    StreamsPane #streams-toolbar { height: auto; }
+    StreamsPane #streams-toolbar Button { min-width: 9; margin-right: 1; }
+    StreamsPane #log-filter-kind { width: 20; }
+    StreamsPane #log-filter { width: 1fr; }
+    StreamsPane #streams-status { height: 1; padding: 0 1; color: $text-muted; }
+    StreamsPane #streams-body { height: 1fr; }
+    StreamsPane LogView { width: 3fr; }
+    StreamsPane #plot-side { width: 2fr; }
+    StreamsPane #plot-field { width: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("p", "toggle_pause", "Pause log"),
+        Binding("ctrl+l", "clear", "Clear log"),
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("e", "export", "Export"),
+        Binding("space", "toggle_stream", "Pause stream", show=False),
+    ]
+
+    def __init__(
+        self,
+        session: StreamsSession,
+        *,
+        refresh_hz: float = DEFAULT_REFRESH_HZ,
+        id: str | None = None,  # noqa: A002 - Textual's parameter name
+    ) -> None:
+        super().__init__(id=id)
+        self.session = session
+        self.refresh_hz = refresh_hz
+        self.feed = StreamFeed(session.streams)
+        self.ticks = 0
+        self._filter_text = ""
+        self._filter_kind: FilterKind = "hex"
+        self._plot_choices: dict[str, tuple[PlotChoice, str]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield StreamTable(id="stream-table")
+        with Horizontal(id="streams-toolbar"):
+            yield Button("Pause", id="log-pause")
+            yield Button("Clear", id="log-clear")
+            yield Select([(label, kind) for label, kind in FILTER_KINDS], value="hex",
+                         allow_blank=False, id="log-filter-kind")
+            yield Input(placeholder="filter the log (Enter applies, empty shows all)", id="log-filter")
+            yield Button("Export", id="streams-export")
+        yield Static("", id="streams-status")
+        with Horizontal(id="streams-body"):
+            yield LogView(id="stream-log")
+            with Vertical(id="plot-side"):
+                yield Select([("no plot", NO_PLOT)], value=NO_PLOT, allow_blank=False,
+                             id="plot-field")
+                yield LivePlot(id="stream-plot")
+        yield RequestConsole(id="stream-console")
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0 / self.refresh_hz, self.pull)
+        self.pull()
+
+    # -- the tick ---------------------------------------------------------------------
+
+    def pull(self) -> FeedUpdate:
+        """Take one batch from the session and show it (the timer's callback)."""
+        update = self.feed.pull()
+        self.ticks += 1
+        self.apply(update)
+        return update
+
+    def apply(self, update: FeedUpdate) -> None:
+        self.query_one(StreamTable).update_rows(update.rows)
+        log = self.query_one(LogView)
+        if update.entries:
+            log.add(update.entries)
+        plot = self.query_one(LivePlot)
+        choice = self.feed.plot
+        if choice is not None and update.points:
+            plot.add_points(choice.key, update.points)
+        if update.new_choices:
+            self._add_plot_choices(update.new_choices)
+        self._show_status(log, len(update.rows))
+
+    def _show_status(self, log: LogView, streams: int) -> None:
+        parts = [f"{streams} stream{'s' if streams != 1 else ''}",
+                 f"log {log.shown_count:,}/{log.entry_count:,} lines"]
+        if log.filtered:
+            parts.append(f"filter {self._filter_kind}: {self._filter_text}")
+        if log.paused:
+            parts.append(f"PAUSED ({log.pending_count:,} waiting)")
+        text = Text("  ·  ".join(parts))
+        if log.paused:
+            text.stylize("bold yellow")
+        self.query_one("#streams-status", Static).update(text)
+
+    def _add_plot_choices(self, new: list[tuple[PlotChoice, str]]) -> None:
+        select: Select[str] = self.query_one("#plot-field", Select)
+        self._plot_choices.update({choice.key: (choice, label) for choice, label in new})
+        options = [("no plot", NO_PLOT)] + [
+            (label, key) for key, (_, label) in self._plot_choices.items()
+        ]
+        current = select.value
+        select.set_options(options)
+        if current != NO_PLOT and current in self._plot_choices:
+            select.value = current
+        elif self.feed.plot is None and new:
+            # The first numeric field seen is plotted straight away (bpm for a heart rate).
+            select.value = new[0][0].key
+
+    @on(Select.Changed, "#plot-field")
+    def _plot_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        plot = self.query_one(LivePlot)
+        found = self._plot_choices.get(str(event.value))
+        if found is None:
+            self.feed.plot = None
+            plot.set_series([])
+            return
+        choice, label = found
+        if self.feed.plot == choice:
+            return
+        self.feed.plot = choice
+        plot.set_series([(choice.key, choice.field, False)])
+        plot.empty_message = "waiting for values"
+        plot.add_points(choice.key, self.feed.history(choice, MAX_POINTS))
+
+    # -- log controls -----------------------------------------------------------------
+
+    def action_toggle_pause(self) -> None:
+        log = self.query_one(LogView)
+        log.paused = not log.paused
+        self.query_one("#log-pause", Button).label = "Resume" if log.paused else "Pause"
+        self._show_status(log, self.query_one(StreamTable).row_count)
+
+    def action_clear(self) -> None:
+        self.query_one(LogView).clear()
+        self.query_one(LivePlot).clear()
+        self._show_status(self.query_one(LogView), self.query_one(StreamTable).row_count)
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#log-filter", Input).focus()
+
+    @on(Button.Pressed, "#log-pause")
+    def _pause_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_toggle_pause()
+
+    @on(Button.Pressed, "#log-clear")
+    def _clear_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_clear()
+
+    @on(Input.Submitted, "#log-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.apply_filter(event.value)
+
+    @on(Select.Changed, "#log-filter-kind")
+    def _filter_kind_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        kind = str(event.value)
+        self._filter_kind = "regex" if kind == "regex" else "field" if kind == "field" else "hex"
+        if self._filter_text:
+            self.apply_filter(self._filter_text)
+
+    def apply_filter(self, text: str, kind: FilterKind | None = None) -> bool:
+        """Filter the log; a bad filter is explained and the old one stays."""
+        if kind is not None:
+            self._filter_kind = kind
+            self.query_one("#log-filter-kind", Select).value = kind
+        log = self.query_one(LogView)
+        try:
+            log.set_filter(self._filter_kind, text)
+        except FilterError as exc:
+            self.notify(str(exc), title="Filter not applied", severity="error", markup=False)
+            return False
+        self._filter_text = text.strip()
+        self._show_status(log, self.query_one(StreamTable).row_count)
+        return True
+
+    # -- streams ----------------------------------------------------------------------
+
+    def action_toggle_stream(self) -> None:
+        """Pause or resume the selected stream in the session (it keeps counting)."""
+        key = self.query_one(StreamTable).selected_key
+        if key is None:
+            return
+        stream = self.session.streams.get(int(key))
+        if stream is not None:
+            stream.paused = not stream.paused
+            self.pull()
+
+    # -- export -----------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        log = self.query_one(LogView)
+        scope = "all streams" + (f" (filter {self._filter_kind}: {self._filter_text})" if log.filtered else "")
+        self.app.push_screen(ExportScreen(scope), self._export)
+
+    @on(Button.Pressed, "#streams-export")
+    def _export_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_export()
+
+    def _export(self, request: ExportRequest | None) -> None:
+        if request is None:
+            return
+        try:
+            sample_filter = parse_filter(self._filter_kind, self._filter_text)
+            count = export_streams(self.session.streams, request, sample_filter=sample_filter)
+        except (OSError, FilterError) as exc:
+            self.notify(f"{request.path}: {exc}", title="Export failed", severity="error",
+                        markup=False)
+            return
+        self.notify(f"{count:,} samples written to {request.path}", title="Exported", markup=False)
+
+    # -- console ----------------------------------------------------------------------
+
+    def set_console_target(self, target: ConsoleTarget | None) -> None:
+        self.query_one(RequestConsole).set_target(target)
+
+    @on(RequestConsole.Exchanged)
+    def _exchanged(self, event: RequestConsole.Exchanged) -> None:
+        now = int(time.time() * 1000)
+        entries = [LogEntry(now, "console", event.request, kind="write", note="request")]
+        exchange = event.exchange
+        if exchange is not None and exchange.reply is not None:
+            entries.append(LogEntry(int(exchange.reply.t_wall_ms), "console", exchange.reply.data,
+                                    kind="match", note=f"reply in {exchange.elapsed_ms:.1f} ms"))
+        elif exchange is not None:
+            entries.append(LogEntry(now, "console", b"", kind="info", note="no matching reply (timeout)"))
+        else:
+            entries.append(LogEntry(now, "console", b"", kind="info", note=f"failed: {event.error}"))
+        self.query_one(LogView).add(entries)
