@@ -167,9 +167,9 @@ def _decide(i: PairingOptions, r: PairingOptions, steps: list[str] | None) -> Pa
         say("Keypress notifications: used." if keypress else
             "Keypress notifications: only one side asks for them, so none are sent.")
 
-    failure = _policy_failure("responder", r, sc, authenticated, key_size)
+    failure = policy_failure("responder", r, sc, authenticated, key_size)
     if failure is None:
-        failure = _policy_failure("initiator", i, sc, authenticated, key_size)
+        failure = policy_failure("initiator", i, sc, authenticated, key_size)
     bonded = i.bonding and r.bonding
     if failure is not None:
         say(f"The {failure.by} refuses: 0x{failure.code:02X} {failure.name}. {failure.why}")
@@ -193,7 +193,7 @@ def _decide(i: PairingOptions, r: PairingOptions, steps: list[str] | None) -> Pa
     )
 
 
-def _policy_failure(side: Side, o: PairingOptions, sc: bool, authenticated: bool,
+def policy_failure(side: Side, o: PairingOptions, sc: bool, authenticated: bool,
                     key_size: int) -> PairingFailure | None:
     if not o.pairable:
         return _failure(PAIRING_NOT_SUPPORTED, side,
