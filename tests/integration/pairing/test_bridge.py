@@ -17,7 +17,12 @@ from bumble.link import LocalLink
 from bumble.transport.common import AsyncPipeSink
 
 from blebench import paths
-from blebench.backends.bumble.pairing import BondKeyStore, BridgeConfig, configure_device, pair_connection
+from blebench.backends.bumble.pairing import (
+    BondKeyStore,
+    BridgeConfig,
+    configure_device,
+    pair_connection,
+)
 from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import ScriptedDelegate
 from blebench.pairing.models import IoCapability, PairingOptions
