@@ -87,7 +87,7 @@ async def test_passkey_pairing_bonds_privately_and_reconnects_encrypted(pair: Pa
     await connection.disconnect()
     again = await pair.connect()
     smp_seen: list[bytes] = []
-    pair.lock.smp_manager.on_smp_pdu = lambda c, pdu: smp_seen.append(pdu)  # type: ignore[method-assign]
+    pair.lock.smp_manager.on_smp_pdu = lambda c, pdu: smp_seen.append(pdu)  # type: ignore[method-assign,assignment]
     await asyncio.wait_for(again.encrypt(), 5.0)  # the stored LTK, from the bond file
     assert again.is_encrypted and smp_seen == []  # no pairing the second time
 
