@@ -30,7 +30,7 @@ def test_every_ad_type_bumble_knows_is_decoded_or_named() -> None:
 def test_common_advertisement_in_words() -> None:
     # Flags, 16-bit UUIDs (Heart Rate, Battery), name, TX power, appearance (HR belt),
     # manufacturer data of Sony (field note 000's camera advertises company 0x012D).
-    payload = "020106" "05030d180f18" "0509426c6531" "020af4" "03194103" "05ff2d01aabb"
+    payload = "02010605030d180f180509426c6531020af40319410305ff2d01aabb"
     s = _structures(payload)
     assert s[0]["flags_text"] == ["LE General Discoverable Mode", "BR/EDR Not Supported"]
     assert [u["name"] for u in s[1]["uuids"]] == ["Heart Rate", "Battery Service"]
@@ -49,7 +49,9 @@ def test_common_advertisement_in_words() -> None:
 
 
 def test_json_shape_is_plain_json() -> None:
-    d = decode_payload(bytes.fromhex("0201061aff4c000215426c7565436861726d426561636f6e730efe1355c5"))
+    d = decode_payload(
+        bytes.fromhex("0201061aff4c000215426c7565436861726d426561636f6e730efe1355c5")
+    )
     text = json.dumps({"adv": d.to_json(), "vendors": vendors_json(d, None)})
     back = json.loads(text)
     assert back["adv"]["raw"] == "0201061aff4c000215426c7565436861726d426561636f6e730efe1355c5"
@@ -101,7 +103,7 @@ def test_128_bit_uuid_is_byte_reversed() -> None:
 
 
 def test_length_past_end_keeps_what_came_before() -> None:
-    d = decode_payload(bytes.fromhex("020106" "0509414243"))
+    d = decode_payload(bytes.fromhex("0201060509414243"))
     s = d.to_json()["structures"]
     assert s[0]["type_name"] == "Flags" and "error" not in s[0]
     assert s[1]["offset"] == 3 and s[1]["type"] == 9 and "runs past the end" in s[1]["error"]
@@ -115,14 +117,14 @@ def test_lone_length_byte_at_the_end() -> None:
 
 def test_zero_padding_is_not_an_error_but_data_after_it_is_reported_and_decoded() -> None:
     assert decode_payload(bytes.fromhex("0201060000000000")).errors == 0
-    d = decode_payload(bytes.fromhex("020106" "0000" "03094142"))
+    d = decode_payload(bytes.fromhex("020106000003094142"))
     s = d.to_json()["structures"]
     assert d.errors == 1 and s[1]["offset"] == 3 and "zero length" in s[1]["error"]
     assert d.local_name == "AB"
 
 
 def test_wrong_length_for_its_type_is_an_error_entry_and_decoding_goes_on() -> None:
-    d = decode_payload(bytes.fromhex("030af4f4" "03094142"))
+    d = decode_payload(bytes.fromhex("030af4f403094142"))
     s = d.to_json()["structures"]
     assert s[0]["type_name"] == "TX Power Level" and "1 bytes" in s[0]["error"]
     assert d.local_name == "AB" and d.tx_power is None and d.errors == 1
