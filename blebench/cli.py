@@ -19,6 +19,7 @@ from blebench.commands.radio import add_radio_arguments
 # Order is the order shown in --help.
 COMMANDS: tuple[str, ...] = (
     "scan",
+    "serve",
     "gatt",
     "read",
     "write",

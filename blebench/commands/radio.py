@@ -1,8 +1,19 @@
-"""The radio options shared by the TUI and every subcommand that touches a radio."""
+"""The radio options shared by the TUI and every subcommand that touches a radio, and the
+session they open.
+
+Session imports happen inside the functions: `blebench --help` never loads bleak or Bumble.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from blebench.session.manager import SessionManager, SessionSettings
 
 
 def add_radio_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,3 +45,42 @@ def add_radio_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="write a btsnoop capture of the HCI traffic (Bumble backend and virtual world)",
     )
+    group.add_argument(
+        "--seed",
+        metavar="N",
+        type=int,
+        default=0,
+        help="seed of the virtual world (addresses, RSSI noise, values): same seed, same world",
+    )
+
+
+def settings_from_args(args: argparse.Namespace) -> SessionSettings:
+    from blebench.session.manager import SessionSettings
+
+    return SessionSettings.from_args(args)
+
+
+async def open_session(args: argparse.Namespace) -> SessionManager:
+    """The session the radio options name. Says on stderr when the virtual world stands in
+    for a missing adapter; raises `SessionError` (one line for the user) when it cannot."""
+    from blebench.session.manager import SessionManager
+
+    session = await SessionManager.open(settings_from_args(args))
+    if session.radio_info.reason:
+        print(session.radio_info.reason, file=sys.stderr)
+    return session
+
+
+@asynccontextmanager
+async def session_from_args(args: argparse.Namespace) -> AsyncIterator[SessionManager]:
+    session = await open_session(args)
+    try:
+        yield session
+    finally:
+        await session.close()
+
+
+def error_line(message: str) -> int:
+    """Print a one-line error for the user; the exit status for a usage/setup error."""
+    print(f"blebench: {message}", file=sys.stderr)
+    return 2

@@ -306,6 +306,25 @@ class ModelledController(bumble_controller.Controller):
         self._ensure_set(command.advertising_handle)
         return super().on_hci_le_set_extended_advertising_parameters_command(command)
 
+    def on_hci_reset_command(
+        self, command: hci.HCI_Reset_Command
+    ) -> hci.HCI_StatusReturnParameters:
+        """A new host (e.g. the next client of a served controller) starts from scratch:
+        no scanning, no advertising, no connections (their peers see a supervision
+        timeout), no pending connection."""
+        self.le_scan_enable = False
+        self.le_scan_active = False
+        self.pending_le_connection = None
+        self.le_legacy_advertiser.stop()
+        for advertising_set in self.advertising_sets.values():
+            advertising_set.stop()
+        self.advertising_sets.clear()
+        reason = hci.HCI_ErrorCode.CONNECTION_TIMEOUT_ERROR
+        for connection in list(self.le_connections.values()):
+            connection.send_ll_control_pdu(ll.TerminateInd(reason))
+        self.le_connections.clear()
+        return super().on_hci_reset_command(command)
+
     # ------------------------------------------------------------------ scan parameters
 
     def on_hci_le_set_scan_parameters_command(

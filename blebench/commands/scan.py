@@ -1,0 +1,124 @@
+"""`blebench scan`: listen for a while, then one line per device heard.
+
+With `--json`, one JSON object per device (README: "JSON output"); without it, a table.
+A passive scan sends no scan requests, so it holds no scan responses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Any
+
+from blebench.commands.radio import error_line, session_from_args
+
+
+def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "scan",
+        parents=[radio_parent],
+        help="scan for advertising devices and list them",
+        description="Scan for a while, then list every device heard: address and its type, "
+        "RSSI, connectable, name, event types, and advertising data and scan response apart "
+        "(decoded with --json). A passive scan sends no scan requests: no scan responses.",
+    )
+    parser.add_argument(
+        "--duration",
+        metavar="S",
+        type=_duration,
+        default=5.0,
+        help="seconds to scan (default 5)",
+    )
+    parser.add_argument(
+        "--passive",
+        action="store_true",
+        help="passive scan: listen only, no scan requests (so no scan responses)",
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per device")
+    parser.set_defaults(func=run)
+
+
+def _duration(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError("the duration is between 0 and 86400 seconds")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(scan(args))
+
+
+async def scan(args: argparse.Namespace) -> int:
+    from blebench.session.manager import SessionError
+
+    interrupted = False
+    try:
+        async with session_from_args(args) as session:
+            mode = "passive" if args.passive else "active"
+            print(
+                f"scanning {session.radio_info.description}, {mode}, {args.duration:g} s",
+                file=sys.stderr,
+            )
+            await session.start_scan(active=not args.passive)
+            try:
+                await asyncio.sleep(args.duration)
+            except asyncio.CancelledError:
+                interrupted = True  # Ctrl-C: still show what was heard
+            await session.stop_scan()
+            records = sorted(session.registry, key=lambda r: r.first_seen)
+            if args.json:
+                for record in records:
+                    print(json.dumps(record.to_json(session.registry.wall_offset)))
+            else:
+                print(format_table(records))
+                print(
+                    f"{len(records)} device(s), {session.registry.reports} report(s)",
+                    file=sys.stderr,
+                )
+    except SessionError as exc:
+        return error_line(str(exc))
+    return 130 if interrupted else 0
+
+
+def format_table(records: list[Any]) -> str:
+    """A plain table: one row per device; untrusted names are escaped, never interpreted."""
+    from blebench.ui.safe_text import safe_plain
+
+    header = ("ADDRESS", "TYPE", "RSSI", "CONN", "NAME", "EVENTS", "ADV", "SCAN RSP", "VENDOR")
+    rows: list[tuple[str, ...]] = [header]
+    for r in records:
+        vendors: list[str] = []
+        for payload in (r.adv, r.scan_response):
+            if payload is not None:
+                vendors.extend(v.format for v in payload.decoded.vendors)
+        rows.append(
+            (
+                r.address,
+                r.address_type,
+                "" if r.rssi is None else str(r.rssi),
+                {True: "yes", False: "no", None: "?"}[r.connectable],
+                safe_plain(r.name, max_len=32) if r.name else "-",
+                ",".join(sorted(r.event_types)),
+                _size(r.adv),
+                _size(r.scan_response),
+                ",".join(str(v) for v in vendors) or "-",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    )
+
+
+def _size(payload: Any) -> str:
+    if payload is None:
+        return "-"
+    errors = payload.decoded.errors
+    return f"{len(payload.raw)} B" + (f" ({errors} bad)" if errors else "")
