@@ -297,7 +297,9 @@ class RequestConsole:
                 reply = self.stream.sample(raw)
                 # Elapsed is measured to the reply's own arrival, not to this wake-up.
                 elapsed = raw[1] / 1e6 - started * 1000
-                return ConsoleExchange(data, reply, max(elapsed, 0.0), unrelated, matcher.describe())
+                return ConsoleExchange(
+                    data, reply, max(elapsed, 0.0), unrelated, matcher.describe()
+                )
             finally:
                 self._waiting = False
                 remove()

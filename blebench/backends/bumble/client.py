@@ -309,9 +309,7 @@ class BumbleClient(BaseBleakClient):
         if self.is_connected:
             self._closing = True
             try:
-                await asyncio.wait_for(
-                    connection.disconnect(), max(self._op_timeout, 1.0)
-                )
+                await asyncio.wait_for(connection.disconnect(), max(self._op_timeout, 1.0))
             except (core.BaseBumbleError, hci.HCI_Error, TimeoutError) as exc:
                 logger.debug("disconnect: %s", exc)
             finally:
@@ -425,7 +423,9 @@ class BumbleClient(BaseBleakClient):
             f"the write of handle 0x{characteristic.handle:04X}",
         )
 
-    async def write_gatt_descriptor(self, descriptor: BleakGATTDescriptor, data: SizedBuffer) -> None:
+    async def write_gatt_descriptor(
+        self, descriptor: BleakGATTDescriptor, data: SizedBuffer
+    ) -> None:
         conn = self._require()
         await self._guarded(
             conn.gatt_client.write_value(descriptor.handle, bytes(data), with_response=True),

@@ -1,0 +1,666 @@
+"""Connections: connect by address or by name, disconnect, reconnect, state, MTU, failures in words.
+
+`ConnectionManager` is what `SessionManager` exposes as `.connections`. It goes through
+bleak (`BleakClient`) with whatever backend the session chose, so the virtual world, a
+Bumble dongle and the OS stack behave the same here. Backend extras (PHY, connection
+parameters, encryption, the HCI reason of a loss) are used when the backend offers them
+(blebench's Bumble backend does) and shown as unknown otherwise.
+
+Every failure is a `DeviceError` subclass carrying the code in words and a next step
+(`blebench.decode.codes`), never a hang (every wait has a timeout) and never a traceback:
+
+| error | when |
+| --- | --- |
+| `DeviceNotFoundError` | no device with that name / address was heard while scanning |
+| `ConnectTimeoutError` | no connection within the timeout (after the retries) |
+| `ConnectFailedError` | the controller reported a failure (HCI code: refused, 0x3E, ...) |
+| `ConnectionLostError` | the link dropped (HCI reason, e.g. 0x08 supervision timeout) mid-operation |
+| `GattOperationError` | the peer answered with an ATT error (0x05 Insufficient Authentication, ...) |
+| `OperationTimeoutError` | the peer did not answer an operation in time |
+| `NotConnectedError` | an operation on a connection that is not up |
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from bleak import BleakClient
+from bleak.backends.device import BLEDevice
+from bleak.exc import BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
+
+from blebench.decode.codes import Explanation, att_error, hci_error
+
+if TYPE_CHECKING:
+    from blebench.session.gatt import GattNode, GattTree
+    from blebench.session.manager import SessionManager
+    from blebench.session.streams import Stream, StreamStore
+
+ClientFactory = Callable[[BLEDevice | str, float, Callable[[BleakClient], None]], BleakClient]
+"""(target, connect timeout, disconnected callback) -> an unconnected BleakClient."""
+FindDevice = Callable[[str, float], Awaitable[BLEDevice | None]]
+"""(name or address, timeout) -> the device heard on the air, or None."""
+
+_ADDRESS = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}(/P)?$")
+_UUID_ADDRESS = re.compile(
+    r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+)
+# Failures worth another try: the peer missed the connect request or was out of range.
+_TRANSIENT_HCI = frozenset({0x08, 0x3E, 0x22, 0x28})
+_REMOTE_USER_TERMINATED = 0x13
+_LOCAL_HOST_TERMINATED = 0x16
+
+
+def looks_like_address(text: str) -> bool:
+    """A Bluetooth address (AA:BB:CC:DD:EE:FF, optional /P) or a macOS device UUID."""
+    return bool(_ADDRESS.match(text.strip()) or _UUID_ADDRESS.match(text.strip()))
+
+
+# -- errors ------------------------------------------------------------------------------
+
+
+class DeviceError(Exception):
+    """A failure a user can act on: what happened, the code in words, what to do next."""
+
+    kind = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        explanation: Explanation | None = None,
+        next_step: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.explanation = explanation
+        self.next_step = next_step or (explanation.next_step if explanation else None)
+
+    @property
+    def code(self) -> int | None:
+        return self.explanation.code if self.explanation else None
+
+    def __str__(self) -> str:
+        text = self.message
+        exp = self.explanation
+        if exp is not None:
+            text += f": {exp.name} ({exp.domain.upper()} 0x{exp.code:02X}). {exp.meaning}"
+        return text
+
+    def describe(self) -> str:
+        """Two lines for a terminal: the error and the next step."""
+        out = f"error: {self}"
+        if self.next_step:
+            out += f"\nnext: {self.next_step}"
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "error": self.kind,
+            "message": self.message,
+            "code": self.explanation.to_json() if self.explanation else None,
+            "next_step": self.next_step,
+        }
+
+
+class DeviceNotFoundError(DeviceError):
+    kind = "device_not_found"
+
+
+class ConnectTimeoutError(DeviceError):
+    kind = "connect_timeout"
+
+
+class ConnectFailedError(DeviceError):
+    kind = "connect_failed"
+
+
+class ConnectionLostError(DeviceError):
+    kind = "connection_lost"
+
+
+class GattOperationError(DeviceError):
+    kind = "att_error"
+
+
+class OperationTimeoutError(DeviceError):
+    kind = "timeout"
+
+
+class NotConnectedError(DeviceError):
+    kind = "not_connected"
+
+    def __init__(self, address: str, during: str) -> None:
+        super().__init__(
+            f"{during} needs a connection to {address}, and there is none",
+            next_step=f"connect first (`blebench gatt {address}` connects for you)",
+        )
+
+
+# -- state -------------------------------------------------------------------------------
+
+
+class ConnectionState(StrEnum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    DISCONNECTING = "disconnecting"
+    DISCONNECTED = "disconnected"  # on request
+    LOST = "lost"  # dropped by the link or the peer
+    FAILED = "failed"  # never came up
+
+
+@dataclass(slots=True)
+class ConnectionInfo:
+    """A connection's state and parameters, plain data for the UI and JSON. Fields the
+    backend cannot know are None."""
+
+    address: str
+    name: str | None
+    state: str
+    backend: str
+    mtu: int | None
+    connected_at_wall_ms: float | None
+    tx_phy: str | None = None
+    rx_phy: str | None = None
+    interval_ms: float | None = None
+    latency: int | None = None
+    supervision_timeout_ms: float | None = None
+    encrypted: bool | None = None
+    authenticated: bool | None = None
+    secure_connections: bool | None = None
+    encryption_key_size: int | None = None
+    disconnect_reason: dict[str, Any] | None = None
+    streams: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def backend_extras(client: BleakClient) -> Any:
+    """The backend object behind a BleakClient. bleak keeps it private; blebench's own
+    Bumble backend offers extras (connection_info, disconnect_reason) read through it."""
+    return getattr(client, "_backend", None)
+
+
+@dataclass(eq=False)
+class DeviceConnection:
+    """One device's connection: the BleakClient, its state, its GATT tree and streams.
+
+    Operations (blebench.session.gatt) run inside `operation(label)`, which turns
+    backend exceptions into `DeviceError`s and marks the connection lost when the link
+    dropped."""
+
+    address: str
+    name: str | None
+    target: BLEDevice | str
+    client: BleakClient
+    state: ConnectionState = ConnectionState.CONNECTING
+    tree: GattTree | None = None
+    streams: dict[int, Stream] = field(default_factory=dict)
+    subscribed: dict[int, bool] = field(default_factory=dict)  # handle -> indicate
+    connected_at_wall_ms: float | None = None
+    lost_reason: int | None = None
+    last_error: DeviceError | None = None
+    _descriptor_cache: dict[int, bytes] = field(default_factory=dict)
+    _on_lost: Callable[[DeviceConnection], None] | None = None
+
+    @property
+    def is_connected(self) -> bool:
+        return self.state == ConnectionState.CONNECTED and self.client.is_connected
+
+    @property
+    def mtu(self) -> int:
+        try:
+            return int(self.client.mtu_size)
+        except Exception:  # noqa: BLE001 - some backends raise when disconnected
+            return 23
+
+    def info(self) -> ConnectionInfo:
+        extras = backend_extras(self.client)
+        out = ConnectionInfo(
+            address=self.address,
+            name=self.name,
+            state=self.state.value,
+            backend=str(self.client.backend_id),
+            mtu=self.mtu if self.is_connected else None,
+            connected_at_wall_ms=self.connected_at_wall_ms,
+            streams=sum(1 for s in self.streams.values() if s.active),
+        )
+        details = None
+        if self.is_connected and hasattr(extras, "connection_info"):
+            details = extras.connection_info()
+        if details is not None:
+            for name in (
+                "tx_phy",
+                "rx_phy",
+                "interval_ms",
+                "latency",
+                "supervision_timeout_ms",
+                "encrypted",
+                "authenticated",
+                "secure_connections",
+                "encryption_key_size",
+            ):
+                setattr(out, name, getattr(details, name))
+        if self.lost_reason is not None:
+            out.disconnect_reason = hci_error(self.lost_reason).to_json()
+        return out
+
+    def mark_lost(self, reason: int | None) -> None:
+        if self.state in (ConnectionState.DISCONNECTING, ConnectionState.DISCONNECTED):
+            return
+        if reason is None:
+            reason = getattr(backend_extras(self.client), "disconnect_reason", None)
+        self.lost_reason = reason
+        self.state = ConnectionState.LOST
+        for stream in self.streams.values():
+            stream.active = False
+        if self._on_lost is not None:
+            self._on_lost(self)
+
+    def lost_error(self, during: str) -> ConnectionLostError:
+        reason = self.lost_reason
+        exp = hci_error(reason) if reason is not None else None
+        if reason in (_REMOTE_USER_TERMINATED, None):
+            step = "the device ended the link: reconnect (`reconnect`), and check whether it reset"
+        else:
+            step = None  # the HCI explanation's own next step
+        return ConnectionLostError(
+            f"{self.name or self.address} disconnected during {during}",
+            explanation=exp,
+            next_step=step,
+        )
+
+    @contextlib.asynccontextmanager
+    async def operation(self, during: str) -> AsyncIterator[None]:
+        """Run one operation; backend failures leave as SessionErrors."""
+        if not self.is_connected:
+            if self.state == ConnectionState.LOST:
+                raise self.lost_error(during)
+            raise NotConnectedError(self.address, during)
+        try:
+            yield
+        except DeviceError:
+            raise
+        except BleakGATTProtocolError as exc:
+            code = int(exc.args[0])
+            raise GattOperationError(f"{during} failed", explanation=att_error(code)) from None
+        except TimeoutError as exc:
+            if not self.client.is_connected:
+                self.mark_lost(getattr(exc, "hci_code", None))
+                raise self.lost_error(during) from None
+            raise OperationTimeoutError(
+                f"{self.name or self.address} did not answer {during} in time",
+                next_step="the device may be busy or out of range: retry, or reconnect",
+            ) from None
+        except BleakError as exc:
+            hci_code = getattr(exc, "hci_code", None)
+            if hci_code is not None or not self.client.is_connected:
+                self.mark_lost(hci_code)
+                raise self.lost_error(during) from None
+            raise DeviceError(f"{during} failed: {exc}") from None
+        except (ValueError, OSError, EOFError) as exc:
+            if not self.client.is_connected:
+                self.mark_lost(None)
+                raise self.lost_error(during) from None
+            raise DeviceError(f"{during} failed: {exc}") from None
+
+    async def cached_descriptor(
+        self, node: GattNode, load: Callable[[], Awaitable[bytes]]
+    ) -> bytes | None:
+        """A descriptor value that does not change (e.g. 0x2904), read once per connection;
+        None when it cannot be read."""
+        if node.handle in self._descriptor_cache:
+            return self._descriptor_cache[node.handle]
+        try:
+            value = await load()
+        except DeviceError as exc:
+            if isinstance(exc, ConnectionLostError):
+                raise
+            return None
+        self._descriptor_cache[node.handle] = value
+        return value
+
+
+# -- finding a device ---------------------------------------------------------------------
+
+
+def session_finder(session: SessionManager) -> FindDevice:
+    """Find a device by name or address with the session's scanner (started for the
+    search when it was not running, stopped again afterwards)."""
+
+    async def find(text: str, timeout: float) -> BLEDevice | None:
+        if session.radio is None:
+            return await _find_with_os_stack(session, text, timeout)
+        started = False
+        if not session.scanning:
+            await session.start_scan(active=True)
+            started = True
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                record = _match_record(session, text)
+                if record is not None:
+                    # The Bumble backend reads the address type from these details.
+                    details = {"address": record.address, "address_type": record.address_type}
+                    return BLEDevice(record.address, record.name, details)
+                if time.monotonic() >= deadline:
+                    return None
+                await asyncio.sleep(0.05)
+        finally:
+            if started:
+                with contextlib.suppress(Exception):
+                    await session.stop_scan()
+
+    return find
+
+
+def _match_record(session: SessionManager, text: str) -> Any:
+    if looks_like_address(text):
+        record = session.registry.get(text.split("/")[0])
+        return record if record is not None and record.connectable is not False else None
+    named = [r for r in session.registry if r.name == text]
+    connectable = [r for r in named if r.connectable is not False]
+    pick = connectable or named
+    return pick[0] if pick else None
+
+
+async def _find_with_os_stack(
+    session: SessionManager, text: str, timeout: float
+) -> BLEDevice | None:
+    from bleak import BleakScanner
+
+    was_scanning = session.scanning
+    if was_scanning:
+        await session.stop_scan()  # one scanner at a time on OS stacks
+    try:
+        if looks_like_address(text):
+            return await BleakScanner.find_device_by_address(text, timeout=timeout)
+        return await BleakScanner.find_device_by_name(text, timeout=timeout)
+    finally:
+        if was_scanning:
+            with contextlib.suppress(Exception):
+                await session.start_scan(session.scan_active)
+
+
+# -- the manager -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class RetryPolicy:
+    """How hard `connect` tries: `attempts` in all, `delay_s` between them; only transient
+    failures (timeouts, 0x3E "failed to be established", 0x08) are retried."""
+
+    attempts: int = 2
+    delay_s: float = 0.3
+
+
+ConnectionListener = Callable[[DeviceConnection], None]
+
+
+class ConnectionManager:
+    """All connections of a session, by address.
+
+    `client_factory` makes the BleakClient for the session's backend; `find_device`
+    finds a device by name or address on the air (the session's scanner). Both come from
+    SessionManager."""
+
+    def __init__(
+        self,
+        client_factory: ClientFactory,
+        *,
+        find_device: FindDevice | None = None,
+        store: StreamStore | None = None,
+        connect_timeout: float = 10.0,
+        scan_timeout: float = 5.0,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self._factory = client_factory
+        self._find = find_device
+        self.store = store
+        self.connect_timeout = connect_timeout
+        self.scan_timeout = scan_timeout
+        self.retry = retry or RetryPolicy()
+        self._connections: dict[str, DeviceConnection] = {}
+        self._lock = asyncio.Lock()  # one connection attempt at a time per radio
+        self._listeners: list[ConnectionListener] = []
+
+    @classmethod
+    def for_session(
+        cls, session: SessionManager, store: StreamStore | None = None
+    ) -> ConnectionManager:
+        """The manager on a SessionManager's backend: the Bumble backend on its radio
+        (virtual world or dongle), else bleak's OS backend; names found by its scanner."""
+
+        def factory(
+            target: BLEDevice | str, timeout: float, on_disconnect: Callable[[BleakClient], None]
+        ) -> BleakClient:
+            radio = session.radio
+            if radio is None:
+                return BleakClient(target, on_disconnect, timeout=timeout)
+            from blebench.backends.bumble.client import BumbleClient
+
+            return BleakClient(
+                target, on_disconnect, timeout=timeout, backend=BumbleClient, radio=radio
+            )
+
+        return cls(factory, find_device=session_finder(session), store=store)
+
+    # -- reading state -------------------------------------------------------------
+    def all(self) -> list[DeviceConnection]:
+        return list(self._connections.values())
+
+    def get(self, address_or_name: str) -> DeviceConnection | None:
+        key = address_or_name.strip().upper()
+        conn = self._connections.get(key)
+        if conn is not None:
+            return conn
+        return next((c for c in self._connections.values() if c.name == address_or_name), None)
+
+    def add_listener(self, listener: ConnectionListener) -> Callable[[], None]:
+        """`listener(connection)` on every state change (cheap, synchronous)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _changed(self, conn: DeviceConnection) -> None:
+        for listener in tuple(self._listeners):
+            with contextlib.suppress(Exception):
+                listener(conn)
+
+    # -- connecting ----------------------------------------------------------------
+    async def resolve(
+        self, target: str | BLEDevice, timeout: float | None = None
+    ) -> BLEDevice | str:
+        """A name becomes the device heard with that name (scanning up to the scan
+        timeout); an address becomes the heard device when it was heard (its address
+        type), else stays a string."""
+        if isinstance(target, BLEDevice):
+            return target
+        text = target.strip()
+        if not text:
+            raise DeviceNotFoundError("no device given", next_step="give a name or an address")
+        wait = self.scan_timeout if timeout is None else timeout
+        if looks_like_address(text):
+            if self._find is not None:
+                found = await self._find(text.upper(), min(wait, 2.0))
+                if found is not None:
+                    return found
+            return text.upper()
+        if self._find is None:
+            raise DeviceNotFoundError(
+                f"{text!r} is not an address, and this backend cannot scan for names",
+                next_step="give the device's address (AA:BB:CC:DD:EE:FF)",
+            )
+        found = await self._find(text, wait)
+        if found is None:
+            raise DeviceNotFoundError(
+                f"no device named {text!r} was heard within {wait:g} s",
+                next_step="check the name with `blebench scan` (names are case-sensitive), "
+                "make sure it advertises, or give its address",
+            )
+        return found
+
+    async def connect(
+        self,
+        target: str | BLEDevice,
+        *,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        pair: bool = False,
+    ) -> DeviceConnection:
+        """Connect (or return the live connection) to a device by address or name;
+        discovery runs as part of connecting. Raises DeviceError."""
+        timeout = self.connect_timeout if timeout is None else timeout
+        policy = retry or self.retry
+        existing = self.get(target.address if isinstance(target, BLEDevice) else target)
+        if existing is not None and existing.is_connected:
+            return existing
+        resolved = await self.resolve(target)
+        address = (resolved.address if isinstance(resolved, BLEDevice) else resolved).upper()
+        name = resolved.name if isinstance(resolved, BLEDevice) else None
+        if name is None and isinstance(target, str) and not looks_like_address(target):
+            name = target
+        last: DeviceError | None = None
+        async with self._lock:
+            for attempt in range(max(1, policy.attempts)):
+                if attempt:
+                    await asyncio.sleep(policy.delay_s)
+                try:
+                    conn = await self._connect_once(resolved, address, name, timeout, pair)
+                except (ConnectTimeoutError, ConnectFailedError) as exc:
+                    last = exc
+                    if isinstance(exc, ConnectFailedError) and exc.code not in _TRANSIENT_HCI:
+                        break
+                    continue
+                return conn
+        assert last is not None
+        raise last
+
+    async def _connect_once(
+        self, target: BLEDevice | str, address: str, name: str | None, timeout: float, pair: bool
+    ) -> DeviceConnection:
+        conn_box: list[DeviceConnection] = []
+
+        def on_disconnect(_client: BleakClient) -> None:
+            if conn_box:
+                conn_box[0].mark_lost(None)
+
+        try:
+            client = self._factory(target, timeout, on_disconnect)
+        except BleakError as exc:
+            raise ConnectFailedError(f"cannot connect to {address}: {exc}") from None
+        previous = self._connections.get(address)
+        conn = DeviceConnection(address, name, target, client, _on_lost=self._changed)
+        if previous is not None:
+            conn.subscribed = dict(previous.subscribed)
+            conn.streams = dict(previous.streams)
+        conn_box.append(conn)
+        self._connections[address] = conn
+        self._changed(conn)
+        label = f"{name} ({address})" if name else address
+        try:
+            # bleak's own timeout covers the connection; ours is the backstop so a backend
+            # that ignores it cannot hang the session.
+            await asyncio.wait_for(client.connect(), timeout + 5.0)
+            if pair:
+                await asyncio.wait_for(client.pair(), 60.0)
+        except TimeoutError:
+            conn.state = ConnectionState.FAILED
+            self._changed(conn)
+            raise ConnectTimeoutError(
+                f"no connection to {label} within {timeout:g} s",
+                next_step="make sure it advertises connectable (`blebench scan`), move closer, "
+                "or raise --timeout",
+            ) from None
+        except BleakDeviceNotFoundError:
+            conn.state = ConnectionState.FAILED
+            self._changed(conn)
+            raise DeviceNotFoundError(
+                f"{label} was not found by the Bluetooth stack",
+                next_step="scan first (`blebench scan`) so the stack knows it",
+            ) from None
+        except DeviceError:
+            conn.state = ConnectionState.FAILED
+            self._changed(conn)
+            raise
+        except BleakGATTProtocolError as exc:
+            conn.state = ConnectionState.FAILED
+            self._changed(conn)
+            raise GattOperationError(
+                f"discovery on {label} failed", explanation=att_error(int(exc.args[0]))
+            ) from None
+        except (BleakError, OSError, EOFError) as exc:
+            conn.state = ConnectionState.FAILED
+            self._changed(conn)
+            code = getattr(exc, "hci_code", None)
+            during = getattr(exc, "during", None)
+            if during is not None:  # the link came up, then dropped (mid-discovery)
+                raise ConnectionLostError(
+                    f"{label} disconnected during {during}",
+                    explanation=hci_error(code) if code is not None else None,
+                ) from None
+            if code is not None:
+                raise ConnectFailedError(
+                    f"connecting to {label} failed", explanation=hci_error(code)
+                ) from None
+            raise ConnectFailedError(
+                f"connecting to {label} failed: {exc}",
+                next_step="retry; if it keeps failing, power-cycle the device or the adapter",
+            ) from None
+        conn.state = ConnectionState.CONNECTED
+        conn.connected_at_wall_ms = round(time.time() * 1000, 3)
+        self._changed(conn)
+        await self._resubscribe(conn)
+        return conn
+
+    async def _resubscribe(self, conn: DeviceConnection) -> None:
+        """After a reconnect, streams that were subscribed resume into the same Stream
+        objects (readers keep their cursors)."""
+        if not conn.subscribed or self.store is None:
+            return
+        from blebench.session import gatt
+
+        for handle, indicate in list(conn.subscribed.items()):
+            with contextlib.suppress(DeviceError, ValueError):
+                await gatt.subscribe(conn, self.store, handle, indicate=indicate)
+
+    async def disconnect(self, address_or_name: str) -> None:
+        """Disconnect (idempotent); streams stay readable, marked inactive."""
+        conn = self.get(address_or_name)
+        if conn is None:
+            return
+        conn.state = ConnectionState.DISCONNECTING
+        self._changed(conn)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(conn.client.disconnect(), 5.0)
+        conn.state = ConnectionState.DISCONNECTED
+        for stream in conn.streams.values():
+            stream.active = False
+        self._changed(conn)
+
+    async def reconnect(
+        self, address_or_name: str, *, timeout: float | None = None
+    ) -> DeviceConnection:
+        """Connect again to a device this session connected to before (after a loss or
+        a disconnect), resubscribing its streams."""
+        conn = self.get(address_or_name)
+        if conn is None:
+            return await self.connect(address_or_name, timeout=timeout)
+        if conn.is_connected:
+            return conn
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(conn.client.disconnect(), 2.0)
+        return await self.connect(conn.target, timeout=timeout)
+
+    async def close(self) -> None:
+        """Disconnect everything (session shutdown)."""
+        for conn in list(self._connections.values()):
+            if conn.is_connected:
+                await self.disconnect(conn.address)

@@ -1,0 +1,663 @@
+"""GATT through bleak: discovery into one model, reads (raw + decoded), writes, subscriptions.
+
+The model (`GattNode`, `GattTree`) is plain data the UI, the CLI JSON and the tests share.
+Operations take a `DeviceConnection` (blebench.session.connections) and raise the
+session's typed errors (`DeviceError` subclasses): ATT errors in words with a next
+step, a device that vanished mid-operation, timeouts.
+
+Values a user types for a write go through `parse_value` (hex, text, integers and floats
+of a chosen width and endianness), which says exactly what is wrong with a typo.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import math
+import struct
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from blebench.decode.names import normalize_uuid, short_uuid, uuid_name
+
+if TYPE_CHECKING:
+    from bleak.backends.characteristic import BleakGATTCharacteristic
+    from bleak.backends.descriptor import BleakGATTDescriptor
+
+    from blebench.session.connections import DeviceConnection
+    from blebench.session.streams import Stream, StreamStore
+
+NodeKind = Literal["service", "characteristic", "descriptor"]
+ValueKind = Literal["hex", "text", "int", "float"]
+Endian = Literal["little", "big"]
+
+CPF_UUID = normalize_uuid("2904")
+CCCD_UUID = normalize_uuid("2902")
+USER_DESCRIPTION_UUID = normalize_uuid("2901")
+REPORT_MAP_UUID = normalize_uuid("2a4b")
+MAX_ATTRIBUTE_LEN = 512  # ATT: no attribute value is longer
+
+
+class ValueParseError(ValueError):
+    """A value typed for a write that cannot be encoded (the message says why)."""
+
+
+class TargetError(ValueError):
+    """A characteristic / descriptor reference (UUID, short UUID, handle) that matches
+    nothing, or more than one thing."""
+
+
+# -- the model ---------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class GattNode:
+    """A service, characteristic or descriptor.
+
+    `handle` is the attribute the ATT operations address: the service declaration for a
+    service, the *value* handle for a characteristic, the descriptor's own handle.
+    `properties` are bleak's names ("read", "write", "notify", ...); `permissions` are
+    what the session learnt (e.g. "read needs encryption" after an ATT 0x0F), since the
+    air never tells them directly.
+    """
+
+    kind: NodeKind
+    handle: int
+    uuid: str  # 128-bit lowercase
+    name: str | None
+    properties: list[str] = field(default_factory=list)
+    permissions: list[str] = field(default_factory=list)
+    children: list[GattNode] = field(default_factory=list)
+    parent_handle: int | None = None
+
+    @property
+    def short_uuid(self) -> str:
+        return short_uuid(self.uuid)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.short_uuid
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "handle": self.handle,
+            "uuid": self.uuid,
+            "short_uuid": self.short_uuid,
+            "name": self.name,
+        }
+        if self.kind == "characteristic":
+            out["properties"] = list(self.properties)
+        if self.kind != "service":
+            out["permissions"] = list(self.permissions)
+        key = {"service": "characteristics", "characteristic": "descriptors"}.get(self.kind)
+        if key is not None:
+            out[key] = [c.to_json() for c in self.children]
+        return out
+
+
+@dataclass(slots=True)
+class GattTree:
+    """A device's GATT database as discovered."""
+
+    address: str
+    services: list[GattNode]
+    mtu: int = 23
+
+    def walk(self) -> Iterator[GattNode]:
+        for service in self.services:
+            yield service
+            for char in service.children:
+                yield char
+                yield from char.children
+
+    def characteristics(self) -> list[GattNode]:
+        return [n for n in self.walk() if n.kind == "characteristic"]
+
+    def node(self, handle: int) -> GattNode | None:
+        return next((n for n in self.walk() if n.handle == handle), None)
+
+    def find(self, spec: str | int, kinds: tuple[NodeKind, ...] = ("characteristic",)) -> GattNode:
+        """The one node `spec` names: a handle (int, "0x0010" or "16"), a short UUID
+        ("2a37"), or a full UUID. Raises TargetError with the candidates when ambiguous."""
+        what = "/".join(kinds)
+        handle = _as_handle(spec)
+        if handle is not None:
+            node = self.node(handle)
+            if node is None or node.kind not in kinds:
+                raise TargetError(
+                    f"no {what} at handle 0x{handle:04X}; `blebench gatt DEVICE` lists the handles"
+                )
+            return node
+        try:
+            uuid = normalize_uuid(spec)
+        except ValueError:
+            raise TargetError(
+                f"{spec!r} is neither a UUID (2a37, 0x2A37, 128-bit) nor a handle"
+            ) from None
+        found = [n for n in self.walk() if n.kind in kinds and n.uuid == uuid]
+        if not found:
+            known = uuid_name(uuid)
+            raise TargetError(
+                f"this device has no {what} {short_uuid(uuid)}"
+                f"{f' ({known})' if known else ''}; `blebench gatt DEVICE` lists what it has"
+            )
+        if len(found) > 1:
+            handles = ", ".join(f"0x{n.handle:04X}" for n in found)
+            raise TargetError(
+                f"{short_uuid(uuid)} is on {len(found)} {what}s (handles {handles}): "
+                "give the handle instead"
+            )
+        return found[0]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "mtu": self.mtu,
+            "services": [s.to_json() for s in self.services],
+        }
+
+
+def _as_handle(spec: str | int) -> int | None:
+    if isinstance(spec, int):
+        return spec
+    text = spec.strip().lower()
+    # Short UUIDs are hex too: only "0x...." or plain decimal digits count as a handle, and
+    # plain 4-digit hex that parses as decimal ("2904") is taken as a UUID.
+    if text.startswith("0x") and len(text) <= 6:
+        try:
+            return int(text, 16)
+        except ValueError:
+            return None
+    if text.startswith("#") and text[1:].isdigit():
+        return int(text[1:])
+    if text.isdigit() and len(text) <= 3:
+        return int(text)
+    return None
+
+
+def tree_from_bleak(address: str, services: Any, mtu: int) -> GattTree:
+    """The model from a `BleakGATTServiceCollection`."""
+    out: list[GattNode] = []
+    for service in sorted(services, key=lambda s: s.handle):
+        snode = GattNode("service", service.handle, service.uuid, uuid_name(service.uuid))
+        for char in sorted(service.characteristics, key=lambda c: c.handle):
+            cnode = GattNode(
+                "characteristic",
+                char.handle,
+                char.uuid,
+                uuid_name(char.uuid),
+                properties=list(char.properties),
+                parent_handle=service.handle,
+            )
+            for desc in sorted(char.descriptors, key=lambda d: d.handle):
+                cnode.children.append(
+                    GattNode(
+                        "descriptor",
+                        desc.handle,
+                        desc.uuid,
+                        uuid_name(desc.uuid),
+                        parent_handle=char.handle,
+                    )
+                )
+            snode.children.append(cnode)
+        out.append(snode)
+    return GattTree(address, out, mtu)
+
+
+# -- values typed by a user --------------------------------------------------------------
+
+INT_WIDTHS = (1, 2, 3, 4, 8)
+FLOAT_WIDTHS = {2: "e", 4: "f", 8: "d"}
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "\\": "\\", "'": "'", '"': '"'}
+
+
+def parse_value(
+    text: str,
+    kind: ValueKind = "hex",
+    *,
+    width: int | None = None,
+    endian: Endian = "little",
+    signed: bool | None = None,
+) -> bytes:
+    """Encode what a user typed.
+
+    - hex: "0a1b", "0A 1B", "0a:1b", "0x0a1b" (empty is a zero-length value);
+    - text: UTF-8, with escapes \\n \\r \\t \\0 \\\\ \\xHH;
+    - int: decimal, 0x.., 0b.., with `width` bytes (1, 2, 3, 4, 8; default 1), signed when
+      negative (or `signed=True`), in `endian` order (BLE is little-endian);
+    - float: `width` 2 (half), 4 (default) or 8 bytes, IEEE 754.
+    """
+    if kind == "hex":
+        return _parse_hex(text)
+    if kind == "text":
+        return _parse_text(text)
+    if kind == "int":
+        return _parse_int(text, width or 1, endian, signed)
+    if kind == "float":
+        return _parse_float(text, width or 4, endian)
+    raise ValueParseError(f"unknown value kind {kind!r}: hex, text, int or float")
+
+
+def _parse_hex(text: str) -> bytes:
+    cleaned = text.strip()
+    if cleaned.lower().startswith("0x"):
+        cleaned = cleaned[2:]
+    digits = []
+    for i, ch in enumerate(cleaned):
+        if ch in " :-_,":
+            continue
+        if ch.lower() not in "0123456789abcdef":
+            hint = " (use --text for text)" if ch.isalpha() else ""
+            raise ValueParseError(
+                f"{text!r} is not hex: {ch!r} at position {i + 1} is not a hex digit{hint}"
+            )
+        digits.append(ch)
+    if len(digits) % 2:
+        raise ValueParseError(
+            f"{text!r} has {len(digits)} hex digits: bytes take two each (add a leading 0?)"
+        )
+    data = bytes.fromhex("".join(digits))
+    _check_len(data)
+    return data
+
+
+def _parse_text(text: str) -> bytes:
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        if i + 1 >= len(text):
+            raise ValueParseError(f"{text!r} ends with a lone backslash (write \\\\ for one)")
+        nxt = text[i + 1]
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt == "x":
+            pair = text[i + 2 : i + 4]
+            if len(pair) != 2 or any(c not in "0123456789abcdefABCDEF" for c in pair):
+                raise ValueParseError(f"{text!r}: \\x at position {i + 1} needs two hex digits")
+            out.append(chr(int(pair, 16)))
+            i += 4
+        else:
+            raise ValueParseError(
+                f"{text!r}: unknown escape \\{nxt} at position {i + 1} "
+                "(known: \\n \\r \\t \\0 \\\\ \\xHH)"
+            )
+    # \xHH means a byte: latin-1 for those, UTF-8 for the rest.
+    data = b"".join(
+        c.encode("latin-1") if "\x80" <= c <= "\xff" else c.encode("utf-8") for c in out
+    )
+    _check_len(data)
+    return data
+
+
+def _parse_int(text: str, width: int, endian: Endian, signed: bool | None) -> bytes:
+    if width not in INT_WIDTHS:
+        raise ValueParseError(f"integer width {width} is not one of {INT_WIDTHS} bytes")
+    try:
+        value = int(text.strip(), 0)
+    except ValueError:
+        raise ValueParseError(
+            f"{text!r} is not an integer (decimal, 0x.. hex or 0b.. binary)"
+        ) from None
+    bits = width * 8
+    use_signed = value < 0 if signed is None else signed
+    lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if use_signed else (0, (1 << bits) - 1)
+    if not lo <= value <= hi:
+        raise ValueParseError(
+            f"{value} does not fit in {width} byte{'s' if width > 1 else ''} "
+            f"({0}..{(1 << bits) - 1} unsigned, {-(1 << (bits - 1))}..{(1 << (bits - 1)) - 1} signed)"
+        )
+    return value.to_bytes(width, endian, signed=use_signed)
+
+
+def _parse_float(text: str, width: int, endian: Endian) -> bytes:
+    code = FLOAT_WIDTHS.get(width)
+    if code is None:
+        raise ValueParseError(f"float width {width} is not one of 2, 4, 8 bytes")
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueParseError(f"{text!r} is not a number (e.g. 21.5, -3e-2, nan)") from None
+    try:
+        packed = struct.pack(("<" if endian == "little" else ">") + code, value)
+    except (OverflowError, struct.error):
+        raise ValueParseError(f"{text} is too large for a {width}-byte float") from None
+    if (
+        math.isfinite(value)
+        and value != 0
+        and struct.unpack(("<" if endian == "little" else ">") + code, packed)[0] == 0
+    ):
+        raise ValueParseError(f"{text} is too small for a {width}-byte float (it would be 0)")
+    return packed
+
+
+def _check_len(data: bytes) -> None:
+    if len(data) > MAX_ATTRIBUTE_LEN:
+        raise ValueParseError(
+            f"{len(data)} bytes is longer than any attribute value can be ({MAX_ATTRIBUTE_LEN})"
+        )
+
+
+# -- decoding (through blebench.decode) --------------------------------------------------
+
+
+def decode_fields(uuid: str, data: bytes, presentation: bytes | None = None) -> Any:
+    """The decoding core's view of a value, as plain JSON-able data (None when nothing
+    decodes). The Characteristic Presentation Format (0x2904) bytes type unknown values."""
+    # Loaded on first use: `blebench read` should not pay for every decoder at import.
+    decode_value = importlib.import_module("blebench.decode.gatt_values").decode_value
+    try:
+        result = decode_value(uuid, data, presentation)
+    except Exception:  # noqa: BLE001 - the decoding core is total; a bug must not kill a read
+        return None
+    return plain(result)
+
+
+def stream_decoder(uuid: str, data: bytes) -> Mapping[str, Any] | None:
+    """The stream store's decoder: decoded fields as a mapping (a bare value becomes
+    {"value": ...}), None when nothing decodes."""
+    fields = decode_fields(uuid, data)
+    if fields is None or isinstance(fields, Mapping):
+        return fields
+    return {"value": fields}
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses, mappings and sequences as JSON-able plain data."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    to_json = getattr(value, "to_json", None)
+    if callable(to_json):
+        return plain(to_json())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).hex()
+    return str(value)
+
+
+def decode_report_map(data: bytes) -> Any:
+    """A HID Report Map decoded into reports and usages (blebench.decode.hid)."""
+    hid = importlib.import_module("blebench.decode.hid")
+    try:
+        return plain(hid.decode_report_map(data))
+    except Exception:  # noqa: BLE001 - see decode_fields
+        return None
+
+
+# -- operations --------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """One read: raw bytes and decoded fields, or the error in words."""
+
+    handle: int
+    uuid: str
+    name: str | None
+    kind: NodeKind = "characteristic"
+    data: bytes | None = None
+    decoded: Any = None
+    error: dict[str, Any] | None = None  # DeviceError.to_json()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "handle": self.handle,
+            "uuid": self.uuid,
+            "short_uuid": short_uuid(self.uuid),
+            "name": self.name,
+            "hex": self.data.hex() if self.data is not None else None,
+            "length": len(self.data) if self.data is not None else None,
+            "decoded": self.decoded,
+            "error": self.error,
+        }
+
+
+_PERMISSION_FROM_ATT = {
+    0x02: "not readable",
+    0x03: "not writable",
+    0x05: "needs authentication",
+    0x08: "needs authorization",
+    0x0C: "needs a longer encryption key",
+    0x0F: "needs encryption",
+}
+
+
+def _learn_permission(node: GattNode, verb: str, code: int | None) -> None:
+    if code is None:
+        return
+    words = _PERMISSION_FROM_ATT.get(code)
+    if words is None:
+        return
+    text = words if words.startswith("not") else f"{verb} {words}"
+    if text not in node.permissions:
+        node.permissions.append(text)
+
+
+def _bleak_char(conn: DeviceConnection, node: GattNode) -> BleakGATTCharacteristic:
+    char = conn.client.services.get_characteristic(node.handle)
+    if char is None:
+        raise TargetError(
+            f"characteristic 0x{node.handle:04X} is not in this connection's services"
+        )
+    return char
+
+
+def _bleak_desc(conn: DeviceConnection, node: GattNode) -> BleakGATTDescriptor:
+    desc = conn.client.services.get_descriptor(node.handle)
+    if desc is None:
+        raise TargetError(f"descriptor 0x{node.handle:04X} is not in this connection's services")
+    return desc
+
+
+async def discover(conn: DeviceConnection) -> GattTree:
+    """The connection's GATT tree (bleak discovers at connect; this builds the model)."""
+    from blebench.session.connections import NotConnectedError
+
+    if not conn.is_connected:
+        raise NotConnectedError(conn.address, "walking the GATT database")
+    async with conn.operation("service discovery"):
+        services = conn.client.services
+    tree = tree_from_bleak(conn.address, services, conn.mtu)
+    conn.tree = tree
+    return tree
+
+
+def resolve(
+    conn: DeviceConnection, spec: str | int, kinds: tuple[NodeKind, ...] = ("characteristic",)
+) -> GattNode:
+    tree = conn.tree
+    if tree is None:
+        tree = tree_from_bleak(conn.address, conn.client.services, conn.mtu)
+        conn.tree = tree
+    return tree.find(spec, kinds)
+
+
+async def read_raw(conn: DeviceConnection, node: GattNode) -> bytes:
+    """The value bytes of a characteristic or descriptor (long reads included)."""
+    label = f"the read of {node.label} (0x{node.handle:04X})"
+    from blebench.session.connections import GattOperationError
+
+    try:
+        async with conn.operation(label):
+            if node.kind == "descriptor":
+                data = await conn.client.read_gatt_descriptor(_bleak_desc(conn, node))
+            else:
+                data = await conn.client.read_gatt_char(_bleak_char(conn, node))
+    except GattOperationError as exc:
+        _learn_permission(node, "read", exc.code)
+        raise
+    return bytes(data)
+
+
+async def read(conn: DeviceConnection, spec: str | int | GattNode) -> ReadResult:
+    """Read and decode one characteristic (or descriptor, by handle). Raises DeviceError."""
+    node = (
+        spec
+        if isinstance(spec, GattNode)
+        else resolve(conn, spec, ("characteristic", "descriptor"))
+    )
+    data = await read_raw(conn, node)
+    return ReadResult(
+        node.handle, node.uuid, node.name, node.kind, data, await _decode(conn, node, data)
+    )
+
+
+async def _decode(conn: DeviceConnection, node: GattNode, data: bytes) -> Any:
+    if node.kind == "characteristic" and node.uuid == REPORT_MAP_UUID:
+        return decode_report_map(data)
+    presentation = None
+    if node.kind == "characteristic":
+        cpf = next((d for d in node.children if d.uuid == CPF_UUID), None)
+        if cpf is not None:
+            presentation = await conn.cached_descriptor(cpf, lambda: read_raw(conn, cpf))
+    return decode_fields(node.uuid, data, presentation)
+
+
+async def read_all(conn: DeviceConnection) -> list[ReadResult]:
+    """Every readable characteristic and every descriptor read and decoded; a failure is
+    recorded in its result (in words) and the walk goes on. A lost connection stops the
+    walk (raised), since nothing after it could succeed."""
+    from blebench.session.connections import ConnectionLostError, DeviceError
+
+    tree = conn.tree or await discover(conn)
+    results: list[ReadResult] = []
+    for node in tree.walk():
+        if node.kind == "service":
+            continue
+        if node.kind == "characteristic" and "read" not in node.properties:
+            continue
+        try:
+            results.append(await read(conn, node))
+        except ConnectionLostError:
+            raise
+        except DeviceError as exc:
+            results.append(
+                ReadResult(node.handle, node.uuid, node.name, node.kind, error=exc.to_json())
+            )
+    return results
+
+
+async def write(
+    conn: DeviceConnection,
+    spec: str | int | GattNode,
+    data: bytes,
+    *,
+    response: bool = True,
+) -> GattNode:
+    """Write a characteristic value (with or without response; long writes are split by
+    the backend) or, given a descriptor's handle, a descriptor. Raises DeviceError."""
+    from blebench.session.connections import DeviceError, GattOperationError
+
+    node = (
+        spec
+        if isinstance(spec, GattNode)
+        else resolve(conn, spec, ("characteristic", "descriptor"))
+    )
+    mode = "write" if response else "write without response"
+    if node.kind == "characteristic":
+        wanted = "write" if response else "write-without-response"
+        if wanted not in node.properties:
+            raise DeviceError(
+                f"{node.label} (0x{node.handle:04X}) does not allow {mode} "
+                f"(its properties: {', '.join(node.properties) or 'none'})",
+                next_step=(
+                    "use --no-response"
+                    if response and "write-without-response" in node.properties
+                    else "drop --no-response"
+                    if not response and "write" in node.properties
+                    else "pick a writable characteristic (`blebench gatt DEVICE`)"
+                ),
+            )
+    if node.kind == "descriptor" and node.uuid == CCCD_UUID:
+        raise DeviceError(
+            "the CCCD (0x2902) is written by subscribing, not by hand",
+            next_step="use `blebench notify DEVICE CHAR` (or subscribe in the Streams pane)",
+        )
+    label = f"the {mode} of {node.label} (0x{node.handle:04X})"
+    try:
+        async with conn.operation(label):
+            if node.kind == "descriptor":
+                await conn.client.write_gatt_descriptor(_bleak_desc(conn, node), data)
+            else:
+                await conn.client.write_gatt_char(_bleak_char(conn, node), data, response=response)
+    except GattOperationError as exc:
+        _learn_permission(node, "write", exc.code)
+        raise
+    return node
+
+
+async def subscribe(
+    conn: DeviceConnection,
+    store: StreamStore,
+    spec: str | int | GattNode,
+    *,
+    indicate: bool = False,
+    capacity: int | None = None,
+) -> Stream:
+    """Subscribe to notifications (or indications) into a stream of `store`.
+
+    The backend's callback is the stream's cheap append (`Stream.on_notify`)."""
+    from blebench.session.connections import DeviceError
+
+    node = spec if isinstance(spec, GattNode) else resolve(conn, spec)
+    can_notify = "notify" in node.properties
+    can_indicate = "indicate" in node.properties
+    if not (can_notify or can_indicate):
+        raise DeviceError(
+            f"{node.label} (0x{node.handle:04X}) sends neither notifications nor indications "
+            f"(its properties: {', '.join(node.properties) or 'none'})",
+            next_step="pick a characteristic with notify or indicate (`blebench gatt DEVICE`)",
+        )
+    use_indicate = can_indicate and (indicate or not can_notify)
+    mode: Literal["notify", "indicate"] = "indicate" if use_indicate else "notify"
+    # After a reconnect the same Stream resumes, so readers keep their cursors.
+    stream = conn.streams.get(node.handle)
+    fresh = stream is None or store.get(stream.stream_id) is not stream
+    if stream is None or fresh:
+        stream = store.open(
+            conn.address, node.handle, node.uuid, name=node.name, mode=mode, capacity=capacity
+        )
+    stream.mode = mode
+    callback: Callable[[Any, bytearray], None] = stream.on_notify
+    try:
+        async with conn.operation(f"subscribing to {node.label} (0x{node.handle:04X})"):
+            await conn.client.start_notify(_bleak_char(conn, node), callback, indicate=use_indicate)
+    except BaseException:
+        if fresh:
+            store.close(stream.stream_id)
+        raise
+    stream.active = True
+    conn.streams[node.handle] = stream
+    conn.subscribed[node.handle] = use_indicate
+    return stream
+
+
+async def unsubscribe(
+    conn: DeviceConnection, store: StreamStore, spec: str | int | GattNode
+) -> None:
+    """Stop notifications; the stream's samples stay readable (marked inactive)."""
+    node = spec if isinstance(spec, GattNode) else resolve(conn, spec)
+    stream = conn.streams.pop(node.handle, None)
+    conn.subscribed.pop(node.handle, None)
+    if stream is not None:
+        store.close(stream.stream_id)
+    if conn.is_connected:
+        async with conn.operation(f"unsubscribing from {node.label} (0x{node.handle:04X})"):
+            await conn.client.stop_notify(_bleak_char(conn, node))
