@@ -23,8 +23,11 @@ from bleak.exc import BleakError
 
 from blebench.backends import BackendChoice, BackendError, choose_backend
 from blebench.backends.extras import RawAdvertisement, raw_advertisement
+from blebench.session.connections import ConnectionManager
+from blebench.session.gatt import stream_decoder
 from blebench.session.models import RadioInfo
 from blebench.session.registry import DeviceRegistry
+from blebench.session.streams import StreamStore
 
 if TYPE_CHECKING:
     from blebench.backends.bumble.radio import BumbleRadio
@@ -78,6 +81,11 @@ class SessionManager:
             reason=choice.reason,
         )
         self.registry = DeviceRegistry()
+        # Connections, GATT and notification streams (session/connections.py, gatt.py,
+        # streams.py): `.connections` connects by address or name, `.streams` holds the
+        # notification ring buffers the UI pulls from.
+        self.streams = StreamStore(decoder=stream_decoder)
+        self.connections = ConnectionManager.for_session(self, self.streams)
         self.recent: deque[tuple[float, RawAdvertisement]] = deque(maxlen=RECENT_REPORTS)
         self._scanner: BleakScanner | None = None
         self.scan_active = True
@@ -125,6 +133,8 @@ class SessionManager:
         self._closed = True
         with contextlib.suppress(Exception):
             await self.stop_scan()
+        with contextlib.suppress(Exception):
+            await self.connections.close()
         if self.radio is not None:
             await self.radio.close()
 
