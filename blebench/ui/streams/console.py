@@ -9,8 +9,9 @@ matching itself is the session's (`ReplyMatcher`): the same language as
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import Protocol
 
 from rich.text import Text
 from textual import on
@@ -23,7 +24,15 @@ from textual.widgets import Button, Input, Select, Static
 from blebench.session.console import ConsoleExchange, MatchSpecError, ReplyMatcher
 from blebench.ui.safe_text import safe_text
 
-RequestFn = Callable[[bytes, ReplyMatcher, float], Awaitable[ConsoleExchange]]
+
+class RequestFn(Protocol):
+    """The session console's `request` (see `blebench.session.console.RequestConsole`)."""
+
+    def __call__(
+        self, data: bytes, matcher: ReplyMatcher | None = None, *, timeout: float = ...
+    ) -> Awaitable[ConsoleExchange]: ...
+
+
 DEFAULT_TIMEOUT_S = 2.0
 HISTORY = 50
 
@@ -196,7 +205,7 @@ class RequestConsole(Vertical):
         self, target: ConsoleTarget, data: bytes, matcher: ReplyMatcher, timeout: float
     ) -> None:
         try:
-            exchange = await target.request(data, matcher, timeout)
+            exchange = await target.request(data, matcher, timeout=timeout)
         except Exception as exc:  # noqa: BLE001 - shown to the user, the session goes on
             self.in_flight -= 1
             self._result(Text(f"✗ request failed: {exc}", style="red"))
