@@ -72,10 +72,10 @@ class Rig:
             sc=sc, mitm=mitm, bonding=bonding, delegate=CentralDelegate(io, passkey)
         )
 
-    async def connect(self, peripheral: VirtualPeripheral) -> tuple[Connection, Peer]:
-        connection = await self.central.connect(
-            self.air_address(peripheral), timeout=CONNECT_TIMEOUT_S
-        )
+    async def connect(
+        self, peripheral: VirtualPeripheral, timeout: float = CONNECT_TIMEOUT_S
+    ) -> tuple[Connection, Peer]:
+        connection = await self.central.connect(self.air_address(peripheral), timeout=timeout)
         peer = Peer(connection)
         await peer.discover_services()
         await peer.discover_characteristics()
