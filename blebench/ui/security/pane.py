@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TabbedContent, TabPane
 
+from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import PairingDelegate
 from blebench.pairing.models import (
     KEY_SIZE_MAX,
@@ -27,6 +28,8 @@ from blebench.pairing.models import (
     PairingOutcome,
 )
 from blebench.ui.safe_text import safe_text
+from blebench.ui.security.bonds import BondManager
+from blebench.ui.security.ladder import LadderView
 from blebench.ui.security.matrix_view import MatrixView
 from blebench.ui.security.prompts import TuiPairingDelegate
 from blebench.ui.settings import PairingSettings, Settings
@@ -73,10 +76,12 @@ class SecurityPane(Horizontal):
     BINDINGS = [Binding("ctrl+p", "pair", "Pair", show=False)]
 
     def __init__(self, session: PairingSession, *, settings: Settings | None = None,
+                 bond_store: BondStore | None = None,
                  id: str | None = None) -> None:  # noqa: A002 - Textual's parameter name
         super().__init__(id=id)
         self.session = session
         self._settings = settings
+        self.bond_store = bond_store or BondStore()
         self.last_outcome: PairingOutcome | None = None
         self.last_error: str | None = None
         self._loading = True
@@ -135,6 +140,10 @@ class SecurityPane(Horizontal):
         with TabbedContent(id="security-tabs"):
             with TabPane("Matrix", id="tab-matrix"):
                 yield MatrixView(id="matrix-view")
+            with TabPane("Lab ladder", id="tab-lab"):
+                yield LadderView(id="lab-view")
+            with TabPane("Bonds", id="tab-bonds"):
+                yield BondManager(self.bond_store, id="bond-manager")
 
     def on_mount(self) -> None:
         self._loading = False
@@ -179,7 +188,9 @@ class SecurityPane(Horizontal):
                 self.notify(f"Settings not saved: {exc}", severity="error", markup=False)
 
     def _options_changed(self) -> None:
-        self.query_one(MatrixView).show(self.options, self.peer_options())
+        ours, peer = self.options, self.peer_options()
+        self.query_one(MatrixView).show(ours, peer)
+        self.query_one(LadderView).set_options(ours, peer)
 
     # -- pairing ----------------------------------------------------------------------
 
@@ -222,4 +233,8 @@ class SecurityPane(Horizontal):
         self.last_error = None
         style = "bold green" if outcome.ok else "bold red"
         self._result(Text(("✓ " if outcome.ok else "✗ ") + outcome.summary(), style=style))
+        if outcome.failure is not None:
+            self.query_one("#pair-result", Static).update(
+                Text(("✗ " + outcome.summary() + "\n" + outcome.failure.why), style=style))
+        self.query_one(BondManager).refresh_bonds()
         return outcome
