@@ -1,0 +1,159 @@
+"""The blebench App: only global concerns live here (themes, palette commands, settings,
+the log). The workflow is `MainScreen`; the session is built outside and passed in, so
+the CLI, the tests, the screenshot script and the benchmarks all drive the same App
+(`blebench.ui.factory.make_app`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Center, Middle
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widgets import Footer, LoadingIndicator, Static
+
+from blebench import paths
+from blebench.ui.main_screen import MainScreen
+from blebench.ui.palette import pane_commands, theme_commands
+from blebench.ui.settings import DEFAULT_THEME, Settings
+
+if TYPE_CHECKING:
+    from blebench.session.manager import SessionManager
+
+log = logging.getLogger("blebench.ui")
+
+SessionOpener = Callable[[], Awaitable["SessionManager"]]
+
+
+class StartupScreen(Screen[None]):
+    """Shown while the session opens (Bumble's import alone takes about half a second):
+    the first frame comes at once, and a radio that cannot be opened is explained here."""
+
+    def compose(self) -> ComposeResult:
+        with Middle(), Center():
+            yield Static(Text("blebench", style="bold"), id="startup-title")
+            yield Static(Text("opening the radio…", style="dim"), id="startup-message")
+            yield LoadingIndicator(id="startup-spinner")
+        yield Footer()
+
+    def failed(self, message: str) -> None:
+        self.query_one("#startup-spinner").display = False
+        text = Text("The radio could not be opened:\n", style="bold red")
+        text.append(message)
+        text.append(
+            "\n\nTry `blebench --sim` for the virtual world, or check the options in "
+            "`blebench --help`. Press q to quit.",
+            style="",
+        )
+        self.query_one("#startup-message", Static).update(text)
+
+
+class BlebenchApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "blebench"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", priority=False),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        session: SessionManager | SessionOpener,
+        *,
+        themes: Iterable[Theme] = (),
+        problems: Iterable[str] = (),
+        scan_on_start: bool = True,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.session: SessionManager | None = None
+        self._opener: SessionOpener | None = None
+        if callable(session):
+            self._opener = session
+        else:
+            self.session = session
+        self.scan_on_start = scan_on_start
+        # Problems with the user's files (settings, themes), shown once after start.
+        self.startup_problems = list(problems)
+        for theme in themes:
+            self.register_theme(theme)
+        wanted = settings.ui.theme
+        if wanted not in self.available_themes:
+            self.startup_problems.append(
+                f"theme {wanted!r} (from the settings) is not installed; using {DEFAULT_THEME}"
+            )
+            wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.theme = wanted
+        self.main_screen: MainScreen | None = None
+
+    def get_default_screen(self) -> Screen[None]:
+        if self.session is None:
+            return StartupScreen()
+        self.main_screen = MainScreen(self.session, self.settings, scan_on_start=self.scan_on_start)
+        return self.main_screen
+
+    @work(exclusive=True, group="session-open", exit_on_error=False)
+    async def _open_session(self, opener: SessionOpener) -> None:
+        try:
+            session = await opener()
+        except Exception as exc:  # noqa: BLE001 - said on screen in words, never a traceback
+            log.error("the radio could not be opened: %s", exc)
+            if isinstance(self.screen, StartupScreen):
+                self.screen.failed(str(exc) or type(exc).__name__)
+            return
+        self.session = session
+        self.main_screen = MainScreen(session, self.settings, scan_on_start=self.scan_on_start)
+        await self.push_screen(self.main_screen)
+
+    def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self._opener is not None:
+            self._open_session(self._opener)
+        if self.startup_problems:
+            for problem in self.startup_problems:
+                log.warning("%s", problem)
+            self.notify(
+                "\n".join(self.startup_problems),
+                title="Some settings were not used",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
+
+    def _theme_changed(self, theme: Theme) -> None:
+        if self.settings.ui.theme == theme.name:
+            return
+        self.settings.ui.theme = theme.name
+        self.save_settings()
+
+    def save_settings(self) -> None:
+        try:
+            self.settings.save()
+        except OSError as exc:
+            self.notify(
+                f"Settings not saved to {self.settings.path or paths.config_file()}: "
+                f"{exc.strerror or exc}",
+                severity="error",
+                markup=False,
+            )
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield from theme_commands(self)
+        if isinstance(screen, MainScreen):
+            yield from pane_commands(self, screen.command_groups())
+        yield SystemCommand(
+            "Show the log file's path",
+            "where blebench writes its log (rotated)",
+            self.action_show_log_path,
+        )
+
+    def action_show_log_path(self) -> None:
+        self.notify(f"Log file: {paths.log_file()}", timeout=10, markup=False)

@@ -1,0 +1,5 @@
+"""The GATT pane: browse, read, write and subscribe on the connected device."""
+
+from blebench.ui.gatt.pane import GattPane
+
+__all__ = ["GattPane"]

@@ -1,0 +1,328 @@
+"""The GATT pane: the connected device's services, characteristics and descriptors; read,
+write with a typed editor, subscribe (the stream then shows in the Streams pane); decoded
+values, the HID report map as reports and usages, keyboard input reports as keys.
+
+Every operation runs in a worker and ends in the value box: the value, or what went wrong
+in words with the next step (never a traceback).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Static, Tree
+
+from blebench.session.gatt import GattNode, ReadResult
+from blebench.ui.connect import Failure
+from blebench.ui.gatt.editor import ValueEditor
+from blebench.ui.gatt.tree import GattTreeView, node_label
+from blebench.ui.gatt.values import value_view
+from blebench.ui.safe_text import safe_text
+
+if TYPE_CHECKING:
+    from blebench.session.connections import DeviceConnection
+    from blebench.session.manager import SessionManager
+
+GENERIC_NEXT_STEP = (
+    "check that the device is advertising and in range (it shows in the Scan pane), then retry"
+)
+
+
+def explain_failure(exc: BaseException) -> Failure:
+    """A session error in words; anything else still gets words and a next step."""
+    next_step = getattr(exc, "next_step", None)
+    what = str(exc) or type(exc).__name__
+    if isinstance(exc, TimeoutError):
+        what = "the device did not answer in time"
+    return Failure(what, str(next_step) if next_step else GENERIC_NEXT_STEP)
+
+
+def _error_json(exc: BaseException) -> dict[str, Any]:
+    failure = explain_failure(exc)
+    return {"message": failure.what, "next_step": failure.next_step}
+
+
+class GattPane(Horizontal):
+    BINDINGS = [
+        Binding("r", "read", "Read"),
+        Binding("w", "write", "Write"),
+        Binding("n", "subscribe", "Subscribe"),
+        Binding("d", "disconnect", "Disconnect"),
+        Binding("ctrl+r", "read_all", "Read all", show=False),
+    ]
+
+    def __init__(self, session: SessionManager, *, id: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.session = session
+        self.connection: DeviceConnection | None = None
+        self.device_name: str | None = None
+        self.selected: GattNode | None = None
+        self.values: dict[int, tuple[bytes | None, Any, dict[str, Any] | None]] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="gatt-left"):
+            yield Static(Text("Not connected. Pick a device in the Scan pane and press Enter.",
+                              style="dim"), id="gatt-device")
+            yield GattTreeView(id="gatt-tree")
+        with Vertical(id="gatt-right"):
+            yield Static(id="gatt-node")
+            with Horizontal(id="gatt-actions"):
+                yield Button("Read", id="gatt-read", variant="primary")
+                yield Button("Write", id="gatt-write")
+                yield Button("Subscribe", id="gatt-subscribe")
+                yield Button("Disconnect", id="gatt-disconnect", variant="error")
+            yield ValueEditor()
+            with VerticalScroll(id="gatt-value") as box:
+                box.border_title = "Value"
+                yield Static(id="gatt-value-body")
+
+    def on_mount(self) -> None:
+        self._show_node(None)
+
+    # -- connection ---------------------------------------------------------------------
+
+    async def connect(self, address: str, progress: Callable[[str], None]) -> None:
+        """Run by the connect dialog: connect, then walk the database."""
+        progress("connecting")
+        connection = await self.session.connections.connect(address)
+        progress("discovering services")
+        from blebench.session import gatt
+
+        tree = await gatt.discover(connection)
+        self.connection = connection
+        record = self.session.registry.get(address)
+        self.device_name = record.name if record is not None else None
+        self.values.clear()
+        self.query_one(GattTreeView).show_tree(self._device_label(), tree)
+
+    def _device_label(self) -> Text:
+        connection = self.connection
+        if connection is None:
+            return Text("not connected", style="dim")
+        label = safe_text(self.device_name, max_len=40, style="bold") if self.device_name else Text(
+            "(no name)", style="dim"
+        )
+        label.append("  ")
+        label.append_text(safe_text(connection.address, max_len=40))
+        return label
+
+    def explain_failure(self, exc: BaseException) -> Failure:
+        return explain_failure(exc)
+
+    def show_connection(self, address: str) -> None:
+        connection = self.connection
+        if connection is None:
+            return
+        text = Text("⇄ ", style="bold")
+        text.append_text(self._device_label())
+        text.append(f"   MTU {connection.mtu}", style="dim")
+        self.query_one("#gatt-device", Static).update(text)
+
+    def focus_tree(self) -> None:
+        self.query_one(GattTreeView).focus()
+
+    def action_disconnect(self) -> None:
+        if self.connection is None:
+            self.notify("Not connected.", severity="warning")
+            return
+        self._disconnect()
+
+    @on(Button.Pressed, "#gatt-disconnect")
+    def _disconnect_pressed(self) -> None:
+        self.action_disconnect()
+
+    @work(exclusive=True, group="gatt-connection", exit_on_error=False)
+    async def _disconnect(self) -> None:
+        connection = self.connection
+        if connection is None:
+            return
+        try:
+            await self.session.connections.disconnect(connection.address)
+        except Exception as exc:  # noqa: BLE001 - told to the user, never a traceback
+            self._failed("Disconnect", exc)
+        self.connection = None
+        self.values.clear()
+        tree = self.query_one(GattTreeView)
+        tree.clear()
+        tree.root.set_label(Text("not connected", style="dim"))
+        self.query_one("#gatt-device", Static).update(
+            Text("Disconnected. Pick a device in the Scan pane and press Enter.", style="dim")
+        )
+        self._show_node(None)
+
+    # -- selection ----------------------------------------------------------------------
+
+    @on(Tree.NodeHighlighted, "#gatt-tree")
+    def _node_highlighted(self, event: Tree.NodeHighlighted[GattNode]) -> None:
+        self._show_node(event.node.data)
+
+    def _show_node(self, node: GattNode | None) -> None:
+        self.selected = node
+        info = self.query_one("#gatt-node", Static)
+        body = self.query_one("#gatt-value-body", Static)
+        read = self.query_one("#gatt-read", Button)
+        write = self.query_one("#gatt-write", Button)
+        subscribe = self.query_one("#gatt-subscribe", Button)
+        self.query_one("#gatt-disconnect", Button).disabled = self.connection is None
+        if node is None or node.kind == "service":
+            for button in (read, write, subscribe):
+                button.disabled = True
+            info.update(node_label(node) if node is not None else Text(
+                "Select a characteristic or a descriptor.", style="dim"))
+            body.update("")
+            return
+        props = set(node.properties)
+        is_descriptor = node.kind == "descriptor"
+        read.disabled = not (is_descriptor or "read" in props)
+        write.disabled = not (
+            is_descriptor or "write" in props or "write-without-response" in props
+        )
+        subscribe.disabled = is_descriptor or not ({"notify", "indicate"} & props)
+        text = node_label(node)
+        text.append(f"\n{node.uuid}", style="dim")
+        if node.properties:
+            text.append("\nproperties: " + ", ".join(node.properties), style="dim")
+        if node.permissions:
+            text.append("\nlearnt: " + ", ".join(node.permissions), style="yellow")
+        info.update(text)
+        data, decoded, error = self.values.get(node.handle, (None, None, None))
+        body.update(value_view(data, decoded, error))
+
+    # -- operations ---------------------------------------------------------------------
+
+    def _need(self) -> tuple[DeviceConnection, GattNode] | None:
+        if self.connection is None:
+            self.notify("Connect to a device first (Scan pane, Enter).", severity="warning")
+            return None
+        if self.selected is None or self.selected.kind == "service":
+            self.notify("Select a characteristic or a descriptor first.", severity="warning")
+            return None
+        return self.connection, self.selected
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        failure = explain_failure(exc)
+        self.notify(
+            f"{what} failed: {failure.what}\nNext: {failure.next_step}",
+            severity="error",
+            timeout=8,
+            markup=False,
+        )
+
+    def action_read(self) -> None:
+        target = self._need()
+        if target is not None:
+            self._read(*target)
+
+    @on(Button.Pressed, "#gatt-read")
+    def _read_pressed(self) -> None:
+        self.action_read()
+
+    @work(group="gatt-op", exit_on_error=False)
+    async def _read(self, connection: DeviceConnection, node: GattNode) -> None:
+        from blebench.session import gatt
+
+        try:
+            result: ReadResult = await gatt.read(connection, node)
+            self.values[node.handle] = (result.data, result.decoded, None)
+        except Exception as exc:  # noqa: BLE001 - shown in words, never a traceback
+            self.values[node.handle] = (None, None, _error_json(exc))
+        self.query_one(GattTreeView).relabel(node)
+        if self.selected is node:
+            self._show_node(node)
+
+    def action_write(self) -> None:
+        target = self._need()
+        if target is None:
+            return
+        editor = self.query_one(ValueEditor)
+        try:
+            data = editor.value()
+        except ValueError as exc:
+            self.notify(str(exc), title="Value not written", severity="error", markup=False)
+            editor.query_one("#editor-value", Input).focus()
+            return
+        self._write(*target, data)
+
+    @on(Button.Pressed, "#gatt-write")
+    def _write_pressed(self) -> None:
+        self.action_write()
+
+    @on(Input.Submitted, "#editor-value")
+    def _write_submitted(self) -> None:
+        self.action_write()
+
+    @work(group="gatt-op", exit_on_error=False)
+    async def _write(self, connection: DeviceConnection, node: GattNode, data: bytes) -> None:
+        from blebench.session import gatt
+
+        response = node.kind == "descriptor" or "write" in node.properties
+        try:
+            await gatt.write(connection, node, data, response=response)
+        except Exception as exc:  # noqa: BLE001 - shown in words
+            self._failed("Write", exc)
+            self.query_one(GattTreeView).relabel(node)
+            return
+        self.notify(
+            f"Wrote {len(data)} byte{'s' if len(data) != 1 else ''} to {node.label}"
+            + ("" if response else " (without response)"),
+            markup=False,
+        )
+
+    def action_subscribe(self) -> None:
+        target = self._need()
+        if target is not None:
+            self._subscribe(*target)
+
+    @on(Button.Pressed, "#gatt-subscribe")
+    def _subscribe_pressed(self) -> None:
+        self.action_subscribe()
+
+    @work(group="gatt-op", exit_on_error=False)
+    async def _subscribe(self, connection: DeviceConnection, node: GattNode) -> None:
+        from blebench.session import gatt
+
+        try:
+            if node.handle in connection.streams:
+                await gatt.unsubscribe(connection, self.session.streams, node)
+                self.notify(f"Unsubscribed from {node.label}", markup=False)
+                return
+            await gatt.subscribe(connection, self.session.streams, node)
+        except Exception as exc:  # noqa: BLE001 - shown in words
+            self._failed("Subscribe", exc)
+            return
+        self.notify(
+            f"Subscribed to {node.label}: its values stream in the Streams pane (3)",
+            markup=False,
+        )
+
+    def action_read_all(self) -> None:
+        if self.connection is None:
+            self.notify("Connect to a device first (Scan pane, Enter).", severity="warning")
+            return
+        self._read_all(self.connection)
+
+    @work(group="gatt-op", exclusive=True, exit_on_error=False)
+    async def _read_all(self, connection: DeviceConnection) -> None:
+        from blebench.session import gatt
+
+        try:
+            results = await gatt.read_all(connection)
+        except Exception as exc:  # noqa: BLE001 - shown in words
+            self._failed("Read all", exc)
+            return
+        tree = self.query_one(GattTreeView)
+        for result in results:
+            self.values[result.handle] = (result.data, result.decoded, result.error)
+            if connection.tree is not None:
+                node = connection.tree.node(result.handle)
+                if node is not None:
+                    tree.relabel(node)
+        self._show_node(self.selected)
+        failed = sum(1 for result in results if result.error is not None)
+        self.notify(f"Read {len(results)} values ({failed} refused)", markup=False)

@@ -1,0 +1,83 @@
+"""The GATT database as a Tree: services, characteristics, descriptors with names,
+handles and properties. Names may come from the air (user description descriptors, or a
+device's own UUID naming) and are shown through `safe_text`."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from blebench.session.gatt import GattNode, GattTree
+from blebench.ui.safe_text import safe_text
+
+PROPERTY_ABBREVIATIONS = {
+    "read": "R",
+    "write": "W",
+    "write-without-response": "Wn",
+    "notify": "N",
+    "indicate": "I",
+    "broadcast": "B",
+    "authenticated-signed-writes": "S",
+    "extended-properties": "X",
+    "reliable-write": "Rw",
+    "writable-auxiliaries": "Wa",
+}
+KIND_STYLE = {"service": "bold", "characteristic": "", "descriptor": "dim"}
+
+
+def node_label(node: GattNode) -> Text:
+    text = Text(f"0x{node.handle:04X} ", style="dim")
+    text.append_text(safe_text(node.label, max_len=48, style=KIND_STYLE[node.kind]))
+    if node.name:
+        text.append(f" {node.short_uuid}", style="dim")
+    if node.properties:
+        text.append("  ")
+        text.append(
+            " ".join(PROPERTY_ABBREVIATIONS.get(p, p) for p in node.properties), style="italic"
+        )
+    if node.permissions:
+        text.append("  ⚿", style="bold yellow")
+    return text
+
+
+class GattTreeView(Tree[GattNode]):
+    """Filled once per discovery; each node's data is its GattNode."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(Text("not connected", style="dim"), id=id)
+        self.show_root = True
+        self.guide_depth = 3
+        self._by_handle: dict[int, TreeNode[GattNode]] = {}
+
+    def show_tree(self, label: Text, tree: GattTree) -> None:
+        self.clear()
+        self._by_handle.clear()
+        self.root.set_label(label)
+        for service in tree.services:
+            service_node = self.root.add(node_label(service), data=service, expand=True)
+            self._by_handle[service.handle] = service_node
+            for characteristic in service.children:
+                char_node = service_node.add(
+                    node_label(characteristic),
+                    data=characteristic,
+                    expand=True,
+                    allow_expand=bool(characteristic.children),
+                )
+                self._by_handle[characteristic.handle] = char_node
+                for descriptor in characteristic.children:
+                    self._by_handle[descriptor.handle] = char_node.add_leaf(
+                        node_label(descriptor), data=descriptor
+                    )
+        self.root.expand()
+
+    def relabel(self, node: GattNode) -> None:
+        """After an operation taught us a permission (e.g. read needs encryption)."""
+        tree_node = self._by_handle.get(node.handle)
+        if tree_node is not None:
+            tree_node.set_label(node_label(node))
+
+    def select_handle(self, handle: int) -> None:
+        tree_node = self._by_handle.get(handle)
+        if tree_node is not None:
+            self.move_cursor(tree_node)

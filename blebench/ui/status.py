@@ -1,0 +1,106 @@
+"""The header/status line: which radio (backend and adapter), why the virtual world is in
+use, the scanning mode, the device count and the connection.
+
+It is fed `StatusInfo` values (a few per second at most); `StatusChanged` replaces an
+older one still waiting in the queue (`can_replace`), so a burst of updates costs one
+repaint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Static
+
+from blebench.ui.safe_text import safe_text
+
+
+@dataclass(frozen=True, slots=True)
+class StatusInfo:
+    backend: str = ""  # "bleak", "bumble-hci", "bumble-sim"
+    adapter: str = ""  # the radio's description: "hci0", "usb:0", "virtual world (11 devices)"
+    virtual: bool = False
+    virtual_reason: str = ""  # "virtual world: no adapter found" when that is why
+    scanning: str = "stopped"  # "active", "passive" or "stopped"
+    devices: int = 0
+    shown: int = 0
+    connection: str = ""  # the connected device's name or address, "" when none
+    note: str = ""  # one short transient note ("connecting to Pulse HRM…")
+
+
+class StatusChanged(Message):
+    """A new status; only the newest one waiting matters."""
+
+    def __init__(self, info: StatusInfo) -> None:
+        super().__init__()
+        self.info = info
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StatusChanged)
+
+
+def radio_text(info: StatusInfo) -> Text:
+    if info.virtual:
+        # The reason, when the user did not ask for the virtual world, says it all.
+        return safe_text(info.virtual_reason or info.adapter or "virtual world", max_len=70)
+    text = safe_text(info.backend or "radio", max_len=20)
+    if info.adapter:
+        text.append(" · ")
+        text.append_text(safe_text(info.adapter, max_len=40))
+    return text
+
+
+def scan_text(info: StatusInfo) -> Text:
+    if info.scanning == "stopped":
+        return Text("○ scan stopped")
+    return Text(f"● scanning {info.scanning}")
+
+
+def count_text(info: StatusInfo) -> Text:
+    if info.shown != info.devices:
+        return Text(f"{info.shown} of {info.devices} devices")
+    return Text(f"{info.devices} device" + ("" if info.devices == 1 else "s"))
+
+
+class StatusBar(Horizontal):
+    """One line at the top; always visible whichever pane is shown."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self.info = StatusInfo()
+
+    def compose(self) -> ComposeResult:
+        yield Static("blebench", id="status-brand", classes="status-part")
+        yield Static(id="status-radio", classes="status-part")
+        yield Static(id="status-scan", classes="status-part")
+        yield Static(id="status-count", classes="status-part")
+        yield Static(id="status-note", classes="status-part")
+        yield Static(id="status-spacer")
+        yield Static(id="status-connection", classes="status-part")
+
+    def on_mount(self) -> None:
+        self.show(self.info)
+
+    def on_status_changed(self, message: StatusChanged) -> None:
+        message.stop()
+        self.show(message.info)
+
+    def show(self, info: StatusInfo) -> None:
+        self.info = info
+        radio = self.query_one("#status-radio", Static)
+        radio.update(radio_text(info))
+        radio.set_class(info.virtual, "virtual")
+        scan = self.query_one("#status-scan", Static)
+        scan.update(scan_text(info))
+        scan.set_class(info.scanning == "stopped", "stopped")
+        self.query_one("#status-count", Static).update(count_text(info))
+        self.query_one("#status-note", Static).update(safe_text(info.note, max_len=60))
+        connection = Text()
+        if info.connection:
+            connection.append("⇄ connected: ")
+            connection.append_text(safe_text(info.connection, max_len=40))
+        self.query_one("#status-connection", Static).update(connection)
