@@ -13,7 +13,7 @@ their offset and keeps everything parsed before (and, when it can, after) the fa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -710,6 +710,7 @@ def decode_input_report(
         if f.padding or f.report_size == 0:
             continue
         signed = f.logical_min < 0
+        usages = _iter_usages(f) if f.variable else None
         for i in range(f.report_count):
             off = f.bit_offset + i * f.report_size
             if off + f.report_size > have:
@@ -717,10 +718,9 @@ def decode_input_report(
             raw = _extract(bits, off, f.report_size)
             if signed:
                 raw = raw - (1 << f.report_size) if raw >> (f.report_size - 1) else raw
-            if f.variable:
-                usage = f.usage_at(i)
-                page, uid = usage if usage else (f.usage_page, None)
-                name = hu.usage_label(page, uid) if uid is not None else "?"
+            if usages is not None:
+                page, uid = next(usages)
+                name = hu.usage_label(page, uid)
                 values.append(FieldValue(page, uid, name, raw))
             else:
                 if not f.logical_min <= raw <= f.logical_max:
@@ -730,6 +730,16 @@ def decode_input_report(
                     continue  # usage 0 is "no event"
                 selected.append(FieldValue(usage[0], usage[1], hu.usage_label(*usage), raw))
     return _with_keys(rid, tuple(values), tuple(selected), error)
+
+
+def _iter_usages(f: HidField) -> Iterator[tuple[int, int]]:
+    """The usage of each element of a variable field, in order; the last one repeats for
+    elements beyond the usages (6.2.2.8). Linear in the elements decoded."""
+    page, last = f.usage_page, 0
+    for page, first, last in f.usage_spans:
+        yield from ((page, u) for u in range(first, last + 1))
+    while True:
+        yield page, last
 
 
 def _empty(rid: int | None, error: str) -> InputReportValue:
