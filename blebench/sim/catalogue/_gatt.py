@@ -18,6 +18,7 @@ from bumble.core import UUID
 from bumble.device import Connection, Device
 from bumble.gatt import Characteristic, CharacteristicValue, Descriptor, Service
 
+from blebench.sim.catalogue._adv import push_advertising
 from blebench.sim.catalogue._smp import SecurityPolicy
 from blebench.sim.catalogue.base import VirtualPeripheral
 
@@ -223,3 +224,14 @@ class GattPeripheral(VirtualPeripheral):
         if self.device is None:
             raise RuntimeError(f"{self.name} is not part of a running world")
         return self.device
+
+
+class Beacon(GattPeripheral):
+    """A non-connectable advertiser. Its GAP service exists (Bumble adds one to every
+    device) but nobody can connect to read it; the world refuses connections to it."""
+
+    connectable = False
+
+    async def refresh_advertising(self) -> None:
+        """Send the advertising data of now to the controller (after a value changed)."""
+        await push_advertising(self.bumble, self.advertising_data(), self.scan_response_data())
