@@ -31,6 +31,8 @@ from blebench.session.streams import StreamStore
 
 if TYPE_CHECKING:
     from blebench.backends.bumble.radio import BumbleRadio
+    from blebench.pairing.delegate import PairingDelegate
+    from blebench.pairing.models import PairingOptions, PairingOutcome
     from blebench.sim.catalogue.base import VirtualPeripheral
 
 RECENT_REPORTS = 2000  # raw reports kept for a live view
@@ -143,6 +145,17 @@ class SessionManager:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    # ------------------------------------------------------------------ pairing
+
+    async def pair(
+        self, target: str, options: PairingOptions, delegate: PairingDelegate
+    ) -> PairingOutcome:
+        """Connect to `target` if needed and pair with our `options`; the questions go to
+        `delegate`. SMP failures are the outcome's `failure` (see session/pairing.py)."""
+        from blebench.session.pairing import pair
+
+        return await pair(self.connections, target, options, delegate)
 
     # ------------------------------------------------------------------ scanning
 
