@@ -20,9 +20,12 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from blebench.session.streams import RawSample, Stream, StreamSample
+from blebench.session.streams import RawSample, Stream, StreamSample, StreamStore
+
+if TYPE_CHECKING:
+    from blebench.session.connections import DeviceConnection
 
 
 class MatchSpecError(ValueError):
@@ -303,3 +306,28 @@ class RequestConsole:
             finally:
                 self._waiting = False
                 remove()
+
+
+async def open_console(
+    conn: DeviceConnection,
+    store: StreamStore,
+    write_spec: str | int,
+    notify_spec: str | int,
+    *,
+    response: bool | None = None,
+    transcript_size: int = 1000,
+) -> RequestConsole:
+    """A console on a connection: subscribes to `notify_spec` (into `store`) and writes
+    requests to `write_spec`, with response when the characteristic allows it (unless
+    `response` says otherwise). Raises the session's DeviceError / TargetError."""
+    from blebench.session import gatt
+
+    write_node = gatt.resolve(conn, write_spec)
+    if response is None:
+        response = "write" in write_node.properties
+    stream = await gatt.subscribe(conn, store, notify_spec)
+
+    async def write(data: bytes) -> None:
+        await gatt.write(conn, write_node, data, response=response)
+
+    return RequestConsole(write, stream, transcript_size=transcript_size)

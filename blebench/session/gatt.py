@@ -12,7 +12,6 @@ of a chosen width and endianness), which says exactly what is wrong with a typo.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import math
 import struct
 from collections.abc import Callable, Iterator, Mapping
@@ -349,24 +348,31 @@ def _check_len(data: bytes) -> None:
 
 
 def decode_fields(uuid: str, data: bytes, presentation: bytes | None = None) -> Any:
-    """The decoding core's view of a value, as plain JSON-able data (None when nothing
-    decodes). The Characteristic Presentation Format (0x2904) bytes type unknown values."""
-    # Loaded on first use: `blebench read` should not pay for every decoder at import.
-    decode_value = importlib.import_module("blebench.decode.gatt_values").decode_value
+    """The decoding core's view of a value (blebench.decode.gatt_values) as plain data:
+    {"kind", "summary", "fields", "error"}. The Characteristic Presentation Format
+    (0x2904) bytes, when given, type values the core has no decoder for."""
+    from blebench.decode.gatt_values import decode_value, parse_presentation_format
+
+    cpf = parse_presentation_format(presentation) if presentation else None
     try:
-        result = decode_value(uuid, data, presentation)
+        return plain(decode_value(uuid, data, cpf))
     except Exception:  # noqa: BLE001 - the decoding core is total; a bug must not kill a read
         return None
-    return plain(result)
 
 
 def stream_decoder(uuid: str, data: bytes) -> Mapping[str, Any] | None:
-    """The stream store's decoder: decoded fields as a mapping (a bare value becomes
-    {"value": ...}), None when nothing decodes."""
-    fields = decode_fields(uuid, data)
-    if fields is None or isinstance(fields, Mapping):
-        return fields
-    return {"value": fields}
+    """The stream store's decoder: the decoded fields as one flat mapping
+    (`heart_rate_bpm`, `sensor_contact`, ...), None when the value is not understood."""
+    from blebench.decode.gatt_values import decode_value
+
+    try:
+        decoded = decode_value(uuid, data)
+    except Exception:  # noqa: BLE001 - see decode_fields
+        return None
+    if decoded.kind == "generic" or not decoded.fields:
+        return None
+    fields: Mapping[str, Any] = plain(decoded.fields)
+    return fields
 
 
 def plain(value: Any) -> Any:
@@ -388,12 +394,18 @@ def plain(value: Any) -> Any:
 
 
 def decode_report_map(data: bytes) -> Any:
-    """A HID Report Map decoded into reports and usages (blebench.decode.hid)."""
-    hid = importlib.import_module("blebench.decode.hid")
+    """A HID Report Map: the core's summary plus every report with its usages
+    (blebench.decode.hid)."""
+    from blebench.decode import hid
+
+    out = decode_fields(REPORT_MAP_UUID, data)
     try:
-        return plain(hid.decode_report_map(data))
+        full = hid.parse_report_map(data).to_json()
     except Exception:  # noqa: BLE001 - see decode_fields
-        return None
+        return out
+    if isinstance(out, dict):
+        out["report_map"] = {k: full[k] for k in ("applications", "reports", "errors")}
+    return out
 
 
 # -- operations --------------------------------------------------------------------------

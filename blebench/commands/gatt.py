@@ -1,0 +1,218 @@
+"""`blebench gatt DEVICE [--read] [--json]`: connect, walk the GATT database, read what is readable.
+
+Also home of what the connected subcommands (gatt, read, write, notify, console) share:
+opening the session, connecting by name or address, and turning failures into words and
+an exit status (1: the device or link failed, 2: bad input), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from blebench.session.connections import DeviceConnection
+    from blebench.session.gatt import GattNode, ReadResult
+    from blebench.session.manager import SessionManager
+
+Body = Callable[["SessionManager", "DeviceConnection"], Awaitable[int]]
+
+
+# -- shared by the connected subcommands -------------------------------------------------
+
+
+def add_device_arguments(parser: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
+    parser.add_argument("device", metavar="DEVICE", help="the device's name or address")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="connect timeout in seconds (default 10; one retry for transient failures)",
+    )
+    if json_flag:
+        parser.add_argument(
+            "--json", action="store_true", help="JSON output (shapes documented in README)"
+        )
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """Strings from the air shown literally: control characters escaped, length bounded."""
+    out = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text[: limit * 2])
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+def summarize(decoded: Any, limit: int = 160) -> str:
+    """Decoded fields on one line: `heart_rate=72 bpm, contact=True`."""
+    if decoded is None:
+        return ""
+    parts: list[str] = []
+
+    def add(prefix: str, value: Any) -> None:
+        if isinstance(value, Mapping):
+            if "value" in value and set(value) <= {"value", "unit", "name", "text"}:
+                unit = value.get("unit")
+                parts.append(f"{prefix}={value['value']}{' ' + str(unit) if unit else ''}")
+                return
+            for key, sub in value.items():
+                add(f"{prefix}.{key}" if prefix else str(key), sub)
+            return
+        if isinstance(value, list):
+            parts.append(f"{prefix}=[{len(value)} items]")
+            return
+        parts.append(f"{prefix}={value}" if prefix else str(value))
+
+    add("", decoded)
+    return printable(", ".join(parts), limit)
+
+
+def report_error(exc: BaseException, as_json: bool) -> int:
+    """Print a failure in words (stderr) and, with --json, as an object (stdout); the exit
+    status: 1 for a device or link failure, 2 for bad input."""
+    from blebench.session.connections import DeviceError
+
+    if isinstance(exc, DeviceError):
+        print(f"blebench: {exc.describe()}", file=sys.stderr)
+        if as_json:
+            print(json.dumps(exc.to_json()))
+        return 1
+    message = str(exc)
+    print(f"blebench: error: {message}", file=sys.stderr)
+    if as_json:
+        print(
+            json.dumps({"error": "bad_input", "message": message, "code": None, "next_step": None})
+        )
+    return 2
+
+
+def run_connected(args: argparse.Namespace, body: Body) -> int:
+    """Open the session the radio options name, connect to `args.device`, run `body`."""
+    return asyncio.run(_connected(args, body))
+
+
+async def _connected(args: argparse.Namespace, body: Body) -> int:
+    from blebench.commands.radio import error_line, open_session
+    from blebench.session.connections import DeviceError
+    from blebench.session.console import MatchSpecError
+    from blebench.session.gatt import TargetError, ValueParseError
+    from blebench.session.manager import SessionError
+    from blebench.session.streams import FilterError
+
+    as_json = bool(getattr(args, "json", False))
+    try:
+        session = await open_session(args)
+    except SessionError as exc:
+        return error_line(str(exc))
+    try:
+        conn = await session.connections.connect(args.device, timeout=args.timeout)
+        return await body(session, conn)
+    except (DeviceError, TargetError, ValueParseError, MatchSpecError, FilterError) as exc:
+        return report_error(exc, as_json)
+    finally:
+        await session.close()
+
+
+# -- gatt ----------------------------------------------------------------------------------
+
+
+def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "gatt",
+        parents=[radio_parent],
+        help="connect and show a device's GATT database (with --read, every value)",
+        description="Connect to DEVICE (a name or an address) and print its services, "
+        "characteristics and descriptors with handles, UUIDs, names and properties. "
+        "With --read, every readable value is read and decoded; a value that fails shows "
+        "its error in words.",
+    )
+    add_device_arguments(parser)
+    parser.add_argument("--read", action="store_true", help="read and decode every value")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_connected(args, lambda session, conn: _gatt(args, conn))
+
+
+async def _gatt(args: argparse.Namespace, conn: DeviceConnection) -> int:
+    from blebench.session import gatt
+
+    tree = await gatt.discover(conn)
+    results: dict[int, ReadResult] = {}
+    if args.read:
+        results = {r.handle: r for r in await gatt.read_all(conn)}
+    if args.json:
+        out = {
+            "address": conn.address,
+            "name": conn.name,
+            "connection": conn.info().to_json(),
+            "mtu": tree.mtu,
+            "services": [_node_json(s, results, args.read) for s in tree.services],
+        }
+        print(json.dumps(out, indent=2))
+        return 0
+    info = conn.info()
+    head = f"{printable(conn.name or '')} ({conn.address})" if conn.name else conn.address
+    print(f"{head}  MTU {info.mtu}  {_link_words(info)}")
+    for service in tree.services:
+        print(f"service     0x{service.handle:04X}  {service.short_uuid:<8}  {service.label}")
+        for char in service.children:
+            props = ",".join(char.properties)
+            print(f"  char      0x{char.handle:04X}  {char.short_uuid:<8}  {char.label}  [{props}]")
+            _print_value(results.get(char.handle), "    ")
+            for desc in char.children:
+                print(f"    desc    0x{desc.handle:04X}  {desc.short_uuid:<8}  {desc.label}")
+                _print_value(results.get(desc.handle), "      ")
+    return 0
+
+
+def _link_words(info: Any) -> str:
+    parts = []
+    if info.tx_phy:
+        parts.append(info.tx_phy)
+    if info.interval_ms is not None:
+        parts.append(f"interval {info.interval_ms:g} ms, latency {info.latency}")
+        parts.append(f"supervision timeout {info.supervision_timeout_ms:g} ms")
+    if info.encrypted is not None:
+        parts.append("encrypted" if info.encrypted else "not encrypted")
+    return ", ".join(parts)
+
+
+def _print_value(result: ReadResult | None, indent: str) -> None:
+    if result is None:
+        return
+    if result.error is not None:
+        code = result.error.get("code") or {}
+        words = f"{code.get('name')} (ATT {code.get('hex')})" if code else result.error["message"]
+        print(f"{indent}! {words}")
+        if result.error.get("next_step"):
+            print(f"{indent}  next: {result.error['next_step']}")
+        return
+    data = result.data or b""
+    shown = data[:32].hex(" ") + (" …" if len(data) > 32 else "")
+    print(f"{indent}= {shown}  ({len(data)} bytes)")
+    text = summarize(result.decoded)
+    if text:
+        print(f"{indent}  {text}")
+
+
+def _node_json(node: GattNode, results: Mapping[int, ReadResult], read: bool) -> dict[str, Any]:
+    out = node.to_json()
+    if node.kind != "service" and read:
+        result = results.get(node.handle)
+        out["value"] = None if result is None else _value_json(result)
+    children = [_node_json(c, results, read) for c in node.children]
+    if node.kind == "service":
+        out["characteristics"] = children
+    elif node.kind == "characteristic":
+        out["descriptors"] = children
+    return out
+
+
+def _value_json(result: ReadResult) -> dict[str, Any]:
+    full = result.to_json()
+    return {k: full[k] for k in ("hex", "length", "decoded", "error")}

@@ -1,0 +1,140 @@
+"""`blebench notify DEVICE CHAR...`: subscribe and print one line per notification.
+
+Notifications go into the session's stream store (bounded ring buffers); this command
+pulls batches every 50 ms and prints them, so a flood never turns into one print call per
+callback and memory stays bounded however long it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import sys
+import time
+from datetime import datetime
+from typing import IO, TYPE_CHECKING, Any
+
+from blebench.commands.gatt import add_device_arguments, printable, run_connected, summarize
+
+if TYPE_CHECKING:
+    from blebench.session.connections import DeviceConnection
+    from blebench.session.manager import SessionManager
+
+PULL_INTERVAL_S = 0.05
+
+
+def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "notify",
+        parents=[radio_parent],
+        help="subscribe to notifications/indications and print them as they come",
+        description="Connect to DEVICE, subscribe to each CHAR (UUID, short UUID or handle) "
+        "and print one line per notification: timestamp, handle, UUID, hex and decoded "
+        "fields. Stops after --count notifications or --duration seconds (else Ctrl-C).",
+    )
+    add_device_arguments(parser, json_flag=False)
+    parser.add_argument("chars", metavar="CHAR", nargs="+", help="characteristics to subscribe to")
+    parser.add_argument("--count", type=int, metavar="N", help="stop after N notifications")
+    parser.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    fmt = parser.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="JSON Lines: one object per notification")
+    fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
+    parser.add_argument("--out", metavar="FILE", help="write the lines to FILE instead of stdout")
+    parser.add_argument(
+        "--indicate", action="store_true", help="ask for indications where both are offered"
+    )
+    parser.add_argument(
+        "--filter",
+        metavar="SPEC",
+        help="print only matching notifications: prefix:HEX, re:REGEX or FIELD OP VALUE "
+        "(e.g. heart_rate>100)",
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from blebench.commands.gatt import report_error
+    from blebench.session.streams import FilterError, SampleFilter
+
+    if args.count is not None and args.count < 1:
+        return report_error(ValueError("--count must be at least 1"), args.json)
+    if args.duration is not None and args.duration <= 0:
+        return report_error(ValueError("--duration must be positive"), args.json)
+    try:
+        args.sample_filter = SampleFilter.parse(args.filter) if args.filter else None
+    except FilterError as exc:
+        return report_error(exc, args.json)
+    return run_connected(args, lambda session, conn: _notify(args, session, conn))
+
+
+async def _notify(args: argparse.Namespace, session: SessionManager, conn: DeviceConnection) -> int:
+    from blebench.session import gatt
+    from blebench.session.streams import CsvSampleWriter
+
+    store = session.streams
+    cursor = store.cursor_now()
+    streams = [
+        await gatt.subscribe(conn, store, spec, indicate=args.indicate) for spec in args.chars
+    ]
+    ids = [s.stream_id for s in streams]
+    out: IO[str] = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout  # noqa: SIM115
+    csv_writer = CsvSampleWriter(out) if args.csv else None
+    printed = 0
+    missed = 0
+    deadline = time.monotonic() + args.duration if args.duration else None
+    if not args.json and not args.csv and sys.stderr.isatty():
+        names = ", ".join(f"{printable(s.name or s.uuid)} (0x{s.handle:04X})" for s in streams)
+        print(f"subscribed to {names}; Ctrl-C stops", file=sys.stderr)
+    try:
+        while True:
+            batch = store.pull(cursor, stream_ids=ids, sample_filter=args.sample_filter)
+            cursor = batch.cursor
+            missed += batch.missed_total
+            for sample in batch.samples:
+                record = store.record(sample)
+                if args.json:
+                    out.write(json.dumps(record, separators=(",", ":")) + "\n")
+                elif csv_writer is not None:
+                    csv_writer.write(record)
+                else:
+                    out.write(_text_line(record) + "\n")
+                printed += 1
+                if args.count is not None and printed >= args.count:
+                    break
+            out.flush()
+            if args.count is not None and printed >= args.count:
+                break
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            if not conn.is_connected:
+                raise conn.lost_error("the notification stream")
+            await asyncio.sleep(PULL_INTERVAL_S)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+        for spec in args.chars:
+            with contextlib.suppress(Exception):
+                await gatt.unsubscribe(conn, store, spec)
+    if missed:
+        print(
+            f"blebench: {missed} notification(s) were dropped from the buffer before printing",
+            file=sys.stderr,
+        )
+    if args.out:
+        print(f"{printed} notification(s) written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _text_line(record: dict[str, Any]) -> str:
+    stamp = datetime.fromtimestamp(record["t_wall_ms"] / 1000).strftime("%H:%M:%S.%f")[:-3]
+    short = (
+        record["uuid"][4:8]
+        if record["uuid"].endswith("-0000-1000-8000-00805f9b34fb")
+        else record["uuid"]
+    )
+    decoded = summarize(record["decoded"])
+    return f"{stamp}  0x{record['handle']:04X}  {short}  {record['hex']}" + (
+        f"  {decoded}" if decoded else ""
+    )

@@ -1,0 +1,46 @@
+"""`blebench read DEVICE CHAR`: read one value, raw and decoded."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING, Any
+
+from blebench.commands.gatt import add_device_arguments, printable, run_connected, summarize
+
+if TYPE_CHECKING:
+    from blebench.session.connections import DeviceConnection
+
+
+def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "read",
+        parents=[radio_parent],
+        help="read one characteristic (or descriptor) and decode it",
+        description="Connect to DEVICE and read CHAR: a UUID (2a37, 0x2A37, 128-bit) or a "
+        "handle (0x0010; a descriptor's handle reads the descriptor).",
+    )
+    add_device_arguments(parser)
+    parser.add_argument("char", metavar="CHAR", help="UUID, short UUID (2a37) or handle (0x0010)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_connected(args, lambda session, conn: _read(args, conn))
+
+
+async def _read(args: argparse.Namespace, conn: DeviceConnection) -> int:
+    from blebench.session import gatt
+
+    result = await gatt.read(conn, args.char)
+    if args.json:
+        print(json.dumps({"address": conn.address, **result.to_json()}))
+        return 0
+    data = result.data or b""
+    label = printable(result.name or gatt.short_uuid(result.uuid))
+    print(f"0x{result.handle:04X}  {gatt.short_uuid(result.uuid)}  {label}  ({len(data)} bytes)")
+    print(data.hex(" ") if data else "(empty)")
+    text = summarize(result.decoded)
+    if text:
+        print(text)
+    return 0

@@ -1,0 +1,114 @@
+"""`blebench write DEVICE CHAR VALUE`: write hex, text, an integer or a float."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING, Any
+
+from blebench.commands.gatt import add_device_arguments, report_error, run_connected
+
+if TYPE_CHECKING:
+    from blebench.session.connections import DeviceConnection
+
+
+def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "write",
+        parents=[radio_parent],
+        help="write a characteristic (or descriptor) from hex, text, an integer or a float",
+        description="Connect to DEVICE and write VALUE to CHAR (a UUID, a short UUID like 2a39, "
+        "or a handle like 0x0015). VALUE is hex by default (0a1b, '0a 1b', 0x0a1b); values "
+        "longer than the MTU allows are written with the long-write procedure.",
+    )
+    add_device_arguments(parser)
+    parser.add_argument("char", metavar="CHAR", help="UUID, short UUID or handle")
+    parser.add_argument("value", metavar="VALUE", help="the value (hex unless told otherwise)")
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument(
+        "--hex", dest="kind", action="store_const", const="hex", help="VALUE is hex (default)"
+    )
+    kind.add_argument(
+        "--text",
+        dest="kind",
+        action="store_const",
+        const="text",
+        help="VALUE is text, sent as UTF-8 (escapes: \\n \\r \\t \\0 \\\\ \\xHH)",
+    )
+    kind.add_argument(
+        "--int",
+        dest="int_width",
+        type=int,
+        metavar="W",
+        help="VALUE is an integer of W bytes (1, 2, 3, 4, 8)",
+    )
+    kind.add_argument(
+        "--float",
+        dest="float_width",
+        type=int,
+        metavar="W",
+        help="VALUE is a float of W bytes (2, 4, 8)",
+    )
+    parser.add_argument(
+        "--big-endian",
+        action="store_true",
+        help="integers and floats big-endian (default little, as BLE)",
+    )
+    parser.add_argument(
+        "--signed", action="store_true", help="encode the integer as signed even when positive"
+    )
+    parser.add_argument(
+        "--no-response", action="store_true", help="write without response (a command)"
+    )
+    parser.set_defaults(func=run, kind=None)
+
+
+def encode(args: argparse.Namespace) -> bytes:
+    from blebench.session.gatt import Endian, parse_value
+
+    endian: Endian = "big" if args.big_endian else "little"
+    if args.int_width is not None:
+        return parse_value(
+            args.value, "int", width=args.int_width, endian=endian, signed=args.signed or None
+        )
+    if args.float_width is not None:
+        return parse_value(args.value, "float", width=args.float_width, endian=endian)
+    return parse_value(args.value, args.kind or "hex")
+
+
+def run(args: argparse.Namespace) -> int:
+    from blebench.session.gatt import ValueParseError
+
+    try:
+        data = encode(args)  # before connecting: a typo costs no connection
+    except ValueParseError as exc:
+        return report_error(exc, args.json)
+    return run_connected(args, lambda session, conn: _write(args, conn, data))
+
+
+async def _write(args: argparse.Namespace, conn: DeviceConnection, data: bytes) -> int:
+    from blebench.session import gatt
+
+    node = await gatt.write(conn, args.char, data, response=not args.no_response)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "address": conn.address,
+                    "handle": node.handle,
+                    "uuid": node.uuid,
+                    "short_uuid": node.short_uuid,
+                    "name": node.name,
+                    "hex": data.hex(),
+                    "length": len(data),
+                    "response": not args.no_response,
+                    "ok": True,
+                }
+            )
+        )
+        return 0
+    how = "without response" if args.no_response else "with response"
+    print(
+        f"wrote {len(data)} bytes to 0x{node.handle:04X} {node.short_uuid} {node.label} ({how}): {data.hex(' ')}"
+    )
+    return 0
