@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import struct
 
 from bumble import gatt
 
+from blebench.decode.gatt_values import decode_value
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from tests.integration.catalogue._rig import RigFactory
 
-
-def parse_hrm(value: bytes) -> tuple[int, list[float]]:
-    """Heart Rate Measurement per the spec: flags, bpm, [energy], RR intervals."""
-    flags = value[0]
-    offset = 1
-    if flags & 0x01:
-        bpm = struct.unpack_from("<H", value, offset)[0]
-        offset += 2
-    else:
-        bpm = value[offset]
-        offset += 1
-    if flags & 0x08:
-        offset += 2
-    rr = [
-        struct.unpack_from("<H", value, i)[0] / 1024
-        for i in range(offset, len(value), 2)
-    ] if flags & 0x10 else []
-    return bpm, rr
+HRM_UUID = "00002a37-0000-1000-8000-00805f9b34fb"
 
 
 async def test_notifications_carry_plausible_bpm_and_rr(world: RigFactory) -> None:
@@ -38,10 +21,12 @@ async def test_notifications_carry_plausible_bpm_and_rr(world: RigFactory) -> No
     values: asyncio.Queue[bytes] = asyncio.Queue()
     await peer.subscribe(measurement, values.put_nowait)
     samples = [await asyncio.wait_for(values.get(), 2.0) for _ in range(12)]
-    decoded = [parse_hrm(v) for v in samples]
-    bpms = [bpm for bpm, _ in decoded]
-    assert all(40 <= bpm <= 200 for bpm in bpms)
-    rr = [r for _, rrs in decoded for r in rrs]
+    decoded = [decode_value(HRM_UUID, v) for v in samples]
+    assert all(d.error is None and d.kind == "heart_rate_measurement" for d in decoded)
+    bpms = [d.fields["heart_rate_bpm"] for d in decoded]
+    assert all(isinstance(bpm, int) and 40 <= bpm <= 200 for bpm in bpms)
+    assert all(d.fields["sensor_contact"] == "detected" for d in decoded)
+    rr = [r for d in decoded for r in d.fields.get("rr_intervals_s", [])]  # type: ignore[union-attr]
     assert rr, "RR intervals are sent"
     # Each RR interval is about one beat at the reported rate.
     assert all(0.25 < r < 1.6 for r in rr)
