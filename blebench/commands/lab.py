@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"blebench lab: {err}", file=sys.stderr)
         return 2
     # Bumble logs failures it also reports to us; keep them out of the user's terminal.
-    logging.getLogger("bumble").addHandler(logging.NullHandler())
+    logging.getLogger("bumble.smp").setLevel(logging.ERROR)
     from blebench.pairing.lab import run_lab
 
     result = asyncio.run(run_lab(initiator, responder, passkey=passkey,
