@@ -68,9 +68,8 @@ class MainScreen(Screen[None]):
                     self.session, refresh_hz=self.settings.ui.refresh_hz, id="streams-pane"
                 )
             with TabPane("Security", id="security"):
-                # SessionManager.pair (issue 6's session side) is what PairingSession needs.
                 yield SecurityPane(
-                    self.session,  # type: ignore[arg-type]
+                    self.session,
                     settings=self.settings,
                     id="security-pane",
                 )

@@ -18,7 +18,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Static, Tree
 
-from blebench.session.gatt import GattNode, ReadResult
+from blebench.decode import hid
+from blebench.decode.names import normalize_uuid
+from blebench.session.gatt import GattNode, ReadResult, decode_fields
 from blebench.ui.connect import Failure
 from blebench.ui.gatt.editor import ValueEditor
 from blebench.ui.gatt.tree import GattTreeView, node_label
@@ -28,6 +30,11 @@ from blebench.ui.safe_text import safe_text
 if TYPE_CHECKING:
     from blebench.session.connections import DeviceConnection
     from blebench.session.manager import SessionManager
+
+REPORT_UUID = normalize_uuid("2a4d")
+REPORT_MAP_UUID = normalize_uuid("2a4b")
+REPORT_REFERENCE_UUID = normalize_uuid("2908")
+REPORT_TYPE_INPUT = 1
 
 GENERIC_NEXT_STEP = (
     "check that the device is advertising and in range (it shows in the Scan pane), then retry"
@@ -64,6 +71,12 @@ class GattPane(Horizontal):
         self.device_name: str | None = None
         self.selected: GattNode | None = None
         self.values: dict[int, tuple[bytes | None, Any, dict[str, Any] | None]] = {}
+        # HID: the report map once read, each Report's (id, type) from its Report
+        # Reference descriptor, and the text typed so far per input report.
+        self.report_map: hid.ReportMap | None = None
+        self.report_refs: dict[int, tuple[int, int]] = {}
+        self.typed: dict[int, hid.KeyboardTextAccumulator] = {}
+        self._live_seen: dict[int, int] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="gatt-left"):
@@ -84,6 +97,62 @@ class GattPane(Horizontal):
 
     def on_mount(self) -> None:
         self._show_node(None)
+        self.set_interval(0.1, self._pull_live)
+
+    # -- HID ------------------------------------------------------------------------------
+
+    async def _report_reference(
+        self, connection: DeviceConnection, node: GattNode
+    ) -> tuple[int, int] | None:
+        """(report id, report type) of a HID Report characteristic, read once."""
+        if node.handle in self.report_refs:
+            return self.report_refs[node.handle]
+        from blebench.session import gatt
+
+        ref = next((d for d in node.children if d.uuid == REPORT_REFERENCE_UUID), None)
+        if ref is None:
+            return None
+        data = await gatt.read_raw(connection, ref)
+        if len(data) < 2:
+            return None
+        self.report_refs[node.handle] = (data[0], data[1])
+        return self.report_refs[node.handle]
+
+    def _hid_decoded(self, node: GattNode, data: bytes, decoded: Any) -> Any:
+        """An input report of a keyboard as keys (and the text typed so far)."""
+        ref = self.report_refs.get(node.handle)
+        if self.report_map is None or ref is None or ref[1] != REPORT_TYPE_INPUT:
+            return decoded
+        value = hid.decode_input_report(self.report_map, ref[0], data)
+        out = value.to_json()
+        accumulator = self.typed.get(node.handle)
+        if accumulator is not None:
+            out["text"] = accumulator.text
+        return out
+
+    # -- live values of subscribed characteristics ----------------------------------------
+
+    def _pull_live(self) -> None:
+        """The newest sample of the selected characteristic, when subscribed (10 Hz)."""
+        connection, node = self.connection, self.selected
+        if connection is None or node is None:
+            return
+        stream = connection.streams.get(node.handle)
+        if stream is None:
+            return
+        last = self._live_seen.get(node.handle, 0)
+        samples, _missed = stream.raw_since(last)
+        if not samples:
+            return
+        self._live_seen[node.handle] = samples[-1][0]
+        accumulator = self.typed.get(node.handle)
+        if accumulator is not None:
+            for _n, _mono, _wall, data in samples:
+                accumulator.feed(data)
+        data = samples[-1][3]
+        decoded = self._hid_decoded(node, data, decode_fields(node.uuid, data))
+        self.values[node.handle] = (data, decoded, None)
+        self._show_node(node)
 
     # -- connection ---------------------------------------------------------------------
 
@@ -99,6 +168,10 @@ class GattPane(Horizontal):
         record = self.session.registry.get(address)
         self.device_name = record.name if record is not None else None
         self.values.clear()
+        self.report_map = None
+        self.report_refs.clear()
+        self.typed.clear()
+        self._live_seen.clear()
         self.query_one(GattTreeView).show_tree(self._device_label(), tree)
 
     def _device_label(self) -> Text:
@@ -229,7 +302,13 @@ class GattPane(Horizontal):
 
         try:
             result: ReadResult = await gatt.read(connection, node)
-            self.values[node.handle] = (result.data, result.decoded, None)
+            decoded = result.decoded
+            if result.data is not None and node.uuid == REPORT_MAP_UUID:
+                self.report_map = hid.parse_report_map(result.data)
+            elif result.data is not None and node.uuid == REPORT_UUID:
+                await self._report_reference(connection, node)
+                decoded = self._hid_decoded(node, result.data, decoded)
+            self.values[node.handle] = (result.data, decoded, None)
         except Exception as exc:  # noqa: BLE001 - shown in words, never a traceback
             self.values[node.handle] = (None, None, _error_json(exc))
         self.query_one(GattTreeView).relabel(node)
@@ -292,6 +371,10 @@ class GattPane(Horizontal):
                 await gatt.unsubscribe(connection, self.session.streams, node)
                 self.notify(f"Unsubscribed from {node.label}", markup=False)
                 return
+            if node.uuid == REPORT_UUID:
+                ref = await self._report_reference(connection, node)
+                if ref is not None and ref[1] == REPORT_TYPE_INPUT and self.report_map:
+                    self.typed[node.handle] = hid.KeyboardTextAccumulator(self.report_map, ref[0])
             await gatt.subscribe(connection, self.session.streams, node)
         except Exception as exc:  # noqa: BLE001 - shown in words
             self._failed("Subscribe", exc)

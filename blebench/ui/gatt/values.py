@@ -30,19 +30,28 @@ def ascii_text(data: bytes) -> Text:
     return Text("".join(chr(b) if 0x20 <= b < 0x7F else "·" for b in data[:64]), style="dim")
 
 
+def _usage_name(usage: object) -> str:
+    if isinstance(usage, Mapping):
+        return str(usage.get("name") or f"0x{usage.get('id', 0):02X}")
+    return str(usage)
+
+
 def _usage_list(field: Mapping[str, Any]) -> str:
-    for key in ("usages", "usage_names", "usage"):
-        value = field.get(key)
-        if isinstance(value, list | tuple) and value:
-            names = [str(v) for v in value[:8]]
-            more = f" … ({len(value)} in all)" if len(value) > 8 else ""
-            return ", ".join(names) + more
-        if isinstance(value, str) and value:
-            return value
-    low, high = field.get("usage_min"), field.get("usage_max")
-    if low is not None and high is not None:
-        return f"{low} … {high}"
-    return ""
+    """The decoding core's usages ({page, id, name}) and ranges ({min_name, max_name})."""
+    parts: list[str] = []
+    usages = field.get("usages")
+    if isinstance(usages, list | tuple):
+        parts += [_usage_name(u) for u in usages[:8]]
+        if len(usages) > 8:
+            parts.append(f"… ({len(usages)} in all)")
+    ranges = field.get("usage_ranges")
+    if isinstance(ranges, list | tuple):
+        for span in ranges[:4]:
+            if isinstance(span, Mapping):
+                low = span.get("min_name") or span.get("min")
+                high = span.get("max_name") or span.get("max")
+                parts.append(f"{low} … {high}")
+    return ", ".join(parts)
 
 
 def report_map_view(decoded: Mapping[str, Any]) -> RenderableType:
@@ -68,7 +77,10 @@ def report_map_view(decoded: Mapping[str, Any]) -> RenderableType:
             page = field.get("usage_page_name") or field.get("usage_page") or ""
             usages = _usage_list(field)
             count, size = field.get("report_count"), field.get("report_size")
-            flags = field.get("flags") or ""
+            if field.get("padding"):
+                lines.append(f"padding  {field.get('size_bits', '?')} bit", style="dim")
+                continue
+            flags = field.get("flags_text") or ""
             lines.append_text(safe_text(str(page), max_len=40, style="bold"))
             if usages:
                 lines.append(": ")
@@ -117,6 +129,22 @@ def value_view(data: bytes | None, decoded: Any, error: Mapping[str, Any] | None
         return Text("No value yet: read it (r) or subscribe (n).", style="dim")
     header = Text(f"{len(data)} byte{'s' if len(data) != 1 else ''}", style="dim")
     parts += [header, hex_text(data), ascii_text(data), Text("")]
+    if isinstance(decoded, Mapping) and isinstance(decoded.get("report_map"), Mapping):
+        # A Report Map: the summary, then every report with its fields and usages.
+        summary = safe_text(str(decoded.get("summary") or ""), max_len=200, style="bold")
+        parts += [summary, Text(""), report_map_view(decoded["report_map"])]
+        return Group(*parts)
+    if isinstance(decoded, Mapping) and "summary" in decoded and "kind" in decoded:
+        # The decoding core's DecodedValue: its summary first, then its fields.
+        summary = safe_text(str(decoded.get("summary") or ""), max_len=200, style="bold")
+        if summary.plain:
+            parts += [summary, Text("")]
+        problem = decoded.get("error")
+        if problem:
+            parts.append(Text("⚠ ", style="yellow").append_text(
+                safe_text(str(problem), max_len=300, style="yellow")))
+        inner = decoded.get("fields")
+        decoded = inner if isinstance(inner, Mapping) else {}
     if isinstance(decoded, Mapping):
         keys = keys_view(decoded)
         if keys is not None:

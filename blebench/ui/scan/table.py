@@ -23,11 +23,11 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     # key, label, width (None: fit)
     ("name", "Name", 26),
     ("address", "Address", 17),
-    ("type", "Type", 14),
+    ("type", "Type", 22),
     ("rssi", "RSSI", 8),
     ("trend", "RSSI trend", 10),
     ("conn", "Conn", 4),
-    ("kind", "Company / beacon", 28),
+    ("kind", "Company / beacon", 24),
     ("seen", "Last seen", 9),
 )
 SORT_EVERY_S = 2.0
