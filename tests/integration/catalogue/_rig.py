@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bumble import hci
 from bumble.device import Connection, Device, Peer
 from bumble.host import Host
+from bumble.keys import PairingKeys
 from bumble.pairing import PairingConfig, PairingDelegate
 
 from blebench.sim.catalogue.base import VirtualPeripheral
@@ -83,6 +84,11 @@ class Rig:
             for characteristic in service.characteristics:
                 await characteristic.discover_descriptors()
         return connection, peer
+
+    async def central_keys(self, connection: Connection) -> PairingKeys | None:
+        """The keys the central stored for this connection's peer."""
+        assert self.central.keystore is not None
+        return await self.central.keystore.get(str(connection.peer_address))
 
     async def close(self) -> None:
         for connection in list(self.central.connections.values()):

@@ -32,7 +32,7 @@ async def test_rpa_resolves_with_the_irk_after_bonding(world: RigFactory) -> Non
         raise AssertionError("could not connect to the tag")
     assert connection.peer_address.is_resolvable
     await connection.pair()
-    keys = await rig.central.keystore.get(str(connection.peer_address))
+    keys = await rig.central_keys(connection)
     assert keys is not None and keys.irk is not None
     assert keys.irk.value == tag.irk
     identity = hci.Address(tag.address, hci.Address.RANDOM_DEVICE_ADDRESS)

@@ -26,7 +26,13 @@ async def test_notifications_carry_plausible_bpm_and_rr(world: RigFactory) -> No
     bpms = [d.fields["heart_rate_bpm"] for d in decoded]
     assert all(isinstance(bpm, int) and 40 <= bpm <= 200 for bpm in bpms)
     assert all(d.fields["sensor_contact"] == "detected" for d in decoded)
-    rr = [r for d in decoded for r in d.fields.get("rr_intervals_s", [])]  # type: ignore[union-attr]
+    rr = [
+        float(r)
+        for d in decoded
+        if isinstance(d.fields.get("rr_intervals_s"), list)
+        for r in d.fields["rr_intervals_s"]  # type: ignore[union-attr]
+        if isinstance(r, (int, float))
+    ]
     assert rr, "RR intervals are sent"
     # Each RR interval is about one beat at the reported rate.
     assert all(0.25 < r < 1.6 for r in rr)

@@ -27,7 +27,7 @@ async def test_passkey_123456_gives_sc_authenticated_bond(world: RigFactory) -> 
     lock = SmartLock()
     rig = await world(lock)
     connection, peer = await pair_with_passkey(rig, lock, 123456)
-    keys = await rig.central.keystore.get(str(connection.peer_address))
+    keys = await rig.central_keys(connection)
     # Security mode 1 level 4: Secure Connections with an authenticated (MITM) key.
     assert connection.sc and connection.is_encrypted
     assert keys is not None and keys.ltk is not None and keys.ltk.authenticated

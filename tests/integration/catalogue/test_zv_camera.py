@@ -40,7 +40,7 @@ async def test_legacy_just_works_bonding_then_shutter(world: RigFactory) -> None
     connection, peer = await rig.connect(camera)
     await connection.pair()
     assert connection.is_encrypted and not connection.sc
-    keys = await rig.central.keystore.get(str(connection.peer_address))
+    keys = await rig.central_keys(connection)
     assert keys is not None and keys.ltk_peripheral is not None  # legacy: the camera's LTK
     [status] = peer.get_characteristics_by_uuid(UUID.from_16_bits(0xFF02))
     [command] = peer.get_characteristics_by_uuid(UUID.from_16_bits(0xFF01))
