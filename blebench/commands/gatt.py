@@ -195,9 +195,37 @@ def _print_value(result: ReadResult | None, indent: str) -> None:
     data = result.data or b""
     shown = data[:32].hex(" ") + (" …" if len(data) > 32 else "")
     print(f"{indent}= {shown}  ({len(data)} bytes)")
-    text = summarize(result.decoded)
-    if text:
-        print(f"{indent}  {text}")
+    for line in describe_decoded(result.decoded):
+        print(f"{indent}  {line}")
+
+
+def describe_decoded(decoded: Any) -> list[str]:
+    """Lines for a decoded value: the decoder's summary (and error), and for a HID Report
+    Map each report with its fields' usages."""
+    if not isinstance(decoded, Mapping) or "summary" not in decoded:
+        text = summarize(decoded)
+        return [text] if text else []
+    lines = [printable(str(decoded["summary"]))]
+    if decoded.get("error"):
+        lines.append(f"decode error: {printable(str(decoded['error']))}")
+    report_map = decoded.get("report_map")
+    if isinstance(report_map, Mapping):
+        for report in report_map.get("reports", []):
+            rid = "" if report.get("id") is None else f" #{report['id']}"
+            lines.append(f"{report.get('kind')} report{rid}: {report.get('size_bits')} bits")
+            for fld in report.get("fields", []):
+                if fld.get("padding"):
+                    continue
+                lines.append(f"  {printable(_usage_words(fld), 150)}")
+    return lines
+
+
+def _usage_words(fld: Mapping[str, Any]) -> str:
+    names = [str(u.get("name") or u.get("id")) for u in fld.get("usages", [])]
+    names += [f"{r.get('min_name')}..{r.get('max_name')}" for r in fld.get("usage_ranges", [])]
+    page = fld.get("usage_page_name") or fld.get("usage_page")
+    count, size = fld.get("report_count"), fld.get("report_size")
+    return f"{page}: {', '.join(names) or '-'} ({count} x {size} bits, {fld.get('flags_text')})"
 
 
 def _node_json(node: GattNode, results: Mapping[int, ReadResult], read: bool) -> dict[str, Any]:
