@@ -71,8 +71,18 @@ def test_json_shape_is_the_documented_one() -> None:
     assert set(rep) >= {"kind", "id", "size_bits", "fields"}
     assert (rep["kind"], rep["id"], rep["size_bits"]) == ("input", 1, 24)
     field = rep["fields"][0]
-    for key in ("usage_page", "usages", "usage_ranges", "logical_min", "logical_max",
-                "report_size", "report_count", "constant", "variable", "relative"):
+    for key in (
+        "usage_page",
+        "usages",
+        "usage_ranges",
+        "logical_min",
+        "logical_max",
+        "report_size",
+        "report_count",
+        "constant",
+        "variable",
+        "relative",
+    ):
         assert key in field
     json.dumps(js)  # serialisable
 

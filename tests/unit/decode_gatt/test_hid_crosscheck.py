@@ -55,8 +55,7 @@ def test_same_report_ids_and_kinds_as_hid_parser(name: str) -> None:
         ("input", rid): int(theirs.get_input_report_size(rid)) for rid in theirs.input_report_ids
     }
     expected |= {
-        ("output", rid): int(theirs.get_output_report_size(rid))
-        for rid in theirs.output_report_ids
+        ("output", rid): int(theirs.get_output_report_size(rid)) for rid in theirs.output_report_ids
     }
     expected |= {
         ("feature", rid): int(theirs.get_feature_report_size(rid))
@@ -84,7 +83,12 @@ def test_known_sizes_of_real_devices() -> None:
     assert mouse.report("input", None).size_bytes == 3  # type: ignore[union-attr]
     ps3 = parse_report_map(load_hex("ps3_controller.hex"))
     assert ps3.report("input", 1).size_bytes == 49  # type: ignore[union-attr]
-    assert sorted(r.report_id or 0 for r in ps3.reports if r.kind == "feature") == [1, 2, 0xEE, 0xEF]
+    assert sorted(r.report_id or 0 for r in ps3.reports if r.kind == "feature") == [
+        1,
+        2,
+        0xEE,
+        0xEF,
+    ]
 
 
 def test_multitouch_fields_are_named() -> None:
