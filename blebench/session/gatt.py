@@ -124,18 +124,24 @@ class GattTree:
         handle = _as_handle(spec)
         if handle is not None:
             node = self.node(handle)
-            if node is None or node.kind not in kinds:
+            if node is not None and node.kind in kinds:
+                return node
+            if not _could_be_uuid(spec):  # "0x2A37" with no such handle: the UUID was meant
                 raise TargetError(
                     f"no {what} at handle 0x{handle:04X}; `blebench gatt DEVICE` lists the handles"
                 )
-            return node
         try:
-            uuid = normalize_uuid(spec)
+            uuid = normalize_uuid(str(spec))
         except ValueError:
             raise TargetError(
                 f"{spec!r} is neither a UUID (2a37, 0x2A37, 128-bit) nor a handle"
             ) from None
         found = [n for n in self.walk() if n.kind in kinds and n.uuid == uuid]
+        if not found and handle is not None:
+            raise TargetError(
+                f"no {what} at handle 0x{handle:04X} nor with UUID {short_uuid(uuid)}; "
+                "`blebench gatt DEVICE` lists what it has"
+            )
         if not found:
             known = uuid_name(uuid)
             raise TargetError(
@@ -156,6 +162,16 @@ class GattTree:
             "mtu": self.mtu,
             "services": [s.to_json() for s in self.services],
         }
+
+
+def _could_be_uuid(spec: str | int) -> bool:
+    if not isinstance(spec, str):
+        return False
+    try:
+        normalize_uuid(spec)
+    except ValueError:
+        return False
+    return True
 
 
 def _as_handle(spec: str | int) -> int | None:
@@ -263,35 +279,32 @@ def _parse_hex(text: str) -> bytes:
 
 
 def _parse_text(text: str) -> bytes:
-    out: list[str] = []
+    out = bytearray()
     i = 0
     while i < len(text):
         ch = text[i]
         if ch != "\\":
-            out.append(ch)
+            out += ch.encode("utf-8")
             i += 1
             continue
         if i + 1 >= len(text):
             raise ValueParseError(f"{text!r} ends with a lone backslash (write \\\\ for one)")
         nxt = text[i + 1]
         if nxt in _ESCAPES:
-            out.append(_ESCAPES[nxt])
+            out += _ESCAPES[nxt].encode("utf-8")
             i += 2
         elif nxt == "x":
             pair = text[i + 2 : i + 4]
             if len(pair) != 2 or any(c not in "0123456789abcdefABCDEF" for c in pair):
                 raise ValueParseError(f"{text!r}: \\x at position {i + 1} needs two hex digits")
-            out.append(chr(int(pair, 16)))
+            out.append(int(pair, 16))  # \xHH is a byte, not a character
             i += 4
         else:
             raise ValueParseError(
                 f"{text!r}: unknown escape \\{nxt} at position {i + 1} "
                 "(known: \\n \\r \\t \\0 \\\\ \\xHH)"
             )
-    # \xHH means a byte: latin-1 for those, UTF-8 for the rest.
-    data = b"".join(
-        c.encode("latin-1") if "\x80" <= c <= "\xff" else c.encode("utf-8") for c in out
-    )
+    data = bytes(out)
     _check_len(data)
     return data
 
