@@ -320,7 +320,7 @@ def _presentation(data: bytes) -> DecodedValue:
     if pf.exponent:
         parts.append(f"×10^{pf.exponent}")
     parts.append(unit)
-    if pf.description_name:
+    if pf.description_name and pf.description != 0:  # 0 is "unknown": not worth saying
         parts.append(f"({pf.description_name})")
     return DecodedValue("presentation_format", " ".join(parts), pf.to_json(), error)
 
