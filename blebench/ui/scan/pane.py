@@ -204,13 +204,17 @@ class ScanPane(Vertical):
             self.query_one(selector, Input).value
             for selector in ("#filter-text", "#filter-uuid", "#filter-company", "#filter-rssi")
         ]
+        rssi_input = self.query_one("#filter-rssi", Input)
         try:
             new_filter = ScanFilter.parse(*values)
         except FilterError as exc:
-            self.query_one("#filter-rssi", Input).set_class(True, "-invalid")
+            # The other filters still apply; the bad minimum keeps its last good value.
+            rssi_input.set_class(True, "-invalid")
             self.notify(str(exc), severity="warning", markup=False, timeout=4)
-            return
-        self.query_one("#filter-rssi", Input).set_class(False, "-invalid")
+            keep = str(self.table.filter.min_rssi) if self.table.filter.min_rssi > -127 else ""
+            new_filter = ScanFilter.parse(*values[:3], keep)
+        else:
+            rssi_input.set_class(False, "-invalid")
         if new_filter.min_rssi != self.settings.scan.min_rssi:
             self.settings.scan.min_rssi = new_filter.min_rssi
             self._save()

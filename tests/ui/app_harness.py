@@ -1,0 +1,60 @@
+"""Helpers for the TUI tests: the App from `make_app` over a real session on the virtual
+world, and bounded waits (a number of short pauses, never a timed assert)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.text import Text
+from textual.pilot import Pilot
+
+from blebench.session.manager import SessionManager, SessionSettings
+from blebench.sim.catalogue.base import VirtualPeripheral
+from blebench.ui.app import BlebenchApp
+from blebench.ui.scan.table import DeviceTable
+
+SIZE = (160, 45)
+DATA = Path(__file__).parent / "data"
+HOSTILE_DEVICES = DATA / "hostile_devices.toml"
+
+
+async def open_session(
+    peripherals: tuple[VirtualPeripheral, ...] = (),
+    sim_devices: Path | None = None,
+    seed: int = 7,
+) -> SessionManager:
+    return await SessionManager.open(
+        SessionSettings(
+            sim=True,
+            peripherals=peripherals,
+            sim_devices=sim_devices,
+            seed=seed,
+            user_devices=False,
+        )
+    )
+
+
+async def wait_until(pilot: Pilot[object], condition: Callable[[], bool], steps: int = 200) -> bool:
+    """Pause in 50 ms steps until `condition()` holds, at most `steps` times."""
+    for _ in range(steps):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
+
+
+def table_of(app: BlebenchApp) -> DeviceTable:
+    return app.screen.query_one(DeviceTable)
+
+
+def cell_text(app: BlebenchApp, address: str, column: str) -> str:
+    cell = table_of(app).get_cell(address, column)
+    assert isinstance(cell, Text)
+    return cell.plain
+
+
+def screen_text(app: BlebenchApp) -> str:
+    """Everything on screen as plain text (what a person reads)."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text for strip in strips)
