@@ -212,7 +212,7 @@ class ScanPane(Vertical):
             rssi_input.set_class(True, "-invalid")
             self.notify(str(exc), severity="warning", markup=False, timeout=4)
             keep = str(self.table.filter.min_rssi) if self.table.filter.min_rssi > -127 else ""
-            new_filter = ScanFilter.parse(*values[:3], keep)
+            new_filter = ScanFilter.parse(values[0], values[1], values[2], keep)
         else:
             rssi_input.set_class(False, "-invalid")
         if new_filter.min_rssi != self.settings.scan.min_rssi:
