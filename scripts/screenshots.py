@@ -1,0 +1,108 @@
+"""Regenerate screenshots/: one SVG and one PNG per pane, from the app factory on the
+virtual world with a fixed seed, at 160x45.
+
+    python scripts/screenshots.py [--out screenshots] [--theme blebench-dark]
+
+PNGs need cairosvg (`pip install '.[dev]'`); without it only the SVGs are written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = (160, 45)
+SEED = 1
+
+
+async def _wait(pilot: object, condition: object, steps: int = 200) -> None:
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot) and callable(condition)
+    for _ in range(steps):
+        if condition():
+            return
+        await pilot.pause(0.05)
+
+
+async def shoot(out: Path, theme: str) -> list[Path]:
+    from blebench.session.manager import SessionManager, SessionSettings
+    from blebench.ui.factory import make_app
+    from blebench.ui.gatt.tree import GattTreeView
+    from blebench.ui.scan.table import DeviceTable
+    from blebench.ui.settings import Settings
+
+    session = await SessionManager.open(SessionSettings(sim=True, seed=SEED, user_devices=False))
+    settings = Settings()
+    settings.ui.theme = theme
+    app = make_app(settings, session)
+    written: list[Path] = []
+
+    def save(name: str) -> None:
+        path = out / f"{name}.svg"
+        path.write_text(app.export_screenshot(title=f"blebench: {name}"), encoding="utf-8")
+        written.append(path)
+
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            table = app.screen.query_one(DeviceTable)
+            await _wait(pilot, lambda: len(table.rows) >= 11)
+            await pilot.pause(1.5)  # a few RSSI points for the sparklines
+            pulse = next(k for k, row in table.rows_by_address.items() if row.name == "Pulse HRM")
+            table.focus()
+            table.move_cursor(row=table.get_row_index(pulse))
+            await pilot.pause(0.3)
+            save("scan")
+            await pilot.press("enter")
+            tree = app.screen.query_one(GattTreeView)
+            await _wait(pilot, lambda: bool(tree.root.children))
+            for node in tree._by_handle.values():
+                if node.data is not None and node.data.short_uuid == "2a37":
+                    tree.move_cursor(node)
+            await pilot.press("n")
+            await pilot.pause(2.5)
+            save("gatt")
+            await pilot.press("3")
+            await pilot.pause(1.0)
+            save("streams")
+            await pilot.press("4")
+            await pilot.pause(1.0)
+            save("security")
+    finally:
+        await session.close()
+    return written
+
+
+def to_png(svg: Path) -> Path | None:
+    try:
+        import cairosvg
+    except ImportError:
+        print("cairosvg is not installed (pip install '.[dev]'): SVG only", file=sys.stderr)
+        return None
+    png = svg.with_suffix(".png")
+    cairosvg.svg2png(url=str(svg), write_to=str(png), output_width=1600)
+    return png
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
+    parser.add_argument("--theme", default="blebench-dark")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    # Never the user's own settings, bonds or themes.
+    os.environ["BLEBENCH_HOME"] = tempfile.mkdtemp(prefix="blebench-shots-")
+    for svg in asyncio.run(shoot(args.out, args.theme)):
+        png = to_png(svg)
+        print(svg.relative_to(ROOT) if svg.is_relative_to(ROOT) else svg,
+              "+ png" if png else "")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
