@@ -11,6 +11,18 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 MAX_SUMMARY = 200
+# Fields that say how a value is encoded rather than what it is: shown last, plotted last.
+_HOUSEKEEPING = frozenset({"flags", "value_format", "raw", "format"})
+
+
+def is_housekeeping(name: str) -> bool:
+    leaf = name.rsplit(".", 1)[-1]
+    return leaf in _HOUSEKEEPING or leaf.endswith("_raw")
+
+
+def _ordered(fields: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    items = list(fields.items())
+    return [i for i in items if not is_housekeeping(i[0])] + [i for i in items if is_housekeeping(i[0])]
 
 
 def _value_text(value: Any) -> str:
@@ -31,12 +43,13 @@ def _value_text(value: Any) -> str:
 
 
 def summarize(fields: Mapping[str, Any] | None, limit: int = MAX_SUMMARY) -> str:
-    """`heart_rate=72 bpm, rr=[812, 790]`: the decoded fields on one line."""
+    """`heart_rate_bpm=72, rr_intervals_s=[0.78]`: the decoded fields on one line, what the
+    value is first, how it was encoded (flags, raw forms) last."""
     if not fields:
         return ""
     parts: list[str] = []
     used = 0
-    for key, value in fields.items():
+    for key, value in _ordered(fields):
         part = f"{key}={_value_text(value)}"
         parts.append(part)
         used += len(part) + 2
@@ -50,11 +63,12 @@ def numeric_fields(fields: Mapping[str, Any] | None, prefix: str = "") -> Iterat
     """Every number in the fields, by dotted name (`heart_rate`, `flags.contact`).
 
     A `{"value": 72, "unit": "bpm"}` field counts as the number under its own name.
-    Booleans are left out: a plot of true/false says little.
+    Booleans are left out: a plot of true/false says little. Housekeeping fields (flags,
+    raw forms) come last, so the first one is the one worth plotting.
     """
     if not fields:
         return
-    for key, value in fields.items():
+    for key, value in _ordered(fields):
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
             inner = value.get("value")

@@ -19,23 +19,69 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Select, Static
 
-from blebench.session.streams import FilterError, StreamStore
+from blebench.session import gatt
+from blebench.session.connections import ConnectionManager, DeviceConnection
+from blebench.session.console import RequestConsole as SessionConsole
+from blebench.session.gatt import GattNode
+from blebench.session.registry import DeviceRegistry
+from blebench.session.streams import FilterError, Stream, StreamStore
 from blebench.ui.streams.console import ConsoleTarget, RequestConsole
 from blebench.ui.streams.export import ExportRequest, ExportScreen, export_streams
 from blebench.ui.streams.feed import FeedUpdate, PlotChoice, StreamFeed
+from blebench.ui.streams.fields import is_housekeeping
 from blebench.ui.streams.log_view import FILTER_KINDS, FilterKind, LogEntry, LogView, parse_filter
 from blebench.ui.streams.plot import MAX_POINTS, LivePlot
 from blebench.ui.streams.stream_table import StreamTable
 
 DEFAULT_REFRESH_HZ = 10.0
 NO_PLOT = "none"
+RSSI_KEY = "rssi"
 
 
 class StreamsSession(Protocol):
-    """What the pane needs of the session manager."""
+    """What the pane needs of the session manager (`connections` and `registry` are used
+    when present: the console's target and the RSSI series)."""
 
     @property
     def streams(self) -> StreamStore: ...
+
+
+def _writable_sibling(conn: DeviceConnection, handle: int) -> GattNode | None:
+    """The writable characteristic in the same service as the notify one (NUS: RX for TX)."""
+    tree = conn.tree
+    node = tree.node(handle) if tree is not None else None
+    if tree is None or node is None or node.parent_handle is None:
+        return None
+    service = tree.node(node.parent_handle)
+    siblings = service.children if service is not None else []
+    for wanted in ("write", "write-without-response"):
+        for sibling in siblings:
+            if sibling.kind == "characteristic" and wanted in sibling.properties:
+                return sibling
+    return None
+
+
+def console_target(session: StreamsSession, stream_id: int | None) -> tuple[tuple[str, int, int], DeviceConnection, Stream, GattNode] | None:
+    """The (key, connection, notify stream, write characteristic) the console talks to:
+    the selected stream when it has a writable sibling, else the newest one that has."""
+    connections = getattr(session, "connections", None)
+    if not isinstance(connections, ConnectionManager):
+        return None
+    found = None
+    for conn in connections.all():
+        if not conn.is_connected:
+            continue
+        for handle, stream in conn.streams.items():
+            if not stream.active:
+                continue
+            write_node = _writable_sibling(conn, handle)
+            if write_node is None:
+                continue
+            candidate = ((conn.address, stream.stream_id, write_node.handle), conn, stream, write_node)
+            if stream.stream_id == stream_id:
+                return candidate
+            found = candidate
+    return found
 
 
 class StreamsPane(Vertical):
@@ -77,6 +123,8 @@ class StreamsPane(Vertical):
         self._filter_text = ""
         self._filter_kind: FilterKind = "hex"
         self._plot_choices: dict[str, tuple[PlotChoice, str]] = {}
+        self._session_console: SessionConsole | None = None
+        self._console_key: tuple[str, int, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield StreamTable(id="stream-table")
@@ -107,7 +155,51 @@ class StreamsPane(Vertical):
         update = self.feed.pull()
         self.ticks += 1
         self.apply(update)
+        self._follow_console_target()
+        self._add_rssi()
         return update
+
+    def _follow_console_target(self) -> None:
+        selected = self.query_one(StreamTable).selected_key
+        found = console_target(self.session, int(selected) if selected else None)
+        key = found[0] if found is not None else None
+        if key == self._console_key:
+            return
+        if self._session_console is not None:
+            self._session_console.close()
+            self._session_console = None
+        self._console_key = key
+        if found is None:
+            self.set_console_target(None)
+            return
+        _, conn, stream, write_node = found
+        response = "write" in write_node.properties
+
+        async def write(data: bytes) -> None:
+            await gatt.write(conn, write_node, data, response=response)
+
+        self._session_console = SessionConsole(write, stream)
+        description = (f"{conn.name or conn.address}: writes {write_node.label} "
+                       f"(0x{write_node.handle:04X}), replies on {stream.name or stream.uuid} "
+                       f"(0x{stream.handle:04X})")
+        self.set_console_target(ConsoleTarget(description, self._session_console.request))
+
+    def _add_rssi(self) -> None:
+        """RSSI of the plotted stream's device, from the session's registry."""
+        choice = self.feed.plot
+        registry = getattr(self.session, "registry", None)
+        if choice is None or not isinstance(registry, DeviceRegistry):
+            return
+        stream = self.session.streams.get(choice.stream_id)
+        record = registry.get(stream.address) if stream is not None else None
+        if record is None or not record.rssi_history:
+            return
+        plot = self.query_one(LivePlot)
+        if RSSI_KEY not in plot.series:
+            plot.set_series([(choice.key, choice.field, False), (RSSI_KEY, "RSSI dBm", True)])
+        # The registry's clock is time.monotonic() in seconds, like the samples'.
+        newest = plot.series[RSSI_KEY].points[-1][0] if plot.series[RSSI_KEY].points else -1.0
+        plot.add_points(RSSI_KEY, ((t, float(v)) for t, v in record.rssi_history if t > newest))
 
     def apply(self, update: FeedUpdate) -> None:
         self.query_one(StreamTable).update_rows(update.rows)
@@ -145,8 +237,11 @@ class StreamsPane(Vertical):
         if current != NO_PLOT and current in self._plot_choices:
             select.value = current
         elif self.feed.plot is None and new:
-            # The first numeric field seen is plotted straight away (bpm for a heart rate).
-            select.value = new[0][0].key
+            # The first meaningful numeric field is plotted straight away (bpm for a heart
+            # rate), never a flags byte.
+            useful = [choice for choice, _ in new if not is_housekeeping(choice.field)]
+            if useful:
+                select.value = useful[0].key
 
     @on(Select.Changed, "#plot-field")
     def _plot_changed(self, event: Select.Changed) -> None:
