@@ -73,7 +73,7 @@ class SecurityPane(Horizontal):
     SecurityPane #security-tabs { width: 1fr; }
     """
 
-    BINDINGS = [Binding("ctrl+p", "pair", "Pair", show=False)]
+    BINDINGS = [Binding("P", "pair", "Pair")]
 
     def __init__(self, session: PairingSession, *, settings: Settings | None = None,
                  bond_store: BondStore | None = None,
