@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import sys
 import time
@@ -127,14 +128,21 @@ async def _notify(args: argparse.Namespace, session: SessionManager, conn: Devic
     return 0
 
 
+@functools.lru_cache(maxsize=1024)
+def _summary(uuid: str, data: bytes) -> str:
+    """The decoder's one-line summary ("64 bpm, contact, RR 0.971 s"), once per payload."""
+    from blebench.session.gatt import decode_fields
+
+    decoded = decode_fields(uuid, data)
+    if not isinstance(decoded, dict) or decoded.get("kind") in (None, "generic"):
+        return ""
+    return printable(str(decoded.get("summary", "")))
+
+
 def _text_line(record: dict[str, Any]) -> str:
     stamp = datetime.fromtimestamp(record["t_wall_ms"] / 1000).strftime("%H:%M:%S.%f")[:-3]
-    short = (
-        record["uuid"][4:8]
-        if record["uuid"].endswith("-0000-1000-8000-00805f9b34fb")
-        else record["uuid"]
-    )
-    decoded = summarize(record["decoded"])
-    return f"{stamp}  0x{record['handle']:04X}  {short}  {record['hex']}" + (
-        f"  {decoded}" if decoded else ""
-    )
+    uuid = record["uuid"]
+    short = uuid[4:8] if uuid.endswith("-0000-1000-8000-00805f9b34fb") else uuid
+    decoded = _summary(uuid, bytes.fromhex(record["hex"])) or summarize(record["decoded"])
+    line = f"{stamp}  0x{record['handle']:04X}  {short}  {record['hex']}"
+    return f"{line}  {decoded}" if decoded else line

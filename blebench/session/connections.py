@@ -513,7 +513,6 @@ class ConnectionManager:
         *,
         timeout: float | None = None,
         retry: RetryPolicy | None = None,
-        pair: bool = False,
     ) -> DeviceConnection:
         """Connect (or return the live connection) to a device by address or name;
         discovery runs as part of connecting. Raises DeviceError."""
@@ -533,7 +532,7 @@ class ConnectionManager:
                 if attempt:
                     await asyncio.sleep(policy.delay_s)
                 try:
-                    conn = await self._connect_once(resolved, address, name, timeout, pair)
+                    conn = await self._connect_once(resolved, address, name, timeout)
                 except (ConnectTimeoutError, ConnectFailedError) as exc:
                     last = exc
                     if isinstance(exc, ConnectFailedError) and exc.code not in _TRANSIENT_HCI:
@@ -544,7 +543,7 @@ class ConnectionManager:
         raise last
 
     async def _connect_once(
-        self, target: BLEDevice | str, address: str, name: str | None, timeout: float, pair: bool
+        self, target: BLEDevice | str, address: str, name: str | None, timeout: float
     ) -> DeviceConnection:
         conn_box: list[DeviceConnection] = []
 
@@ -569,8 +568,6 @@ class ConnectionManager:
             # bleak's own timeout covers the connection; ours is the backstop so a backend
             # that ignores it cannot hang the session.
             await asyncio.wait_for(client.connect(), timeout + 5.0)
-            if pair:
-                await asyncio.wait_for(client.pair(), 60.0)
         except TimeoutError:
             conn.state = ConnectionState.FAILED
             self._changed(conn)

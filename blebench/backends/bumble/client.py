@@ -178,6 +178,7 @@ class BumbleClient(BaseBleakClient):
         self._rx_phy: int | None = None
         self._closing = False
         self.disconnect_reason: int | None = None
+        self.last_pairing_outcome: Any = None
 
     # -- identity ---------------------------------------------------------------------
     @property
@@ -480,7 +481,13 @@ class BumbleClient(BaseBleakClient):
         # only when someone pairs.
         pairing = importlib.import_module("blebench.backends.bumble.pairing")
         conn = self._require()
-        await pairing.pair_connection(conn, *args, **kwargs)
+        if not args and "options" not in kwargs:
+            raise BleakError(
+                "pairing over Bumble needs the pairing options and a delegate for the prompts "
+                "(pair(options, delegate)); bleak's connect(pair=True) cannot give them"
+            )
+        # bleak's facade drops a backend's return value: the outcome is kept here.
+        self.last_pairing_outcome = await pairing.pair_connection(conn, *args, **kwargs)
 
     async def unpair(self) -> None:
         """Forget the bond with this peer (the key store entry) and disconnect."""
