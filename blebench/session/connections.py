@@ -421,6 +421,7 @@ class ConnectionManager:
         connect_timeout: float = 10.0,
         scan_timeout: float = 5.0,
         retry: RetryPolicy | None = None,
+        op_timeout: float = 10.0,
     ) -> None:
         self._factory = client_factory
         self._find = find_device
@@ -428,6 +429,9 @@ class ConnectionManager:
         self.connect_timeout = connect_timeout
         self.scan_timeout = scan_timeout
         self.retry = retry or RetryPolicy()
+        # The longest one GATT operation may take (Bumble backend): a device gone without
+        # a disconnection event (out of range, before the supervision timeout) ends there.
+        self.op_timeout = op_timeout
         self._connections: dict[str, DeviceConnection] = {}
         self._lock = asyncio.Lock()  # one connection attempt at a time per radio
         self._listeners: list[ConnectionListener] = []
@@ -438,6 +442,7 @@ class ConnectionManager:
     ) -> ConnectionManager:
         """The manager on a SessionManager's backend: the Bumble backend on its radio
         (virtual world or dongle), else bleak's OS backend; names found by its scanner."""
+        manager: ConnectionManager
 
         def factory(
             target: BLEDevice | str, timeout: float, on_disconnect: Callable[[BleakClient], None]
@@ -448,10 +453,16 @@ class ConnectionManager:
             from blebench.backends.bumble.client import BumbleClient
 
             return BleakClient(
-                target, on_disconnect, timeout=timeout, backend=BumbleClient, radio=radio
+                target,
+                on_disconnect,
+                timeout=timeout,
+                backend=BumbleClient,
+                radio=radio,
+                op_timeout=manager.op_timeout,
             )
 
-        return cls(factory, find_device=session_finder(session), store=store)
+        manager = cls(factory, find_device=session_finder(session), store=store)
+        return manager
 
     # -- reading state -------------------------------------------------------------
     def all(self) -> list[DeviceConnection]:

@@ -17,6 +17,7 @@ from blebench.session.connections import (
     DeviceError,
     DeviceNotFoundError,
     GattOperationError,
+    OperationTimeoutError,
     RetryPolicy,
 )
 from blebench.session.console import ReplyMatcher, open_console
@@ -215,3 +216,20 @@ async def test_att_error_carries_code_and_next_step(world_session: Callable[...,
         assert caught.value.code in (0x05, 0x0F)
         assert "pair" in (caught.value.next_step or "").lower()
         assert conn.is_connected  # an ATT error does not end the link
+
+
+async def test_device_gone_without_a_word_ends_in_a_timeout_not_a_hang(
+    world_session: Callable[..., Any],
+) -> None:
+    bench = BenchDevice()
+    async with world_session(bench, PulseHrm()) as session:
+        session.connections.op_timeout = 0.5
+        conn = await session.connections.connect("Bench Device", timeout=5)
+        world = session.radio.world  # type: ignore[union-attr]
+        member = world.member("Bench Device")
+        world.link.remove_controller(member.controller)  # out of range: nothing comes back
+        with pytest.raises((ConnectionLostError, OperationTimeoutError)) as caught:
+            await gatt.read(conn, LONG_VALUE)
+        assert caught.value.next_step
+        other = await session.connections.connect("Pulse HRM", timeout=5)
+        assert (await gatt.read(other, "2a38")).ok
