@@ -225,7 +225,8 @@ async def test_device_gone_without_a_word_ends_in_a_timeout_not_a_hang(
     async with world_session(bench, PulseHrm()) as session:
         session.connections.op_timeout = 0.5
         conn = await session.connections.connect("Bench Device", timeout=5)
-        world = session.radio.world  # type: ignore[union-attr]
+        assert session.radio is not None and session.radio.world is not None
+        world = session.radio.world
         member = world.member("Bench Device")
         world.link.remove_controller(member.controller)  # out of range: nothing comes back
         with pytest.raises((ConnectionLostError, OperationTimeoutError)) as caught:
