@@ -161,11 +161,13 @@ class VirtualWorld:
             return
         self._started = False
         for member in self.members:
-            for task in member.tasks:
+            tasks = list(member.tasks)
+            for task in tasks:
                 task.cancel()
-            for task in member.tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            if tasks:
+                # Bumble's HCI waits can swallow a cancellation; the loops also check
+                # `_started`, and nothing here waits forever.
+                await asyncio.wait(tasks, timeout=1.0)
             member.tasks.clear()
             with contextlib.suppress(Exception):
                 await member.peripheral.stop()
@@ -340,8 +342,10 @@ class VirtualWorld:
                 member.tasks.remove(task)
 
     async def _rotate(self, member: WorldMember, period_s: float) -> None:
-        while True:
+        while self._started:
             await asyncio.sleep(period_s)
+            if not self._started:
+                return
             if member.device.connections:
                 continue  # an address never changes under a live connection here
             was_advertising = member.advertising

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import pytest
+from bumble import hci
+from bumble.device import Device
+
+from blebench.sim.world import VirtualWorld
+from tests.integration.world.peripherals import Beacon, PrivacyTag, PublicHrm, ScannableBeacon
+
+Report = (
+    hci.HCI_LE_Advertising_Report_Event.Report | hci.HCI_LE_Extended_Advertising_Report_Event.Report
+)
+
+
+@dataclass
+class Air:
+    world: VirtualWorld
+    central: Device
+    reports: list[Report] = field(default_factory=list)
+
+    def of(self, address: hci.Address | str) -> list[Report]:
+        text = str(address).split("/")[0]
+        return [r for r in self.reports if str(r.address).split("/")[0] == text]
+
+
+@pytest.fixture
+async def air() -> AsyncIterator[Air]:
+    world = VirtualWorld([PublicHrm(), Beacon(), ScannableBeacon(), PrivacyTag()], seed=7)
+    await world.start()
+    port = world.open_central()
+    central = Device.with_hci("central", hci.Address("F0:F1:F2:F3:F4:F5"), port.source, port.sink)
+    await central.power_on()
+    state = Air(world, central)
+    central.host.on("advertising_report", state.reports.append)
+    try:
+        yield state
+    finally:
+        await central.power_off()
+        await world.stop()
