@@ -27,6 +27,7 @@ from blebench.pairing.models import (
     PairingOptions,
     PairingOutcome,
 )
+from blebench.session.connections import ConnectionManager
 from blebench.ui.safe_text import safe_text
 from blebench.ui.security.bonds import BondManager
 from blebench.ui.security.ladder import LadderView
@@ -149,6 +150,12 @@ class SecurityPane(Horizontal):
         self._loading = False
         self._options_changed()
 
+    def on_show(self) -> None:
+        # Shown by its tab: focus the first option, so keys and the footer belong here.
+        focused = self.screen.focused
+        if focused is None or self not in focused.ancestors:
+            self.query_one("#our-io", Select).focus()
+
     # -- options ----------------------------------------------------------------------
 
     @on(Select.Changed)
@@ -197,12 +204,23 @@ class SecurityPane(Horizontal):
     @on(Button.Pressed, "#pair-button")
     @on(Input.Submitted, "#pair-target")
     def action_pair(self) -> None:
-        target = self.query_one("#pair-target", Input).value.strip()
+        field = self.query_one("#pair-target", Input)
+        target = field.value.strip() or self._connected_device()
         if not target:
             self._result(Text("Give the device to pair with: its address or its name.",
                               style="yellow"))
+            field.focus()
             return
+        field.value = target
         self.pair(target)
+
+    def _connected_device(self) -> str:
+        """The connected device, when there is exactly one: what Pair means by default."""
+        connections = getattr(self.session, "connections", None)
+        if not isinstance(connections, ConnectionManager):
+            return ""
+        live = [c for c in connections.all() if c.is_connected]
+        return live[0].address if len(live) == 1 else ""
 
     def _result(self, text: Text) -> None:
         self.query_one("#pair-result", Static).update(text)

@@ -20,9 +20,19 @@ def is_housekeeping(name: str) -> bool:
     return leaf in _HOUSEKEEPING or leaf.endswith("_raw")
 
 
+def _rank(item: tuple[str, Any]) -> int:
+    """Numbers first (what a monitor watches: bpm, percent, celsius), then the rest, then
+    how the value was encoded."""
+    name, value = item
+    if is_housekeeping(name):
+        return 2
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    unit_value = isinstance(value, Mapping) and isinstance(value.get("value"), int | float)
+    return 0 if number or unit_value else 1
+
+
 def _ordered(fields: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    items = list(fields.items())
-    return [i for i in items if not is_housekeeping(i[0])] + [i for i in items if is_housekeeping(i[0])]
+    return sorted(fields.items(), key=_rank)  # stable: the decoder's order within a rank
 
 
 def _value_text(value: Any) -> str:

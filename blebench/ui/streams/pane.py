@@ -105,6 +105,8 @@ class StreamsPane(Vertical):
         Binding("ctrl+l", "clear", "Clear log"),
         Binding("slash", "focus_filter", "Filter"),
         Binding("e", "export", "Export"),
+        Binding("i", "focus_console", "Console"),
+        Binding("escape", "focus_log", "Back to the log", show=False),
         Binding("space", "toggle_stream", "Pause stream", show=False),
     ]
 
@@ -147,6 +149,13 @@ class StreamsPane(Vertical):
     def on_mount(self) -> None:
         self.set_interval(1.0 / self.refresh_hz, self.pull)
         self.pull()
+
+    def on_show(self) -> None:
+        # Shown by its tab: put the focus inside, so the pane's keys work (and show in the
+        # footer) straight away.
+        focused = self.screen.focused
+        if focused is None or self not in focused.ancestors:
+            self.query_one(LogView).focus()
 
     # -- the tick ---------------------------------------------------------------------
 
@@ -272,6 +281,12 @@ class StreamsPane(Vertical):
         self.query_one(LogView).clear()
         self.query_one(LivePlot).clear()
         self._show_status(self.query_one(LogView), self.query_one(StreamTable).row_count)
+
+    def action_focus_log(self) -> None:
+        self.query_one(LogView).focus()
+
+    def action_focus_console(self) -> None:
+        self.query_one("#console-request", Input).focus()
 
     def action_focus_filter(self) -> None:
         self.query_one("#log-filter", Input).focus()
