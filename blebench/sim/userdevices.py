@@ -233,16 +233,17 @@ def _services(value: object, where: str) -> tuple[ServiceSpec, ...]:
 
 
 def _device(entry: Mapping[str, Any], where: str, source: str, seed: int) -> UserDefinedPeripheral:
+    name = entry.get("name")
+    if isinstance(name, str) and name.strip():
+        where = f"{where} ({name[:40]})"  # the entry named as the user wrote it
     unknown = set(entry) - DEVICE_FIELDS
     if unknown:
         raise UserDevicesError(f"{where}: unknown field {sorted(unknown)[0]!r}")
     for required in ("name", "address", "adv"):
         if required not in entry:
             raise UserDevicesError(f"{where}: field {required!r} is missing")
-    name = entry["name"]
     if not isinstance(name, str) or not name.strip():
         raise UserDevicesError(f"{where}, field 'name': expected a non-empty string")
-    where = f"{where} ({name[:40]})"
     address = _address(entry["address"], f"{where}, field 'address'")
     kind = entry.get("address_type", "random-static")
     if kind not in ADDRESS_KINDS:
