@@ -54,7 +54,7 @@ class LivePlot(PlotextPlot):
 
     def on_mount(self) -> None:
         self.set_interval(REDRAW_INTERVAL_S, self._redraw_if_dirty)
-        self._redraw()
+        self.redraw()
 
     def set_series(self, wanted: Iterable[tuple[str, str, bool]]) -> None:
         """Which series to show: (key, label, on the right axis). Drops the others."""
@@ -84,9 +84,9 @@ class LivePlot(PlotextPlot):
 
     def _redraw_if_dirty(self) -> None:
         if self._dirty:
-            self._redraw()
+            self.redraw()
 
-    def _redraw(self) -> None:
+    def redraw(self) -> None:
         self._dirty = False
         self.redraws += 1
         plt = self.plt
