@@ -148,3 +148,16 @@ async def test_bad_transport_is_a_one_line_session_error() -> None:
         await SessionManager.open(SessionSettings(transport=f"tcp-client:127.0.0.1:{free_port()}"))
     assert "tcp-client:127.0.0.1:" in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+async def test_btsnoop_capture_and_no_task_left_behind(tmp_path: Path) -> None:
+    capture = tmp_path / "hci.btsnoop"
+    before = asyncio.all_tasks()
+    settings = SessionSettings(sim=True, peripherals=peripherals(), btsnoop=capture)
+    session = await scanned(settings, active=True, seconds=0.1)
+    await session.close()
+    data = capture.read_bytes()
+    assert data.startswith(b"btsnoop\0")  # the format Wireshark opens
+    assert len(data) > 16 + 24 * 10  # HCI Reset, setup, scan commands and reports
+    await asyncio.sleep(0)
+    assert {t for t in asyncio.all_tasks() - before if not t.done()} == set()
