@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import time
 from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -195,7 +194,7 @@ class SessionManager:
             await scanner.stop()
 
     def _on_detection(self, device: BLEDevice, advertisement: AdvertisementData) -> None:
-        now = time.monotonic()
+        now = self.registry.clock()
         self.registry.update(device, advertisement, now)
         raw = raw_advertisement(advertisement.platform_data)
         if raw is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from bleak.backends.device import BLEDevice
@@ -21,6 +21,9 @@ from blebench.decode.payload import decode_payload
 from blebench.session.models import AddressType, DeviceRecord, Payload
 
 MAX_DEVICES = 2048
+
+Clock = Callable[[], float]
+"""Monotonic seconds (time.monotonic by default)."""
 
 
 def _address_type(address: str, is_random: bool) -> AddressType:
@@ -34,12 +37,15 @@ def _address_type(address: str, is_random: bool) -> AddressType:
 class DeviceRegistry:
     """Devices by address, least recently heard evicted first beyond `max_devices`."""
 
-    def __init__(self, *, max_devices: int = MAX_DEVICES) -> None:
+    def __init__(self, *, max_devices: int = MAX_DEVICES, clock: Clock = time.monotonic) -> None:
         self.max_devices = max_devices
+        # What stamps reports that come without a time, and what readers measure ages
+        # ("last seen") against, so both always agree (tests pass a frozen one).
+        self.clock = clock
         self.version = 0
         self.reports = 0
         self.evicted = 0
-        self.wall_offset = time.time() - time.monotonic()
+        self.wall_offset = time.time() - clock()
         self._records: OrderedDict[str, DeviceRecord] = OrderedDict()
 
     def __len__(self) -> int:
@@ -85,10 +91,10 @@ class DeviceRegistry:
         raw = raw_advertisement(advertisement.platform_data)
         if raw is not None:
             return self.update_raw(raw, now)
-        return self._update_os(device, advertisement, time.monotonic() if now is None else now)
+        return self._update_os(device, advertisement, self.clock() if now is None else now)
 
     def update_raw(self, raw: RawAdvertisement, now: float | None = None) -> DeviceRecord:
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         self.reports += 1
         self.version += 1
         address = raw.address.upper()

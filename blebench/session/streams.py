@@ -18,7 +18,8 @@ Per stream:
 - `skipped_paused`: notifications that arrived while the stream was paused (counted, not kept).
 
 Timestamps: `t_mono_ms` (time.monotonic, for intervals) and `t_wall_ms` (Unix epoch, for
-humans and exports), both in milliseconds with microsecond precision.
+humans and exports), both in milliseconds with microsecond precision, from the store's
+`mono_ns` / `wall_ns` clocks (the system's unless a test freezes them).
 """
 
 from __future__ import annotations
@@ -348,7 +349,8 @@ class Stream:
 
     # The append path: runs once per notification, in the backend's callback.
     def push(self, data: bytes | bytearray, mono_ns: int | None = None) -> None:
-        mono = time.monotonic_ns() if mono_ns is None else mono_ns
+        store = self._store
+        mono = store.mono_ns() if mono_ns is None else mono_ns
         n = self.count + 1
         self.count = n
         last = self._last_mono
@@ -371,16 +373,16 @@ class Stream:
             self._bucket_n = 1
         if self.paused:
             self.skipped_paused += 1
-            sample: RawSample = (self.stored_total, mono, time.time_ns(), bytes(data))
+            sample: RawSample = (self.stored_total, mono, store.wall_ns(), bytes(data))
         else:
             stored = self.stored_total + 1
             self.stored_total = stored
-            sample = (stored, mono, time.time_ns(), bytes(data))
+            sample = (stored, mono, store.wall_ns(), bytes(data))
             buf = self._buf
             if len(buf) == self.capacity:
                 self.evicted += 1
             buf.append(sample)
-            self._store.version += 1
+            store.version += 1
         if self._taps:
             for tap in tuple(self._taps):
                 tap(self, sample)
@@ -406,7 +408,7 @@ class Stream:
         self._buf.clear()
 
     def rate_hz(self, now_ns: int | None = None) -> float:
-        now_bucket = (time.monotonic_ns() if now_ns is None else now_ns) >> _BUCKET_SHIFT
+        now_bucket = (self._store.mono_ns() if now_ns is None else now_ns) >> _BUCKET_SHIFT
         lo = now_bucket - _RATE_BUCKETS
         total = sum(n for b, n in self._buckets if lo <= b < now_bucket)
         if lo <= self._bucket < now_bucket:
@@ -481,8 +483,13 @@ class StreamStore:
         capacity: int = DEFAULT_CAPACITY,
         decoder: Decoder | None = None,
         decode_cache_size: int = 4096,
+        mono_ns: Callable[[], int] = time.monotonic_ns,
+        wall_ns: Callable[[], int] = time.time_ns,
     ) -> None:
         self.capacity = capacity
+        # The clocks that stamp samples and measure rates (tests freeze them).
+        self.mono_ns = mono_ns
+        self.wall_ns = wall_ns
         self.version = 0  # bumped by every stored sample: "anything new?" without a pull
         self._decoder = decoder
         self._streams: dict[int, Stream] = {}

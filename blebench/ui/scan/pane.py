@@ -6,7 +6,6 @@ however many advertisements arrived, and only the changed rows touch the table.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -114,9 +113,13 @@ class ScanPane(Vertical):
 
     # -- pulling the session's changes --------------------------------------------------
 
+    def now(self) -> float:
+        """The registry's clock: ages are measured on the clock that stamped the reports."""
+        return self.session.registry.clock()
+
     def pull(self) -> None:
         """One batch: every record that changed since the last pull."""
-        now = time.monotonic()
+        now = self.now()
         version, records = self.session.registry.changed_since(self._version)
         self._version = version
         table = self.table
@@ -218,7 +221,7 @@ class ScanPane(Vertical):
         if new_filter.min_rssi != self.settings.scan.min_rssi:
             self.settings.scan.min_rssi = new_filter.min_rssi
             self._save()
-        self.table.set_filter(new_filter, time.monotonic())
+        self.table.set_filter(new_filter, self.now())
         self._show_count()
         self.detail.show(self.table.rows_by_address.get(self.table.highlighted_address() or ""))
 
@@ -233,7 +236,7 @@ class ScanPane(Vertical):
         if self.settings.scan.sort != event.value:
             self.settings.scan.sort = event.value
             self._save()
-        self.table.set_sort(event.value, time.monotonic())
+        self.table.set_sort(event.value, self.now())
 
     def _save(self) -> None:
         save = getattr(self.app, "save_settings", None)
