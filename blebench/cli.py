@@ -71,3 +71,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         # `blebench decode ... | head`: the reader left; not an error of ours.
         sys.stderr.close()
         return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: words, not a traceback
+        return _report_unexpected(exc)
+
+
+def _report_unexpected(exc: BaseException) -> int:
+    """Say what failed in one line; the traceback goes to the log file for a bug report."""
+    import traceback
+
+    from blebench import paths
+
+    where = paths.log_file()
+    try:
+        where.parent.mkdir(parents=True, exist_ok=True)
+        with where.open("a", encoding="utf-8") as log:
+            log.write("".join(traceback.format_exception(exc)))
+        kept = f"details in {where}"
+    except OSError:
+        kept = "no log file could be written"
+    reason = str(exc) or type(exc).__name__
+    print(f"blebench: unexpected error: {type(exc).__name__}: {reason} ({kept})", file=sys.stderr)
+    return 70  # EX_SOFTWARE

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import subprocess
 import sys
 
-from blebench import __version__
+import pytest
+
+from blebench import __version__, cli, paths
 from blebench.cli import COMMANDS, build_parser
 
 
@@ -20,3 +23,25 @@ def test_help_names_every_landed_subcommand() -> None:
     landed = [n for n in COMMANDS if importlib.util.find_spec(f"blebench.commands.{n}")]
     for name in landed:
         assert f"    {name}" in help_text, name
+
+
+def test_an_unexpected_error_is_one_line_and_the_traceback_goes_to_the_log(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(args: object) -> int:
+        raise ValueError("the radio caught fire")
+
+    parser_build = cli.build_parser
+
+    def build() -> argparse.ArgumentParser:
+        parser = parser_build()
+        parser.set_defaults(func=explode)
+        return parser
+
+    monkeypatch.setattr(cli, "build_parser", build)
+    code = cli.main(["explain", "hci", "0x13"])
+    err = capsys.readouterr().err
+    assert code == 70
+    assert err.count("\n") == 1
+    assert "ValueError: the radio caught fire" in err
+    assert "Traceback" in paths.log_file().read_text()
