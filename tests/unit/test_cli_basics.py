@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import subprocess
 import sys
@@ -28,17 +27,13 @@ def test_help_names_every_landed_subcommand() -> None:
 def test_an_unexpected_error_is_one_line_and_the_traceback_goes_to_the_log(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import blebench.commands.explain as explain
+
     def explode(args: object) -> int:
         raise ValueError("the radio caught fire")
 
-    parser_build = cli.build_parser
-
-    def build() -> argparse.ArgumentParser:
-        parser = parser_build()
-        parser.set_defaults(func=explode)
-        return parser
-
-    monkeypatch.setattr(cli, "build_parser", build)
+    # register() binds `run` when the parser is built, so patch it before main() builds it.
+    monkeypatch.setattr(explain, "run", explode)
     code = cli.main(["explain", "hci", "0x13"])
     err = capsys.readouterr().err
     assert code == 70
