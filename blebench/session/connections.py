@@ -669,12 +669,6 @@ class ConnectionManager:
 
     async def close(self) -> None:
         """Disconnect everything (session shutdown)."""
-        closed = False
         for conn in list(self._connections.values()):
             if conn.is_connected:
                 await self.disconnect(conn.address)
-                closed = True
-        if closed:
-            # A short grace period: the peers react to the disconnection (a virtual
-            # peripheral restarts advertising) before the radio goes away under them.
-            await asyncio.sleep(0.1)

@@ -15,7 +15,10 @@ BUMBLE-NOTES.md. This module replaces those parts:
   path-loss model with noise and slow drift, filters duplicates when asked, splits extended
   reports that would exceed the 255-byte HCI event limit, and ends a cancelled connection
   attempt with the event the host waits for.
-- `ModelledLink` delivers ACL and LL control PDUs by the connection's own addresses.
+- `ModelledLink` delivers ACL and LL control PDUs by the connection's own addresses, and
+  models the supervision timeout: when a controller leaves the link (switched off, out of
+  range), each peer still connected to it gets Disconnection Complete 0x08 (Connection
+  Timeout) once that connection's supervision timeout has passed with nothing heard.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ RSSI_AT_1M_0DBM = -59.0  # typical received power at 1 m from a 0 dBm transmitte
 PATH_LOSS_EXPONENT = 2.2  # indoors, line of sight
 RSSI_NOISE_SIGMA_DB = 1.5
 RSSI_DRIFT_LIMIT_DB = 6.0
+SUPERVISION_UNIT_S = 0.010  # connSupervisionTimeout is in units of 10 ms (Vol 6, Part B, 4.5.2)
+DEFAULT_SUPERVISION_S = 0.720  # Bumble's default connection parameters
 
 
 class AdvPduType(IntEnum):
@@ -273,6 +278,12 @@ class ModelledController(bumble_controller.Controller):
         self.le_scan_active = False
         self._scan_extended = False
         self._duplicates: set[tuple[bytes, int, bytes]] = set()
+        # connSupervisionTimeout of each LE connection, by peer address (10 ms units).
+        self.supervision_timeouts: dict[hci.Address, int] = {}
+
+    def supervision_timeout_s(self, peer_address: hci.Address) -> float:
+        units = self.supervision_timeouts.get(peer_address)
+        return units * SUPERVISION_UNIT_S if units else DEFAULT_SUPERVISION_S
 
     # ------------------------------------------------------------------ transmit side
 
@@ -382,6 +393,31 @@ class ModelledController(bumble_controller.Controller):
         asyncio.get_running_loop().call_soon(self.send_hci_packet, failure)
         return hci.HCI_StatusReturnParameters(hci.HCI_ErrorCode.SUCCESS)
 
+    def create_le_connection(self, peer_address: hci.Address) -> None:
+        pending = self.pending_le_connection
+        if isinstance(pending, hci.HCI_LE_Extended_Create_Connection_Command):
+            self.supervision_timeouts[pending.peer_address] = int(pending.supervision_timeouts[0])
+        elif pending is not None:
+            self.supervision_timeouts[pending.peer_address] = int(pending.supervision_timeout)
+        super().create_le_connection(peer_address)
+
+    def on_hci_le_connection_update_command(
+        self, command: hci.HCI_LE_Connection_Update_Command
+    ) -> None:
+        connection = self.find_le_connection_by_handle(command.connection_handle)
+        if connection is not None:
+            self.supervision_timeouts[connection.peer_address] = int(command.supervision_timeout)
+        super().on_hci_le_connection_update_command(command)
+
+    def on_ll_control_pdu(self, sender_address: hci.Address, packet: ll.ControlPdu) -> None:
+        if isinstance(packet, ll.ConnectionUpdateInd):
+            self.supervision_timeouts[sender_address] = int(packet.timeout)
+        super().on_ll_control_pdu(sender_address, packet)
+
+    def on_le_disconnected(self, connection: bumble_controller.Connection, reason: int) -> None:
+        self.supervision_timeouts.pop(connection.peer_address, None)
+        super().on_le_disconnected(connection, reason)
+
     def _advertiser_for(
         self, address: hci.Address
     ) -> bumble_controller.LegacyAdvertiser | bumble_controller.AdvertisingSet | None:
@@ -413,6 +449,7 @@ class ModelledController(bumble_controller.Controller):
         if not connectable:
             # A non-connectable advertiser does not listen for CONNECT_IND.
             return
+        self.supervision_timeouts[packet.initiator_address] = int(packet.timeout)
         super().on_le_connect_ind(packet)
 
     # ------------------------------------------------------------------ receive side
@@ -535,9 +572,38 @@ class ModelledLink(LocalLink):
             self._ordered.append(controller)
 
     def remove_controller(self, controller: bumble_controller.Controller) -> None:
+        """The controller leaves the air. Its peers are not told: each connection to it
+        ends with 0x08 Connection Timeout after its supervision timeout (the controller
+        that left is silent, so its own host hears nothing)."""
         self.controllers.discard(controller)
         if controller in self._ordered:
             self._ordered.remove(controller)
+        loop = asyncio.get_running_loop()
+        for other in self._ordered:
+            for peer_address, connection in list(other.le_connections.items()):
+                theirs = controller.le_connections.get(connection.self_address)
+                if theirs is None or theirs.self_address != peer_address:
+                    continue
+                timeout = (
+                    other.supervision_timeout_s(peer_address)
+                    if isinstance(other, ModelledController)
+                    else DEFAULT_SUPERVISION_S
+                )
+                loop.call_later(timeout, self._supervision_timeout, other, connection, controller)
+
+    def _supervision_timeout(
+        self,
+        receiver: bumble_controller.Controller,
+        connection: bumble_controller.Connection,
+        gone: bumble_controller.Controller,
+    ) -> None:
+        if receiver not in self._ordered:
+            return  # the receiver left too (e.g. the world stopped)
+        if receiver.le_connections.get(connection.peer_address) is not connection:
+            return  # disconnected meanwhile
+        if gone in self._ordered:
+            return  # back in range before the timeout: the link survived
+        receiver.on_le_disconnected(connection, hci.HCI_ErrorCode.CONNECTION_TIMEOUT_ERROR)
 
     def send_advertising_pdu(
         self, sender_controller: bumble_controller.Controller, packet: ll.AdvertisingPdu

@@ -4,6 +4,13 @@ controller, all on one modelled link; centrals join through HCI like a dongle wo
 The world owns the radio side of each peripheral (see `catalogue/base.py`): addresses,
 advertising (type, data, interval), restarting it after a disconnection, rotating private
 addresses. Everything is seeded so the same seed gives the same addresses and values.
+
+Shutting down is ordered: no new background work starts, HCI commands already sent are
+let finish (Bumble's host cannot take a cancellation between a command and its reply: the
+reply then lands on a cancelled future and asyncio prints an InvalidStateError), and
+only then are the background tasks cancelled, while they sleep or wait for their turn.
+A peripheral taken away (`remove`) leaves its peers to notice on their own, as on air:
+after the supervision timeout they get Disconnection Complete 0x08 (see `ModelledLink`).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import logging
 import random
 import socket
 from collections.abc import Sequence
+from typing import Any
 
 from bumble import crypto, hci
 from bumble.device import AdvertisingType, Connection, Device, DeviceConfiguration
@@ -27,6 +35,8 @@ from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.sim.radio import FixedProfile, ModelledController, ModelledLink
 
 logger = logging.getLogger(__name__)
+
+STOP_WAIT_S = 1.0  # the longest a shutdown waits for HCI replies, then for tasks to end
 
 
 def resolvable_private_address(irk: bytes, rng: random.Random) -> hci.Address:
@@ -65,6 +75,52 @@ def advertising_type_for(peripheral: VirtualPeripheral) -> AdvertisingType:
     return AdvertisingType.UNDIRECTED  # ADV_NONCONN_IND
 
 
+class WorldHost(Host):
+    """A peripheral's host that knows whether an HCI command is waiting for its reply.
+
+    Every command goes through `Host._send_command` (bumble 0.0.236), which is where the
+    count is kept; `idle()` waits until no command is in flight."""
+
+    def __init__(self, controller_source: Any, controller_sink: Any) -> None:
+        super().__init__(controller_source, controller_sink)
+        self.in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def _send_command(self, command: Any, response_timeout: float | None = None) -> Any:
+        self.in_flight += 1
+        self._idle.clear()
+        try:
+            return await super()._send_command(command, response_timeout)
+        finally:
+            self.in_flight -= 1
+            if self.in_flight == 0:
+                self._idle.set()
+
+    async def idle(self) -> None:
+        await self._idle.wait()
+
+
+async def quiesce(hosts: Sequence[WorldHost], timeout: float) -> bool:
+    """Wait until none of `hosts` has an HCI command in flight. Returns with no await
+    after the last check, so the caller can cancel tasks before any starts a command."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        busy = [host for host in hosts if host.in_flight]
+        if not busy:
+            return True
+        left = deadline - loop.time()
+        if left <= 0:
+            return False
+        waiters = [asyncio.ensure_future(host.idle()) for host in busy]
+        try:
+            await asyncio.wait(waiters, timeout=left)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+
 @dataclasses.dataclass(slots=True)
 class WorldMember:
     """One peripheral with its radio: its controller and its Bumble device."""
@@ -75,7 +131,18 @@ class WorldMember:
     rng: random.Random
     irk: bytes
     advertising: bool = False
+    stopping: bool = False
     tasks: list[asyncio.Task[None]] = dataclasses.field(default_factory=list)
+
+    @property
+    def host(self) -> WorldHost:
+        host = self.device.host
+        assert isinstance(host, WorldHost)
+        return host
+
+    def all_tasks(self) -> list[asyncio.Task[None]]:
+        """The world's tasks for this member and the peripheral's own background tasks."""
+        return [*self.tasks, *self.peripheral.background_tasks]
 
     @property
     def own_address_type(self) -> hci.OwnAddressType:
@@ -159,18 +226,8 @@ class VirtualWorld:
     async def stop(self) -> None:
         if not self._started:
             return
-        self._started = False
-        for member in self.members:
-            tasks = list(member.tasks)
-            for task in tasks:
-                task.cancel()
-            if tasks:
-                # Bumble's HCI waits can swallow a cancellation; the loops also check
-                # `_started`, and nothing here waits forever.
-                await asyncio.wait(tasks, timeout=1.0)
-            member.tasks.clear()
-            with contextlib.suppress(Exception):
-                await member.peripheral.stop()
+        self._started = False  # no restart, rotation or new background work from here
+        await self._switch_off(self.members)
         for served in self.served:
             with contextlib.suppress(Exception):
                 await served.transport.close()
@@ -180,6 +237,32 @@ class VirtualWorld:
             self.link.remove_controller(controller)
         self.centrals.clear()
         self.members.clear()
+
+    async def remove(self, name: str) -> None:
+        """Take a peripheral away (switched off, or out of range for good). Its peers
+        hear nothing: they get Disconnection Complete 0x08 after their supervision
+        timeout. Raises KeyError for an unknown name."""
+        member = self.member(name)
+        await self._switch_off([member])
+        _silence(member.controller)
+        self.link.remove_controller(member.controller)
+        self.members.remove(member)
+
+    async def _switch_off(self, members: Sequence[WorldMember]) -> None:
+        """Stop members' background work in the right order: let the HCI commands in
+        flight get their replies, then cancel the tasks (idle now), then the peripherals."""
+        for member in members:
+            member.stopping = True
+        await quiesce([m.host for m in members], timeout=STOP_WAIT_S)
+        tasks = [task for member in members for task in member.all_tasks()]
+        for task in tasks:  # no await since quiesce() looked: no task has a command out
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=STOP_WAIT_S)
+        for member in members:
+            member.tasks.clear()
+            with contextlib.suppress(Exception):
+                await member.peripheral.stop()
 
     async def __aenter__(self) -> VirtualWorld:
         await self.start()
@@ -278,7 +361,7 @@ class VirtualWorld:
         interval = max(float(peripheral.adv_interval_ms), 20.0)
         config.advertising_interval_min = interval
         config.advertising_interval_max = interval
-        device = Device(config=config, host=Host(controller, AsyncPipeSink(controller)))
+        device = Device(config=config, host=WorldHost(controller, AsyncPipeSink(controller)))
         return WorldMember(
             peripheral=peripheral, controller=controller, device=device, rng=rng, irk=irk
         )
@@ -324,13 +407,13 @@ class VirtualWorld:
         member.advertising = False  # the controller stopped advertising on CONNECT_IND
 
         def on_disconnection(_reason: int) -> None:
-            if self._started:
+            if self._started and not member.stopping:
                 member.tasks.append(asyncio.create_task(self._readvertise(member)))
 
         connection.once(connection.EVENT_DISCONNECTION, on_disconnection)
 
     async def _readvertise(self, member: WorldMember) -> None:
-        if not self._started or member.advertising:
+        if not self._started or member.stopping or member.advertising:
             return
         try:
             await self._start_advertising(member)
@@ -342,9 +425,9 @@ class VirtualWorld:
                 member.tasks.remove(task)
 
     async def _rotate(self, member: WorldMember, period_s: float) -> None:
-        while self._started:
+        while self._started and not member.stopping:
             await asyncio.sleep(period_s)
-            if not self._started:
+            if not self._started or member.stopping:
                 return
             if member.device.connections:
                 continue  # an address never changes under a live connection here

@@ -82,6 +82,12 @@ class VirtualPeripheral(ABC):
         # failures reach the log instead of vanishing.
         task.add_done_callback(self._task_done)
 
+    @property
+    def background_tasks(self) -> list[asyncio.Task[None]]:
+        """The tasks `spawn` started that are still running (the world cancels them in
+        order at shutdown)."""
+        return list(self._tasks)
+
     def _task_done(self, task: asyncio.Task[None]) -> None:
         if task in self._tasks:
             self._tasks.remove(task)

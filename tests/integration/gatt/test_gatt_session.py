@@ -218,17 +218,37 @@ async def test_att_error_carries_code_and_next_step(world_session: Callable[...,
         assert conn.is_connected  # an ATT error does not end the link
 
 
-async def test_device_gone_without_a_word_ends_in_a_timeout_not_a_hang(
+async def test_device_gone_without_a_word_ends_in_a_supervision_timeout(
     world_session: Callable[..., Any],
 ) -> None:
     bench = BenchDevice()
     async with world_session(bench, PulseHrm()) as session:
-        session.connections.op_timeout = 0.5
+        conn = await session.connections.connect("Bench Device", timeout=5)
+        assert session.radio is not None and session.radio.world is not None
+        await session.radio.world.remove("Bench Device")  # switched off: nothing comes back
+        # The link layer notices: no packet within the supervision timeout (720 ms).
+        with pytest.raises(ConnectionLostError) as caught:
+            await gatt.read(conn, LONG_VALUE)
+        assert caught.value.code == 0x08
+        assert "Connection Timeout" in str(caught.value)
+        assert "supervision timeout" in str(caught.value)
+        assert caught.value.next_step
+        assert conn.state == ConnectionState.LOST
+        assert (conn.info().disconnect_reason or {}).get("code") == 0x08
+        other = await session.connections.connect("Pulse HRM", timeout=5)
+        assert (await gatt.read(other, "2a38")).ok
+
+
+async def test_device_out_of_range_ends_in_a_timeout_not_a_hang(
+    world_session: Callable[..., Any],
+) -> None:
+    bench = BenchDevice()
+    async with world_session(bench, PulseHrm()) as session:
+        session.connections.op_timeout = 0.3  # shorter than the 720 ms supervision timeout
         conn = await session.connections.connect("Bench Device", timeout=5)
         assert session.radio is not None and session.radio.world is not None
         world = session.radio.world
-        member = world.member("Bench Device")
-        world.link.remove_controller(member.controller)  # out of range: nothing comes back
+        world.link.remove_controller(world.member("Bench Device").controller)
         with pytest.raises((ConnectionLostError, OperationTimeoutError)) as caught:
             await gatt.read(conn, LONG_VALUE)
         assert caught.value.next_step
