@@ -19,6 +19,8 @@ from blebench.ui.safe_text import safe_text
 MAX_FIELD_DEPTH = 4
 MAX_LIST_ITEMS = 16
 HEX_BYTES_PER_LINE = 8
+HEX_WIDTH = HEX_BYTES_PER_LINE * 3 - 1  # "02 01 06 ..." for one line of bytes
+ONE_LINE_ITEM = 40  # a flat mapping in a list longer than this gets a line per key
 
 
 class StructureLike(Protocol):
@@ -92,13 +94,18 @@ def _value(value: object, indent: int, depth: int, out: Text) -> None:
             if isinstance(item, Mapping) and all(
                 not isinstance(v, Mapping | list | tuple) for v in item.values()
             ):
-                # A flat mapping in a list (a UUID and its name): one line per item.
-                for index, (key, item_value) in enumerate(item.items()):
+                # A flat mapping in a list (a UUID and its name): one line per item, or
+                # one line per key when that would wrap (a 128-bit UUID and its name).
+                parts = [
+                    safe_text(str(key), max_len=40, style="dim") + " " + _scalar(item_value)
+                    for key, item_value in item.items()
+                ]
+                long = sum(len(part) + 2 for part in parts) > ONE_LINE_ITEM
+                separator = "\n" + "  " * (indent + 2) if long else ", "
+                for index, part in enumerate(parts):
                     if index:
-                        out.append(", ")
-                    out.append_text(safe_text(str(key), max_len=40, style="dim"))
-                    out.append(" ")
-                    out.append_text(_scalar(item_value))
+                        out.append(separator)
+                    out.append_text(part)
             elif isinstance(item, Mapping):
                 _field_lines(item, indent + 2, depth + 1, out)
             else:
@@ -145,7 +152,7 @@ def payload_table(
     )
     table.add_column("@", justify="right", width=3, no_wrap=True)
     table.add_column("structure", ratio=3)
-    table.add_column("raw", ratio=2, no_wrap=True)
+    table.add_column("raw", width=HEX_WIDTH, no_wrap=True)
     for structure in structures or ():
         cell = structure_title(structure)
         if structure.error is not None:
