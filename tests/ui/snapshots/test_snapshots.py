@@ -253,14 +253,18 @@ SMART_LOCK = "C7:42:9B:D0:66:1E"
 
 class TestConnectFailure:
     async def test_device_gone_explained_with_next_step(self, svg_snapshot: SnapshotCheck) -> None:
-        """The Smart Lock was heard 1 s ago but is not in the world any more: the dialog
-        says so in words, with what to try next, and offers Retry."""
-        session, _clock = await open_world(
-            catalogue(["Pulse HRM"]), catalogue(["Pulse HRM", "Smart Lock"])
-        )
+        """The Smart Lock was heard a second ago, then went out of range: the dialog says
+        so in words, with what to try next, and offers Retry."""
+        names = ("Pulse HRM", "Smart Lock")
+        session, _clock = await open_world(catalogue(names), catalogue(names))
         session.connections.connect_timeout = 1.0
         session.connections.retry = RetryPolicy(attempts=1)
         try:
+            # Both leave the air: connecting scans for a moment to find the lock, and the
+            # list behind the dialog must not take a report from the live world then.
+            assert session.radio is not None and session.radio.world is not None
+            for name in names:
+                await session.radio.world.remove(name)
             app = app_for(session)
             async with app.run_test(size=SIZE) as pilot:
                 table = await listed(pilot, 2)
