@@ -13,7 +13,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bumble import gatt
-from bumble.att import Attribute, AttributeValueV2, Bearer
+from bumble.att import (
+    ATT_READ_NOT_PERMITTED_ERROR,
+    ATT_WRITE_NOT_PERMITTED_ERROR,
+    ATT_Error,
+    Attribute,
+    AttributeValueV2,
+    Bearer,
+)
 from bumble.core import UUID
 from bumble.device import Connection, Device
 from bumble.gatt import Characteristic, CharacteristicValue, Descriptor, Service
@@ -133,14 +140,32 @@ def dynamic(
     write: WriteHandler | None = None,
     descriptors: list[Descriptor] | None = None,
 ) -> Characteristic[bytes]:
-    """A characteristic whose reads and writes go to the device's own code."""
+    """A characteristic whose reads and writes go to the device's own code.
+
+    Without a handler (or the permission) the request is refused as a real device does,
+    with ATT Read/Write Not Permitted: Bumble 0.0.236 checks only the security bits and
+    would raise inside its server, leaving the client to time out.
+    """
+    readable = read is not None and bool(permissions & Perm.READABLE)
+    writable = write is not None and bool(permissions & Perm.WRITEABLE)
     return Characteristic(
         _uuid(uuid),
         properties,
         permissions,
-        CharacteristicValue(read=read, write=write),
+        CharacteristicValue(
+            read=read if readable else _read_not_permitted,
+            write=write if writable else _write_not_permitted,
+        ),
         descriptors=descriptors or [],
     )
+
+
+def _read_not_permitted(_connection: Connection) -> bytes:
+    raise ATT_Error(ATT_READ_NOT_PERMITTED_ERROR)
+
+
+def _write_not_permitted(_connection: Connection, _value: bytes) -> None:
+    raise ATT_Error(ATT_WRITE_NOT_PERMITTED_ERROR)
 
 
 def secured_cccd(
