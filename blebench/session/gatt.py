@@ -312,12 +312,16 @@ def _parse_text(text: str) -> bytes:
 def _parse_int(text: str, width: int, endian: Endian, signed: bool | None) -> bytes:
     if width not in INT_WIDTHS:
         raise ValueParseError(f"integer width {width} is not one of {INT_WIDTHS} bytes")
+    cleaned = text.strip().replace("_", "")
     try:
-        value = int(text.strip(), 0)
+        value = int(cleaned, 0)
     except ValueError:
-        raise ValueParseError(
-            f"{text!r} is not an integer (decimal, 0x.. hex or 0b.. binary)"
-        ) from None
+        try:
+            value = int(cleaned, 10)  # "007": decimal with leading zeros, which base 0 refuses
+        except ValueError:
+            raise ValueParseError(
+                f"{text!r} is not an integer (decimal, 0x.. hex or 0b.. binary)"
+            ) from None
     bits = width * 8
     use_signed = value < 0 if signed is None else signed
     lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if use_signed else (0, (1 << bits) - 1)
@@ -538,6 +542,19 @@ async def read(conn: DeviceConnection, spec: str | int | GattNode) -> ReadResult
         if isinstance(spec, GattNode)
         else resolve(conn, spec, ("characteristic", "descriptor"))
     )
+    if node.kind == "characteristic" and "read" not in node.properties:
+        from blebench.session.connections import DeviceError
+
+        notifies = {"notify", "indicate"} & set(node.properties)
+        raise DeviceError(
+            f"{node.label} (0x{node.handle:04X}) cannot be read "
+            f"(its properties: {', '.join(node.properties) or 'none'})",
+            next_step=(
+                "its values come as notifications: `blebench notify DEVICE CHAR`"
+                if notifies
+                else "pick a readable characteristic (`blebench gatt DEVICE`)"
+            ),
+        )
     data = await read_raw(conn, node)
     return ReadResult(
         node.handle, node.uuid, node.name, node.kind, data, await _decode(conn, node, data)
