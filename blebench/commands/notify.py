@@ -67,10 +67,25 @@ def run(args: argparse.Namespace) -> int:
         args.sample_filter = SampleFilter.parse(args.filter) if args.filter else None
     except FilterError as exc:
         return report_error(exc, args.json)
-    return run_connected(args, lambda session, conn: _notify(args, session, conn))
+    out: IO[str] = sys.stdout
+    if args.out:
+        # Opened before connecting: a typo in the path costs no connection.
+        try:
+            out = open(args.out, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        except OSError as exc:
+            return report_error(
+                ValueError(f"--out {args.out}: cannot write: {exc.strerror or exc}"), args.json
+            )
+    try:
+        return run_connected(args, lambda session, conn: _notify(args, session, conn, out))
+    finally:
+        if out is not sys.stdout:
+            out.close()
 
 
-async def _notify(args: argparse.Namespace, session: SessionManager, conn: DeviceConnection) -> int:
+async def _notify(
+    args: argparse.Namespace, session: SessionManager, conn: DeviceConnection, out: IO[str]
+) -> int:
     from blebench.session import gatt
     from blebench.session.streams import CsvSampleWriter
 
@@ -80,7 +95,6 @@ async def _notify(args: argparse.Namespace, session: SessionManager, conn: Devic
         await gatt.subscribe(conn, store, spec, indicate=args.indicate) for spec in args.chars
     ]
     ids = [s.stream_id for s in streams]
-    out: IO[str] = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout  # noqa: SIM115
     csv_writer = CsvSampleWriter(out) if args.csv else None
     printed = 0
     missed = 0
@@ -113,8 +127,6 @@ async def _notify(args: argparse.Namespace, session: SessionManager, conn: Devic
                 raise conn.lost_error("the notification stream")
             await asyncio.sleep(PULL_INTERVAL_S)
     finally:
-        if out is not sys.stdout:
-            out.close()
         for spec in args.chars:
             with contextlib.suppress(Exception):
                 await gatt.unsubscribe(conn, store, spec)
