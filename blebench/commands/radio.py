@@ -80,6 +80,23 @@ async def session_from_args(args: argparse.Namespace) -> AsyncIterator[SessionMa
         await session.close()
 
 
+MAX_SECONDS = 86400.0
+
+
+def seconds(text: str) -> float:
+    """argparse type of a timeout or a duration: a number of seconds above 0 (a day at
+    most), so that `--timeout -1` is refused at once rather than meaning "never"."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= MAX_SECONDS:  # also refuses nan
+        raise argparse.ArgumentTypeError(
+            f"{text} s: give more than 0 and at most {MAX_SECONDS:g} seconds"
+        )
+    return value
+
+
 def error_line(message: str) -> int:
     """Print a one-line error for the user; the exit status for a usage/setup error."""
     print(f"blebench: {message}", file=sys.stderr)

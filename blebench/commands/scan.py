@@ -46,7 +46,7 @@ def _duration(text: str) -> float:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
     if not 0 < value <= 86400:
-        raise argparse.ArgumentTypeError("the duration is between 0 and 86400 seconds")
+        raise argparse.ArgumentTypeError(f"{text} s: give more than 0 and at most 86400 seconds")
     return value
 
 
