@@ -9,6 +9,8 @@ import logging
 import sys
 from typing import Any
 
+from blebench.commands.radio import seconds
+
 SIDE_HELP = (
     "comma-separated: io=IO (display-only, display-yes-no, keyboard-only, no-input-no-output, "
     "keyboard-display), mitm, sc, oob, bond, keypress, max-key=N, min-key=N, requires-mitm, "
@@ -35,7 +37,7 @@ def register(sub: Any, radio_parent: argparse.ArgumentParser) -> None:
                         "typed on both sides when neither can display: default 123456)")
     parser.add_argument("--reject-numeric", action="store_true",
                         help="answer 'no' to numeric comparison")
-    parser.add_argument("--timeout", type=float, default=10.0, metavar="S",
+    parser.add_argument("--timeout", type=seconds, default=10.0, metavar="S",
                         help="give up after S seconds (default 10)")
     parser.add_argument("--json", action="store_true", help="one JSON object")
     parser.set_defaults(func=run)
@@ -58,8 +60,14 @@ def run(args: argparse.Namespace) -> int:
     logging.getLogger("bumble.smp").setLevel(logging.ERROR)
     from blebench.pairing.lab import run_lab
 
-    result = asyncio.run(run_lab(initiator, responder, passkey=passkey,
-                                 confirm=not args.reject_numeric, timeout=args.timeout))
+    try:
+        result = asyncio.run(run_lab(initiator, responder, passkey=passkey,
+                                     confirm=not args.reject_numeric, timeout=args.timeout))
+    except TimeoutError:
+        # Pairing timeouts are observations; only the lab's own connect ends here.
+        print(f"blebench lab: the two lab devices did not connect within {args.timeout:g} s: "
+              "give a longer --timeout (the default 10 s is plenty)", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(result.to_json(), indent=2))
     else:
