@@ -56,16 +56,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except Exception as exc:  # noqa: BLE001 - a broken install: words, not a traceback
+        return _report_unexpected(exc)
     args = parser.parse_args(argv)
     try:
         if args.command is None:
             from blebench.commands.tui import run_tui
 
             return run_tui(args)
+        _log_to_file()
         result: int = args.func(args)
         return result
     except KeyboardInterrupt:
+        print("blebench: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # `blebench decode ... | head`: the reader left; not an error of ours.
@@ -73,6 +78,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence: words, not a traceback
         return _report_unexpected(exc)
+
+
+def _log_to_file() -> None:
+    """Headless commands: what blebench and Bumble log (warnings, and the tracebacks Bumble
+    logs for a peer's malformed request) goes to the log file, never between the command's
+    own lines on stderr. Left alone when the host program configured logging already."""
+    import logging
+
+    if logging.getLogger().handlers:
+        return
+    from blebench.commands.tui import setup_logging
+
+    if setup_logging("WARNING") is None:
+        logging.getLogger().addHandler(logging.NullHandler())
 
 
 def _report_unexpected(exc: BaseException) -> int:
