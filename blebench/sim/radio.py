@@ -52,6 +52,7 @@ RSSI_AT_1M_0DBM = -59.0  # typical received power at 1 m from a 0 dBm transmitte
 PATH_LOSS_EXPONENT = 2.2  # indoors, line of sight
 RSSI_NOISE_SIGMA_DB = 1.5
 RSSI_DRIFT_LIMIT_DB = 6.0
+RSSI_NOT_AVAILABLE = 127  # Read RSSI's "not available" (Vol 4, Part E, 7.5.4)
 SUPERVISION_UNIT_S = 0.010  # connSupervisionTimeout is in units of 10 ms (Vol 6, Part B, 4.5.2)
 DEFAULT_SUPERVISION_S = 0.720  # Bumble's default connection parameters
 
@@ -408,6 +409,28 @@ class ModelledController(bumble_controller.Controller):
         if connection is not None:
             self.supervision_timeouts[connection.peer_address] = int(command.supervision_timeout)
         super().on_hci_le_connection_update_command(command)
+
+    def on_hci_read_rssi_command(
+        self, command: hci.HCI_Read_RSSI_Command
+    ) -> hci.HCI_Read_RSSI_ReturnParameters:
+        """Read RSSI (Vol 4, Part E, 7.5.4) on a connection: the path-loss model's value
+        for the peer, as for its advertisements (the stock controller has no answer)."""
+        connection = self.find_le_connection_by_handle(command.handle)
+        if connection is None:
+            return hci.HCI_Read_RSSI_ReturnParameters(
+                status=hci.HCI_ErrorCode.UNKNOWN_CONNECTION_IDENTIFIER_ERROR,
+                handle=command.handle,
+                rssi=RSSI_NOT_AVAILABLE,
+            )
+        peer = self.modelled_link._peer_of(connection.self_address, connection.peer_address, self)
+        if peer is None:  # out of range, before the supervision timeout ends the link
+            rssi = RSSI_NOT_AVAILABLE
+        else:
+            profile = peer.profile if isinstance(peer, ModelledController) else FixedProfile()
+            rssi = self.path_loss.rssi(id(peer), profile)
+        return hci.HCI_Read_RSSI_ReturnParameters(
+            status=hci.HCI_ErrorCode.SUCCESS, handle=command.handle, rssi=rssi
+        )
 
     def on_ll_control_pdu(self, sender_address: hci.Address, packet: ll.ControlPdu) -> None:
         if isinstance(packet, ll.ConnectionUpdateInd):
