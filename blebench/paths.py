@@ -42,6 +42,12 @@ def bonds_file() -> Path:
     return data_dir() / "bonds.json"
 
 
+def sim_bonds_file() -> Path:
+    """The virtual world's devices' own bonds (their "flash"): a virtual lock remembers a
+    central across runs as a real one does, until it is told to forget."""
+    return data_dir() / "sim-bonds.json"
+
+
 def user_themes_dir() -> Path:
     return data_dir() / "themes"
 

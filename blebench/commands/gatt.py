@@ -95,8 +95,9 @@ def run_connected(args: argparse.Namespace, body: Body) -> int:
 
 
 async def _connected(args: argparse.Namespace, body: Body) -> int:
+    from blebench.commands.pair import report_stale_bond
     from blebench.commands.radio import error_line, open_session
-    from blebench.session.connections import DeviceError
+    from blebench.session.connections import DeviceError, StaleBondError
     from blebench.session.console import MatchSpecError
     from blebench.session.gatt import TargetError, ValueParseError
     from blebench.session.manager import SessionError
@@ -110,6 +111,8 @@ async def _connected(args: argparse.Namespace, body: Body) -> int:
     try:
         conn = await session.connections.connect(args.device, timeout=args.timeout)
         return await body(session, conn)
+    except StaleBondError as exc:  # says what happened and the exact command to re-pair
+        return report_stale_bond(exc, args, session)
     except (DeviceError, TargetError, ValueParseError, MatchSpecError, FilterError) as exc:
         return report_error(exc, as_json)
     finally:

@@ -61,11 +61,15 @@ class BondStore:
         self.path = path or paths.bonds_file()
         self.problems: list[BondFileProblem] = []
         self._bonds: list[Bond] | None = None
+        # Goes up on every change (load, write): caches of what the bonds resolve to
+        # (the device registry's) compare it instead of the bonds themselves.
+        self.generation = 0
 
     # -- reading ----------------------------------------------------------------------
     def bonds(self) -> list[Bond]:
         if self._bonds is None:
             self._bonds = self._load()
+            self.generation += 1
         return self._bonds
 
     def reload(self) -> list[Bond]:
@@ -137,14 +141,16 @@ class BondStore:
                 return bond
         return None
 
-    def resolve(self, address: str) -> Bond | None:
+    def resolve(self, address: str, *, local_address: str | None = None) -> Bond | None:
         """The bond a resolvable private address belongs to (its IRK), or the bond of that address."""
-        direct = self.get(address)
+        direct = self.get(address, local_address=local_address)
         if direct is not None:
             return direct
         from blebench.decode.address import resolve_rpa
 
         for bond in self.bonds():
+            if local_address is not None and bond.local_address not in (None, local_address):
+                continue
             irk = bond.keys.irk
             # Stored IRKs are as SMP carries them (least significant byte first);
             # resolve_rpa wants the spec's most-significant-first key.
@@ -199,6 +205,7 @@ class BondStore:
         return len(bonds)
 
     def _save(self) -> None:
+        self.generation += 1
         _atomic_write(self.path, _document(self.bonds()), make_dir_private=True)
 
 

@@ -125,6 +125,24 @@ class PairingOptions:
             "pairable": self.pairable,
         }
 
+    @classmethod
+    def from_json(cls, record: dict[str, Any]) -> PairingOptions:
+        """The inverse of `to_json()`; missing keys take the defaults. Raises ValueError."""
+        defaults = cls()
+        flags = {
+            name: bool(record.get(name, getattr(defaults, name)))
+            for name in ("mitm", "sc", "oob", "bonding", "keypress", "requires_mitm",
+                         "sc_only", "pairable")
+        }
+        try:
+            min_key_size = int(record.get("min_key_size", defaults.min_key_size))
+            max_key_size = int(record.get("max_key_size", defaults.max_key_size))
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"bad key size in pairing options: {err}") from None
+        io = IoCapability.from_name(str(record.get("io", defaults.io.value)))
+        return replace(defaults, io=io, min_key_size=min_key_size, max_key_size=max_key_size,
+                       **flags)
+
     def describe(self) -> str:
         """One short line: `KeyboardDisplay, MITM, SC, bonding`."""
         flags = [self.io.label]
@@ -333,6 +351,8 @@ class Bond:
     last_used: str = ""
     local_address: str | None = None  # which of our identities holds the bond
     keys: BondKeys = field(default_factory=BondKeys, repr=False)
+    # The options we paired with: a stale bond is paired again with the same ones.
+    options: PairingOptions | None = None
 
     @property
     def has_ltk(self) -> bool:
@@ -357,6 +377,7 @@ class Bond:
             "created": self.created,
             "last_used": self.last_used,
             "local_address": self.local_address,
+            "options": self.options.to_json() if self.options is not None else None,
         }
 
     def to_record(self) -> dict[str, Any]:
@@ -374,6 +395,9 @@ class Bond:
         keys = record.get("keys") or {}
         if not isinstance(keys, dict):
             raise ValueError("keys is not an object")
+        options = record.get("options")
+        if options is not None and not isinstance(options, dict):
+            raise ValueError("options is not an object")
         return cls(
             address=str(record["address"]).upper(),
             address_type=address_type,
@@ -386,6 +410,7 @@ class Bond:
             last_used=str(record.get("last_used", "")),
             local_address=_opt_str(record.get("local_address")),
             keys=BondKeys.from_record(keys),
+            options=PairingOptions.from_json(options) if options is not None else None,
         )
 
 

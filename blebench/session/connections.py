@@ -15,6 +15,7 @@ Every failure is a `DeviceError` subclass carrying the code in words and a next 
 | `ConnectTimeoutError` | no connection within the timeout (after the retries) |
 | `ConnectFailedError` | the controller reported a failure (HCI code: refused, 0x3E, ...) |
 | `ConnectionLostError` | the link dropped (HCI reason, e.g. 0x08 supervision timeout) mid-operation |
+| `StaleBondError` | the stored bond did not encrypt the link: the device forgot or reset its keys |
 | `GattOperationError` | the peer answered with an ATT error (0x05 Insufficient Authentication, ...) |
 | `OperationTimeoutError` | the peer did not answer an operation in time |
 | `NotConnectedError` | an operation on a connection that is not up |
@@ -128,6 +129,39 @@ class ConnectionLostError(DeviceError):
 
 class GattOperationError(DeviceError):
     kind = "att_error"
+
+
+class StaleBondError(DeviceError):
+    """Encrypting with the bond we kept failed (0x06 PIN or Key Missing, 0x3D MIC failure,
+    ...): the device no longer has it. `SessionManager.repair()` deletes it and pairs again
+    with the options of the first pairing (`blebench pair DEVICE --repair`)."""
+
+    kind = "stale_bond"
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        address: str,
+        identity_address: str | None,
+        explanation: Explanation | None,
+    ) -> None:
+        super().__init__(
+            f"{label}: the device no longer has the bond blebench kept; it forgot or reset "
+            "its keys",
+            explanation=explanation,
+            next_step="delete the stale bond and pair again: `blebench pair DEVICE --repair` "
+            "(the same pairing options as before); if you did not reset the device, make "
+            "sure it is yours: another device may be using its address",
+        )
+        self.address = address
+        self.identity_address = identity_address
+
+    def to_json(self) -> dict[str, Any]:
+        out = super().to_json()
+        out["address"] = self.address
+        out["identity_address"] = self.identity_address
+        return out
 
 
 class OperationTimeoutError(DeviceError):
@@ -608,6 +642,13 @@ class ConnectionManager:
             conn.state = ConnectionState.FAILED
             self._changed(conn)
             code = getattr(exc, "hci_code", None)
+            if getattr(exc, "stale_bond", False):
+                raise StaleBondError(
+                    label,
+                    address=address,
+                    identity_address=getattr(exc, "identity_address", None),
+                    explanation=hci_error(code) if code is not None else None,
+                ) from None
             during = getattr(exc, "during", None)
             if during is not None:  # the link came up, then dropped (mid-discovery)
                 raise ConnectionLostError(

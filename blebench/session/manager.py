@@ -22,6 +22,7 @@ from bleak.exc import BleakError
 
 from blebench.backends import BackendChoice, BackendError, choose_backend
 from blebench.backends.extras import RawAdvertisement, raw_advertisement
+from blebench.pairing.bonds import BondStore
 from blebench.session.connections import ConnectionManager
 from blebench.session.gatt import stream_decoder
 from blebench.session.models import RadioInfo
@@ -31,7 +32,7 @@ from blebench.session.streams import StreamStore
 if TYPE_CHECKING:
     from blebench.backends.bumble.radio import BumbleRadio
     from blebench.pairing.delegate import PairingDelegate
-    from blebench.pairing.models import PairingOptions, PairingOutcome
+    from blebench.pairing.models import Bond, PairingOptions, PairingOutcome
     from blebench.sim.catalogue.base import VirtualPeripheral
 
 RECENT_REPORTS = 2000  # raw reports kept for a live view
@@ -81,7 +82,10 @@ class SessionManager:
             is_virtual=choice.kind == "bumble-sim",
             reason=choice.reason,
         )
-        self.registry = DeviceRegistry()
+        # The bonds blebench keeps: the Bumble radios' key store writes here, and the
+        # registry shows a device that resolves to one of them as that bonded device.
+        self.bonds = BondStore()
+        self.registry = DeviceRegistry(bonds=self.bonds)
         # Connections, GATT and notification streams (session/connections.py, gatt.py,
         # streams.py): `.connections` connects by address or name, `.streams` holds the
         # notification ring buffers the UI pulls from.
@@ -121,11 +125,13 @@ class SessionManager:
             btsnoop=self.settings.btsnoop,
             peripherals=self.settings.peripherals,
             user_devices=self.settings.user_devices,
+            bonds=self.bonds,
         )
         try:
             self.radio = await open_radio(spec)
         except (RadioError, UserDevicesError) as exc:
             raise SessionError(str(exc)) from None
+        self.registry.bond_identity = self.radio.identity  # the bonds usable on this radio
         self.radio_info = dataclasses.replace(self.radio_info, description=self.radio.description)
 
     async def close(self) -> None:
@@ -154,7 +160,31 @@ class SessionManager:
         `delegate`. SMP failures are the outcome's `failure` (see session/pairing.py)."""
         from blebench.session.pairing import pair
 
-        return await pair(self.connections, target, options, delegate)
+        return await pair(self.connections, target, options, delegate, bond_store=self.bonds)
+
+    async def repair(
+        self,
+        target: str,
+        delegate: PairingDelegate,
+        options: PairingOptions | None = None,
+        *,
+        passkey: int | None = None,
+        timeout: float | None = None,
+    ) -> tuple[PairingOutcome, Bond]:
+        """After a `StaleBondError`: delete the stale bond of `target` and pair again with
+        the options of the first pairing (or `options`). Returns the outcome and the old
+        bond; a failed re-pair puts the old bond back (see session/pairing.py)."""
+        from blebench.session.pairing import repair
+
+        return await repair(
+            self.connections,
+            self.radio,
+            target,
+            delegate,
+            options=options,
+            passkey=passkey,
+            timeout=timeout,
+        )
 
     # ------------------------------------------------------------------ scanning
 

@@ -64,6 +64,12 @@ class DeviceRecord:
     raw_available: bool = True  # False on OS stacks that merge adv and scan response
     os_fields: dict[str, Any] | None = None  # what an OS stack gave instead of bytes
     version: int = 0  # the registry's version when this record last changed
+    # A device blebench is bonded with: its identity address (a resolvable private
+    # address resolved with the bond's IRK; `address` is then the one heard last) and the
+    # bond's name. One record per identity, however often its address changes.
+    identity_address: str | None = None
+    bonded: bool = False
+    bond_name: str | None = None
 
     @property
     def service_uuids(self) -> list[str]:
@@ -125,6 +131,9 @@ class DeviceRecord:
             "services": self.service_uuids,
             "company": [{"id": cid, "name": company_name(cid)} for cid in self.company_ids],
             "appearance": self.appearance,
+            "identity_address": self.identity_address,
+            "bonded": self.bonded,
+            "bond_name": self.bond_name,
         }
         if not self.raw_available:
             out["os_fields"] = self.os_fields

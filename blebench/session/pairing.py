@@ -10,14 +10,17 @@ bond store. On the OS stack the OS decides, and that is said plainly.
 
 from __future__ import annotations
 
+import contextlib
+import copy
 from typing import TYPE_CHECKING
 
 from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import PairingDelegate
-from blebench.pairing.models import PairingOptions, PairingOutcome
-from blebench.session.connections import DeviceError, backend_extras
+from blebench.pairing.models import Bond, IoCapability, PairingOptions, PairingOutcome
+from blebench.session.connections import DeviceError, backend_extras, looks_like_address
 
 if TYPE_CHECKING:
+    from blebench.backends.bumble.radio import BumbleRadio
     from blebench.session.connections import ConnectionManager
 
 
@@ -27,6 +30,43 @@ class PairingUnavailableError(DeviceError):
     kind = "pairing_unavailable"
 
 
+class NoBondError(DeviceError):
+    """A re-pair was asked for a device blebench has no bond with."""
+
+    kind = "no_bond"
+
+
+def repair_options(bond: Bond) -> PairingOptions:
+    """The options to pair a stale bond again with: the ones it was made with; for a bond
+    from before they were recorded, what it had (SC, MITM) with the most capable IO."""
+    if bond.options is not None:
+        return bond.options
+    return PairingOptions(
+        io=IoCapability.KEYBOARD_DISPLAY, mitm=bond.authenticated, sc=bond.sc, bonding=True
+    )
+
+
+async def find_bond(
+    connections: ConnectionManager, store: BondStore, target: str, local_address: str | None
+) -> Bond | None:
+    """The bond of `target`: an identity address, an address that resolves with a stored
+    IRK, or a name (heard on the air now, or kept in a bond)."""
+    text = target.strip()
+    if looks_like_address(text):
+        with contextlib.suppress(ValueError):
+            return store.resolve(text.split("/")[0], local_address=local_address)
+        return None
+    named = [b for b in store.bonds()
+             if b.name == text and b.local_address in (None, local_address)]
+    if len(named) == 1:
+        return named[0]
+    found = await connections.resolve(text)
+    address = found if isinstance(found, str) else found.address
+    with contextlib.suppress(ValueError):
+        return store.resolve(address, local_address=local_address)
+    return None
+
+
 async def pair(
     connections: ConnectionManager,
     target: str,
@@ -34,6 +74,8 @@ async def pair(
     delegate: PairingDelegate,
     *,
     bond_store: BondStore | None = None,
+    passkey: int | None = None,
+    timeout: float | None = None,
 ) -> PairingOutcome:
     """Pair with `target` (an address or a name); never raises for an SMP failure, which is
     the outcome's `failure`. Raises DeviceError when the device cannot be reached."""
@@ -53,7 +95,62 @@ async def pair(
     if not isinstance(device.keystore, BondKeyStore):
         # Bonds made here must outlive the process (field note 001): the bond store.
         device.keystore = BondKeyStore(bond_store or BondStore())
+    extra: dict[str, float] = {} if timeout is None else {"timeout": timeout}
     outcome: PairingOutcome = await pair_connection(
-        bumble_connection, options, delegate, peer_name=conn.name
+        bumble_connection, options, delegate, passkey=passkey, peer_name=conn.name, **extra
     )
     return outcome
+
+
+async def repair(
+    connections: ConnectionManager,
+    radio: BumbleRadio | None,
+    target: str,
+    delegate: PairingDelegate,
+    *,
+    options: PairingOptions | None = None,
+    passkey: int | None = None,
+    timeout: float | None = None,
+) -> tuple[PairingOutcome, Bond]:
+    """Guided re-pair of a stale bond: delete the bond blebench kept for `target`, then
+    pair again with `options` (default: the options of the first pairing). Returns the
+    outcome and the bond that was replaced. When the new pairing fails, the old bond is
+    put back: nothing is lost, and the device is as it was. Raises NoBondError."""
+    if radio is None:
+        raise PairingUnavailableError(
+            f"{target}: the OS Bluetooth stack keeps its own bonds, not blebench",
+            next_step="remove the device in the system's Bluetooth settings and pair there",
+        )
+    store = radio.bond_store
+    bond = await find_bond(connections, store, target, radio.identity)
+    if bond is None:
+        raise NoBondError(
+            f"blebench keeps no bond with {target} on this radio, so there is nothing to "
+            "re-pair",
+            next_step=f"pair it: `blebench pair {target} --io IO --bond ...` "
+            "(`blebench bonds` lists the bonds)",
+        )
+    kept = copy.deepcopy(bond)
+    chosen = options or repair_options(bond)
+    existing = connections.get(target)
+    if existing is not None:
+        await connections.disconnect(existing.address)
+    store.delete(bond.address, local_address=bond.local_address)
+    await radio.device.refresh_resolving_list()
+    outcome: PairingOutcome | None = None
+    try:
+        outcome = await pair(
+            connections, target, chosen, delegate, bond_store=store, passkey=passkey,
+            timeout=timeout,
+        )
+    finally:
+        if outcome is not None and outcome.ok and kept.name:
+            fresh = store.get(kept.address, local_address=radio.identity)
+            if fresh is not None and not fresh.name:
+                store.annotate(kept.address, name=kept.name)
+        if outcome is None or not outcome.ok:
+            if store.get(kept.address, local_address=kept.local_address) is None:
+                store.put(kept)
+            with contextlib.suppress(Exception):
+                await radio.device.refresh_resolving_list()
+    return outcome, kept

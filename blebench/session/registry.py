@@ -3,6 +3,13 @@
 The backend's callback calls `update` once per report; a repeated identical payload costs
 a bytes comparison, not a decode. Readers (the TUI at about 10 Hz, the CLI at the end of a
 scan) pull what changed with `changed_since(version)`.
+
+Bonded devices: with a `BondStore`, an address that is a bond's identity, or a
+resolvable private address that resolves with a bond's IRK, is filed under the bond's
+identity address: a Privacy Tag that changes its address every few minutes stays one
+record (`identity_address`, `bonded`, `bond_name`; `address` is the one heard last).
+Resolution is AES once per IRK, so what each address resolves to is cached until the
+bonds change (`BondStore.generation`).
 """
 
 from __future__ import annotations
@@ -18,9 +25,12 @@ from bleak.backends.scanner import AdvertisementData
 from blebench.backends.extras import RawAdvertisement, raw_advertisement
 from blebench.decode.address import classify_address
 from blebench.decode.payload import decode_payload
+from blebench.pairing.bonds import BondStore
+from blebench.pairing.models import Bond
 from blebench.session.models import AddressType, DeviceRecord, Payload
 
 MAX_DEVICES = 2048
+MAX_RESOLVED = 4 * MAX_DEVICES  # cached address -> bond answers (RPAs come and go)
 
 Clock = Callable[[], float]
 """Monotonic seconds (time.monotonic by default)."""
@@ -37,8 +47,21 @@ def _address_type(address: str, is_random: bool) -> AddressType:
 class DeviceRegistry:
     """Devices by address, least recently heard evicted first beyond `max_devices`."""
 
-    def __init__(self, *, max_devices: int = MAX_DEVICES, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        *,
+        max_devices: int = MAX_DEVICES,
+        clock: Clock = time.monotonic,
+        bonds: BondStore | None = None,
+    ) -> None:
         self.max_devices = max_devices
+        self.bonds = bonds
+        # Our identity on the radio: only its bonds (and bonds of no recorded identity)
+        # count; None: every bond.
+        self.bond_identity: str | None = None
+        self._resolved: dict[str, Bond | None] = {}  # air address -> its bond, or None
+        self._bonds_generation = -1
+        self._aliases: dict[str, str] = {}  # an address heard -> the key of its record
         # What stamps reports that come without a time, and what readers measure ages
         # ("last seen") against, so both always agree (tests pass a frozen one).
         self.clock = clock
@@ -58,10 +81,16 @@ class DeviceRegistry:
         return address in self._records
 
     def get(self, address: str) -> DeviceRecord | None:
-        return self._records.get(address.upper())
+        """The record of an address: as heard, or a bond's identity address."""
+        key = address.upper()
+        record = self._records.get(key)
+        if record is None and key in self._aliases:
+            record = self._records.get(self._aliases[key])
+        return record
 
     def clear(self) -> None:
         self._records.clear()
+        self._aliases.clear()
         self.version += 1
 
     def changed_since(self, version: int) -> tuple[int, list[DeviceRecord]]:
@@ -71,18 +100,78 @@ class DeviceRegistry:
     # ------------------------------------------------------------------ updates
 
     def _record(self, address: str, address_type: AddressType, now: float) -> DeviceRecord:
-        record = self._records.get(address)
+        bond = self._bond_of(address, address_type)
+        key = address if bond is None else (bond.identity_address or bond.address)
+        record = self._records.get(key)
+        if key != address and address in self._records:
+            # Heard before it was bonded (or before the bond's IRK was known): one record.
+            earlier = self._records.pop(address)
+            if record is None:
+                record = self._records[key] = earlier
         if record is None:
             record = DeviceRecord(
                 address=address, address_type=address_type, first_seen=now, last_seen=now
             )
-            self._records[address] = record
+            self._records[key] = record
             if len(self._records) > self.max_devices:
-                self._records.popitem(last=False)
+                old_key, _ = self._records.popitem(last=False)
+                self._aliases = {a: k for a, k in self._aliases.items() if k != old_key}
                 self.evicted += 1
         else:
-            self._records.move_to_end(address)
+            self._records.move_to_end(key)
+            record.address = address  # a bonded device's address of now
+            record.address_type = address_type
+        if bond is not None:
+            if key != address:
+                self._aliases[address] = key
+            record.identity_address = key
+            record.bonded = True
+            record.bond_name = bond.name
         return record
+
+    def _bond_of(self, address: str, address_type: AddressType) -> Bond | None:
+        """The bond `address` belongs to (cached per address until the bonds change)."""
+        store = self.bonds
+        if store is None:
+            return None
+        bonds = store.bonds()  # loads once; then a list
+        if store.generation != self._bonds_generation:
+            self._bonds_generation = store.generation
+            self._resolved.clear()
+            self._forget_lost_bonds()
+        if not bonds:
+            return None
+        if address in self._resolved:
+            return self._resolved[address]
+        bond: Bond | None = None
+        try:
+            if address_type == "resolvable-private":
+                bond = store.resolve(address, local_address=self.bond_identity)
+            elif address_type in ("public", "random-static"):
+                bond = store.get(address, local_address=self.bond_identity)
+        except ValueError:
+            bond = None
+        if len(self._resolved) >= MAX_RESOLVED:
+            self._resolved.clear()
+        self._resolved[address] = bond
+        return bond
+
+    def _forget_lost_bonds(self) -> None:
+        """Records of bonds that were deleted go back to the address they were heard at."""
+        assert self.bonds is not None
+        for key, record in list(self._records.items()):
+            if not record.bonded:
+                continue
+            if self.bonds.get(key, local_address=self.bond_identity) is not None:
+                continue
+            record.bonded = False
+            record.identity_address = None
+            record.bond_name = None
+            del self._records[key]
+            self._records[record.address] = record
+            self._aliases = {a: k for a, k in self._aliases.items() if k != key}
+            self.version += 1
+            record.version = self.version
 
     def update(
         self, device: BLEDevice, advertisement: AdvertisementData, now: float | None = None
@@ -115,7 +204,7 @@ class DeviceRegistry:
                 record.adv = _merge(record.adv, raw.adv, now)
             if raw.connectable is not None:
                 record.connectable = raw.connectable
-        record.name = _name(record)
+        record.name = _name(record) or record.bond_name
         return record
 
     def _update_os(

@@ -23,6 +23,7 @@ import logging
 import random
 import socket
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from bumble import crypto, hci
@@ -31,6 +32,8 @@ from bumble.host import Host
 from bumble.transport import Transport, open_transport
 from bumble.transport.common import AsyncPipeSink
 
+from blebench.pairing.bonds import BondStore
+from blebench.pairing.keystore import BondKeyStore
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.sim.radio import FixedProfile, ModelledController, ModelledLink
 
@@ -185,10 +188,14 @@ class VirtualWorld:
         peripherals: Sequence[VirtualPeripheral] | None = None,
         *,
         seed: int = 0,
+        bonds: Path | None = None,
     ) -> None:
+        """`bonds`: the file the peripherals keep their bonds in across runs (their
+        flash); None keeps them in memory for this world's life only."""
         if peripherals is None:
             peripherals = default_peripherals(seed)
         self.seed = seed
+        self.bond_store = BondStore(bonds) if bonds is not None else None
         self.peripherals: list[VirtualPeripheral] = list(peripherals)
         self.link = ModelledLink()
         self.members: list[WorldMember] = []
@@ -362,6 +369,9 @@ class VirtualWorld:
         config.advertising_interval_min = interval
         config.advertising_interval_max = interval
         device = Device(config=config, host=WorldHost(controller, AsyncPipeSink(controller)))
+        if self.bond_store is not None:
+            # Set before power-on: Bumble then loads the IRKs of the bonded centrals.
+            device.keystore = BondKeyStore(self.bond_store, local_address=peripheral.address.upper())
         return WorldMember(
             peripheral=peripheral, controller=controller, device=device, rng=rng, irk=irk
         )

@@ -9,6 +9,13 @@ Keyword arguments reaching the backend through `BleakClient(...)`:
 - `mtu` (default 247): the ATT MTU asked for right after connecting (None: no exchange);
 - `op_timeout` (default 10 s): the longest any GATT operation may take. Bumble's own limit
   is 30 s; a device that vanished without a disconnection event must not hang a session.
+- `use_bond` (default True): when the device's key store holds an LTK for the peer (by
+  identity address, or by an RPA Bumble resolved with a stored IRK), the link is
+  encrypted with it right after connecting, before anything else, as phones and desktop
+  stacks do with bonded devices. A peer that lost the bond makes this fail: 0x06 PIN or
+  Key Missing, 0x3D MIC Failure, 0x05 Authentication Failure, or a disconnection; that is
+  `BumbleStaleBondError`, and the link is dropped (the peer may also be an impostor using
+  the address: re-pairing is the user's decision).
 
 What bleak's API can't carry is exposed here and used by the session when present:
 `connection_info()` (PHY, interval, latency, supervision timeout, encryption),
@@ -81,6 +88,30 @@ class BumbleDisconnectedError(BleakError):
         super().__init__(f"disconnected during {during} (HCI reason 0x{hci_code:02X})")
         self.hci_code = hci_code
         self.during = during
+
+
+class BumbleStaleBondError(BleakError):
+    """The stored bond did not encrypt the link: the peer no longer has it."""
+
+    stale_bond = True  # read by the session without importing this backend
+
+    def __init__(self, hci_code: int, address: str, identity_address: str | None) -> None:
+        super().__init__(
+            f"encrypting the link to {address} with the stored bond failed (HCI 0x{hci_code:02X})"
+        )
+        self.hci_code = hci_code
+        self.address = address
+        self.identity_address = identity_address
+
+
+# What a peer that lost (or changed) its keys makes encryption end with.
+STALE_BOND_CODES = frozenset(
+    {
+        hci.HCI_PIN_OR_KEY_MISSING_ERROR,  # 0x06: no LTK on its side
+        hci.HCI_CONNECTION_TERMINATED_DUE_TO_MIC_FAILURE_ERROR,  # 0x3D: a different LTK
+        hci.HCI_AUTHENTICATION_FAILURE_ERROR,  # 0x05: some stacks say it so
+    }
+)
 
 
 class BumbleNotConnectedError(BleakError):
@@ -169,6 +200,8 @@ class BumbleClient(BaseBleakClient):
         )
         self._wanted_mtu: int | None = kwargs.get("mtu", DEFAULT_MTU)
         self._op_timeout: float = float(kwargs.get("op_timeout", DEFAULT_OP_TIMEOUT))
+        self._use_bond: bool = bool(kwargs.get("use_bond", True))
+        self.encrypted_with_bond = False
         self._service_filter: set[str] | None = kwargs.get("services")
         self._connection: Connection | None = None
         self._lost: asyncio.Future[int] | None = None
@@ -257,6 +290,7 @@ class BumbleClient(BaseBleakClient):
         connection.on(connection.EVENT_DISCONNECTION, self._on_disconnection)
         connection.on(connection.EVENT_CONNECTION_PHY_UPDATE, self._on_phy_update)
         try:
+            await self._encrypt_with_bond(connection, address)
             if self._wanted_mtu:
                 await self._guarded(
                     connection.gatt_client.request_mtu(self._wanted_mtu), "the MTU exchange"
@@ -271,6 +305,31 @@ class BumbleClient(BaseBleakClient):
         except BaseException:
             await self._abandon()
             raise
+
+    async def _encrypt_with_bond(self, connection: Connection, address: str) -> None:
+        """Encrypt with the stored LTK when we have one for this peer (see module doc)."""
+        self.encrypted_with_bond = False
+        keystore = self._device.keystore
+        if not self._use_bond or keystore is None:
+            return
+        keys = await keystore.get(str(connection.peer_address))
+        if keys is None or (keys.ltk is None and keys.ltk_central is None):
+            return
+        identity = str(connection.peer_address).split("/")[0]
+        try:
+            await self._guarded(connection.encrypt(), "encryption with the stored bond")
+        except hci.HCI_Error as exc:
+            code = int(exc.error_code or _FAILED_TO_ESTABLISH)
+            if code in STALE_BOND_CODES:
+                raise BumbleStaleBondError(code, address, identity) from None
+            raise BumbleConnectError(code, address, "encrypting with the stored bond failed") from None
+        except BumbleDisconnectedError as exc:
+            # Some peers just hang up on an LTK they do not know (0x13).
+            hang_up = exc.hci_code == hci.HCI_REMOTE_USER_TERMINATED_CONNECTION_ERROR
+            if exc.hci_code in STALE_BOND_CODES or hang_up:
+                raise BumbleStaleBondError(exc.hci_code, address, identity) from None
+            raise
+        self.encrypted_with_bond = True
 
     async def _discover(self) -> BleakGATTServiceCollection:
         assert self._connection is not None

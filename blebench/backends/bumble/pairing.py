@@ -10,7 +10,8 @@
   every SMP PDU and the encryption change (the lab's ladder, `blebench pair`'s outcome).
 - `pair_connection(connection, options, delegate)`: pair an open Bumble connection and
   return a `PairingOutcome` (the session layer's Bumble client calls this).
-- `BondKeyStore`: a Bumble `KeyStore` that keeps keys in blebench's `BondStore`.
+- `BondKeyStore`: a Bumble `KeyStore` that keeps keys in blebench's `BondStore` (it lives
+  in `blebench.pairing.keystore`, shared with the virtual world, and is re-exported here).
 
 Bumble quirks handled here: passkey 000000 hangs Bumble's SMP, so we never generate it
 and refuse to type it; the encryption key is never shortened by Bumble, so the key size
@@ -24,22 +25,19 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bumble import smp
 from bumble.core import ProtocolError
 from bumble.hci import Address
-from bumble.keys import KeyStore, PairingKeys
+from bumble.keys import PairingKeys
 from bumble.pairing import PairingConfig, PairingDelegate
 
 from blebench.pairing.delegate import KEYPRESS_KINDS
 from blebench.pairing.delegate import PairingDelegate as Prompts
+from blebench.pairing.keystore import BondKeyStore, keys_from_bumble, keys_to_bumble
 from blebench.pairing.matrix import policy_failure
 from blebench.pairing.models import (
-    AddressType,
-    Bond,
-    BondKeys,
     Method,
     Pairing,
     PairingFailure,
@@ -53,7 +51,16 @@ from blebench.pairing.models import (
 if TYPE_CHECKING:
     from bumble.device import Connection, Device
 
-    from blebench.pairing.bonds import BondStore
+__all__ = [
+    "BondKeyStore",
+    "BridgeConfig",
+    "BridgeDelegate",
+    "PolicySession",
+    "SmpObserver",
+    "keys_from_bumble",
+    "keys_to_bumble",
+    "pair_connection",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -549,7 +556,14 @@ async def pair_connection(
     observer = SmpObserver()
     previous = device.pairing_config_factory
     peer = peer_text(connection, peer_name)
-    config = BridgeConfig(options, delegate, peer, passkey=passkey, observer=observer)
+    config = BridgeConfig(
+        options,
+        delegate,
+        peer,
+        passkey=passkey,
+        observer=observer,
+        identity_address_type=identity_type_of(connection),
+    )
 
     def factory(conn: Connection) -> PairingConfig:
         return config if conn is connection else previous(conn)
@@ -595,8 +609,18 @@ async def pair_connection(
         authenticated=authenticated,
         error=error,
     )
-    await _settle_bond(device, connection, outcome, peer_name)
+    await _settle_bond(device, connection, outcome, peer_name, options)
     return outcome
+
+
+def identity_type_of(connection: Connection) -> PairingConfig.AddressType:
+    """The identity we distribute is the address this link runs on. Bumble would send
+    the controller's public address whenever there is one, even on a link made from our
+    random static address; the peer then files the bond under an address we never
+    connect from, and the next encryption finds no key (PIN or Key Missing)."""
+    if connection.self_address.address_type == Address.PUBLIC_DEVICE_ADDRESS:
+        return PairingConfig.AddressType.PUBLIC
+    return PairingConfig.AddressType.RANDOM
 
 
 def _keys_authenticated(keys: PairingKeys) -> bool | None:
@@ -607,7 +631,11 @@ def _keys_authenticated(keys: PairingKeys) -> bool | None:
 
 
 async def _settle_bond(
-    device: Device, connection: Connection, outcome: PairingOutcome, name: str | None
+    device: Device,
+    connection: Connection,
+    outcome: PairingOutcome,
+    name: str | None,
+    options: PairingOptions,
 ) -> None:
     keystore = device.keystore
     if keystore is None or not outcome.ok:
@@ -623,81 +651,5 @@ async def _settle_bond(
             sc=outcome.sc,
             key_size=outcome.key_size,
             name=name,
+            options=options,
         )
-
-
-# -- the key store ----------------------------------------------------------------------
-
-
-def keys_to_bumble(keys: BondKeys) -> PairingKeys:
-    return PairingKeys.from_dict(keys.to_record())
-
-
-def keys_from_bumble(keys: PairingKeys) -> BondKeys:
-    return BondKeys.from_record(keys.to_dict())
-
-
-def _split_name(name: str) -> tuple[str, AddressType]:
-    """Bumble's key-store names: `AA:BB:..` (random) or `AA:BB:../P` (public)."""
-    address = Address(name)
-    kind: AddressType = (
-        "public"
-        if address.address_type in (Address.PUBLIC_DEVICE_ADDRESS, Address.PUBLIC_IDENTITY_ADDRESS)
-        else "random"
-    )
-    return address.to_string(with_type_qualifier=False), kind
-
-
-class BondKeyStore(KeyStore):
-    """Bumble's key store interface over blebench's BondStore (one file, private, atomic).
-
-    `local_address` names our identity, so several local adapters can share the file.
-    """
-
-    def __init__(self, store: BondStore, local_address: str | None = None) -> None:
-        self.store = store
-        self.local_address = local_address
-
-    def _name(self, bond: Bond) -> str:
-        return bond.address + ("/P" if bond.address_type == "public" else "")
-
-    async def update(self, name: str, keys: PairingKeys) -> None:
-        address, kind = _split_name(name)
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        existing = self.store.get(address, local_address=self.local_address)
-        bond_keys = keys_from_bumble(keys)
-        if existing is not None:
-            # Keep what we knew, take the new keys (Bumble sends only what changed on re-pair).
-            merged = existing.keys.to_record()
-            merged.update(bond_keys.to_record())
-            existing.keys = BondKeys.from_record(merged)
-            existing.last_used = now
-            self.store.put(existing)
-            return
-        self.store.put(
-            Bond(
-                address=address,
-                address_type=kind,
-                identity_address=address,
-                created=now,
-                last_used=now,
-                local_address=self.local_address,
-                keys=bond_keys,
-            )
-        )
-
-    async def get(self, name: str) -> PairingKeys | None:
-        address, _ = _split_name(name)
-        bond = self.store.get(address, local_address=self.local_address)
-        return keys_to_bumble(bond.keys) if bond is not None else None
-
-    async def delete(self, name: str) -> None:
-        address, _ = _split_name(name)
-        self.store.delete(address, local_address=self.local_address)
-
-    async def get_all(self) -> list[tuple[str, PairingKeys]]:
-        return [
-            (self._name(b), keys_to_bumble(b.keys))
-            for b in self.store.bonds()
-            if b.local_address == self.local_address
-        ]

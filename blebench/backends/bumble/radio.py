@@ -3,6 +3,13 @@
 A radio is either the virtual world (a new modelled central controller on the world's
 link, reached through HCI packets like a dongle) or a real HCI transport (`usb:0`,
 `serial:...`, `hci-socket:0`, `tcp-client:HOST:PORT`). Both run the same host code.
+
+On every radio the central's key store is blebench's bond store (`BondKeyStore`), set
+before power-on so Bumble loads the stored IRKs into its address resolver, and the
+central has a stable identity: a random static address derived from the seed (virtual
+world) or from the controller's public address (a dongle), so a peer that bonded with us
+finds its bond again on the next run. The virtual world's peripherals keep their bonds in
+their own file (`paths.sim_bonds_file()`), as a real device keeps them in flash.
 """
 
 from __future__ import annotations
@@ -10,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import random
 from pathlib import Path
 from typing import IO, Literal
@@ -19,6 +27,9 @@ from bumble.device import Device
 from bumble.snoop import BtSnooper
 from bumble.transport import Transport, open_transport
 
+from blebench import paths
+from blebench.pairing.bonds import BondStore
+from blebench.pairing.keystore import BondKeyStore
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.sim.world import VirtualWorld
 
@@ -45,6 +56,8 @@ class RadioSpec:
     btsnoop: Path | None = None
     peripherals: tuple[VirtualPeripheral, ...] | None = None
     user_devices: bool = True  # also read blebench.paths.user_sim_devices_file()
+    # The bond store the central's key store writes to (default: blebench's bond file).
+    bonds: BondStore | None = dataclasses.field(default=None, compare=False)
 
 
 class BumbleRadio:
@@ -62,6 +75,9 @@ class BumbleRadio:
     ) -> None:
         self.spec = spec
         self.device = device
+        keystore = device.keystore
+        assert isinstance(keystore, BondKeyStore)
+        self.keystore = keystore
         self.description = description
         self.world = world
         self._transport = transport
@@ -71,6 +87,15 @@ class BumbleRadio:
     @property
     def is_virtual(self) -> bool:
         return self.world is not None
+
+    @property
+    def bond_store(self) -> BondStore:
+        return self.keystore.store
+
+    @property
+    def identity(self) -> str:
+        """Our identity address on this radio: what peers file our bond under."""
+        return str(self.device.static_address).split("/")[0]
 
     async def close(self) -> None:
         if self._closed:
@@ -122,6 +147,28 @@ def _controller_words(device: Device) -> str:
     return f"{maker}, {hci_version} rev {version.hci_subversion}, address {device.public_address}"
 
 
+def stable_identity(public_address: hci.Address, transport: str) -> hci.Address:
+    """A random static address that stays the same for one controller run after run:
+    derived from its public address (or, for a controller without one, from the
+    transport spec). A new address each run would orphan every bond peers keep for us."""
+    if public_address != hci.Address.ANY:
+        seed = b"public:" + bytes(public_address.address_bytes)
+    else:
+        seed = b"transport:" + transport.encode("utf-8")
+    raw = bytearray(hashlib.sha256(b"blebench central identity\0" + seed).digest()[:6])
+    raw[5] |= 0xC0  # the two most significant bits of a static address are 0b11
+    return hci.Address(bytes(raw), hci.Address.RANDOM_DEVICE_ADDRESS)
+
+
+async def _take_identity(device: Device, keystore: BondKeyStore, transport: str) -> None:
+    identity = stable_identity(device.public_address, transport)
+    await device.send_sync_command(hci.HCI_LE_Set_Random_Address_Command(random_address=identity))
+    device.static_address = identity
+    device.random_address = identity
+    keystore.local_address = identity.to_string(with_type_qualifier=False)
+    await device.refresh_resolving_list()  # the IRKs of this identity's bonds
+
+
 async def open_radio(spec: RadioSpec) -> BumbleRadio:
     """Open and power on the radio `spec` names; RadioError says why it could not."""
     if spec.kind == "sim":
@@ -140,7 +187,7 @@ async def _open_sim(spec: RadioSpec) -> BumbleRadio:
         from blebench.sim.world import default_peripherals
 
         peripherals = default_peripherals(spec.seed)
-    world = VirtualWorld([*peripherals, *extra], seed=spec.seed)
+    world = VirtualWorld([*peripherals, *extra], seed=spec.seed, bonds=paths.sim_bonds_file())
     await world.start()
     port = world.open_central()
     rng = random.Random(f"central-host:{spec.seed}")
@@ -149,6 +196,9 @@ async def _open_sim(spec: RadioSpec) -> BumbleRadio:
         hci.Address.RANDOM_DEVICE_ADDRESS,
     )
     device = Device.with_hci("blebench", address, port.source, port.sink)
+    device.keystore = BondKeyStore(
+        spec.bonds or BondStore(), local_address=address.to_string(with_type_qualifier=False)
+    )
     snoop: IO[bytes] | None = None
     try:
         snoop = _open_snoop(device, spec.btsnoop)
@@ -176,10 +226,13 @@ async def _open_hci(spec: RadioSpec) -> BumbleRadio:
     device = Device.with_hci(
         "blebench", hci.Address.generate_static_address(), transport.source, transport.sink
     )
+    keystore = BondKeyStore(spec.bonds or BondStore())
+    device.keystore = keystore
     snoop: IO[bytes] | None = None
     try:
         snoop = _open_snoop(device, spec.btsnoop)
         await asyncio.wait_for(device.power_on(), POWER_ON_TIMEOUT_S)
+        await asyncio.wait_for(_take_identity(device, keystore, spec.transport), POWER_ON_TIMEOUT_S)
     except BaseException as exc:
         if snoop is not None:
             snoop.close()
