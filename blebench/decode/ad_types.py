@@ -1,9 +1,12 @@
 """Field decoders for every AD type of the Assigned Numbers (section 2.3, "Common Data
 Types"; values per the Core Specification Supplement, Part A).
 
-`AD_TYPES` maps the type byte to (name, decoder). A decoder takes the structure's data
-(after the type byte) and returns a dict of JSON-ready fields, or raises `AdDataError`
-with a message a person can act on. Numbers are named from bleak's and Bumble's tables
+`AD_TYPES` maps the type byte to an `AdType`: its name, the body lengths it allows (with
+the message a person can act on for any other length) and its decoder. Every malformed
+structure of these types is malformed by its length alone, so the error count of a payload
+is known from a framing pass without running any decoder (see `payload`); a decoder takes
+the structure's data (after the type byte), already of an allowed length, and returns a
+dict of JSON-ready fields. Numbers are named from bleak's and Bumble's tables
 (via `names`); only the small per-type code sets that no installed package ships (flag
 bits, LE role, URI scheme codes, mesh beacon types) are spelled here, next to the spec
 section they come from.
@@ -13,16 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from blebench.decode.names import SIG_BASE_SUFFIX, appearance_name, company_name, uuid_name
 
 Fields = dict[str, Any]
 Decoder = Callable[[bytes], Fields]
-
-
-class AdDataError(ValueError):
-    """The structure's data does not fit its type (wrong length, bad encoding)."""
 
 
 def unknown_type_name(ad_type: int) -> str:
@@ -60,8 +59,6 @@ def uuid128_entry(le_bytes: bytes) -> tuple[str, str, str | None]:
 
 def _uuid_list(data: bytes, width: int) -> Fields:
     n = len(data)
-    if n % width:
-        raise AdDataError(f"length {n} is not a multiple of {width} ({width * 8}-bit UUIDs)")
     if width == 2:
         entries = [uuid16_entry(data[i] | data[i + 1] << 8) for i in range(0, n, 2)]
     elif width == 4:
@@ -93,11 +90,6 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8", "replace")
 
 
-def _exact(data: bytes, size: int, what: str) -> None:
-    if len(data) != size:
-        raise AdDataError(f"{what} needs {size} bytes, got {len(data)}")
-
-
 # -- per-type decoders --------------------------------------------------------------------
 
 # Supplement Part A 1.3.2 (Flags): bit meanings.
@@ -119,8 +111,6 @@ def flags_text(value: int) -> tuple[str, ...]:
 
 
 def _flags(data: bytes) -> Fields:
-    if not data:
-        raise AdDataError("Flags needs at least 1 byte, got 0")
     value = int.from_bytes(data, "little")
     return {"flags": value, "flags_text": flags_text(value)}
 
@@ -134,7 +124,6 @@ def _complete_name(data: bytes) -> Fields:
 
 
 def _tx_power(data: bytes) -> Fields:
-    _exact(data, 1, "TX Power Level")
     v = data[0]
     return {"tx_power_dbm": v - 256 if v > 127 else v}
 
@@ -152,7 +141,6 @@ def _class_of_device_tables() -> tuple[list[str], dict[int, str], dict[int, dict
 
 
 def _class_of_device(data: bytes) -> Fields:
-    _exact(data, 3, "Class of Device")
     value = int.from_bytes(data, "little")
     service_labels, majors, minors = _class_of_device_tables()
     services = value >> 13 & 0x7FF
@@ -170,13 +158,8 @@ def _class_of_device(data: bytes) -> Fields:
     }
 
 
-def _hex_value(what: str, size: int | None = None) -> Decoder:
-    def decode(data: bytes) -> Fields:
-        if size is not None:
-            _exact(data, size, what)
-        return {"value": data.hex()}
-
-    return decode
+def _hex_value(data: bytes) -> Fields:
+    return {"value": data.hex()}
 
 
 def _device_id_or_tk(data: bytes) -> Fields:
@@ -196,13 +179,10 @@ def _device_id_or_tk(data: bytes) -> Fields:
         if source == 1:
             out["vendor"] = company_name(vendor)
         return out
-    if len(data) == 16:
-        return {"meaning": "Security Manager TK Value", "value": data.hex()}
-    raise AdDataError(f"needs 8 bytes (Device ID) or 16 (TK value), got {len(data)}")
+    return {"meaning": "Security Manager TK Value", "value": data.hex()}
 
 
 def _oob_flags(data: bytes) -> Fields:
-    _exact(data, 1, "Security Manager Out of Band Flags")
     v = data[0]
     return {
         "oob_flags": v,
@@ -218,7 +198,6 @@ def _interval_ms(raw: int, unit_us: int) -> float:
 
 
 def _connection_interval_range(data: bytes) -> Fields:
-    _exact(data, 4, "Peripheral Connection Interval Range")
     lo = data[0] | data[1] << 8
     hi = data[2] | data[3] << 8
     # 0xFFFF: no specific value (Supplement Part A 1.9); units of 1.25 ms.
@@ -232,8 +211,6 @@ def _connection_interval_range(data: bytes) -> Fields:
 
 def _service_data(width: int) -> Decoder:
     def decode(data: bytes) -> Fields:
-        if len(data) < width:
-            raise AdDataError(f"needs a {width * 8}-bit UUID ({width} bytes), got {len(data)}")
         if width == 2:
             entry = uuid16_entry(data[0] | data[1] << 8)
         elif width == 4:
@@ -246,33 +223,26 @@ def _service_data(width: int) -> Decoder:
 
 
 def _addresses(data: bytes) -> Fields:
-    if not data or len(data) % 6:
-        raise AdDataError(f"length {len(data)} is not a non-zero multiple of 6 (addresses)")
     return {"addresses": tuple(format_address(data[i : i + 6]) for i in range(0, len(data), 6))}
 
 
 def _appearance(data: bytes) -> Fields:
-    _exact(data, 2, "Appearance")
     value = data[0] | data[1] << 8
     category, sub = appearance_name(value)
     return {"appearance": value, "category": category, "subcategory": sub}
 
 
 def _advertising_interval(data: bytes) -> Fields:
-    _exact(data, 2, "Advertising Interval")
     raw = data[0] | data[1] << 8
     return {"interval": raw, "interval_ms": _interval_ms(raw, 625)}
 
 
 def _advertising_interval_long(data: bytes) -> Fields:
-    if len(data) not in (3, 4):
-        raise AdDataError(f"Advertising Interval - long needs 3 or 4 bytes, got {len(data)}")
     raw = int.from_bytes(data, "little")
     return {"interval": raw, "interval_ms": _interval_ms(raw, 625)}
 
 
 def _le_device_address(data: bytes) -> Fields:
-    _exact(data, 7, "LE Bluetooth Device Address")
     from blebench.decode.address import classify_address
 
     address = format_address(data[:6])
@@ -294,7 +264,6 @@ LE_ROLES = {
 
 
 def _le_role(data: bytes) -> Fields:
-    _exact(data, 1, "LE Role")
     return {"role": data[0], "role_text": LE_ROLES.get(data[0], f"reserved (0x{data[0]:02x})")}
 
 
@@ -329,9 +298,7 @@ URI_SCHEMES = {
 
 
 def _uri(data: bytes) -> Fields:
-    text = _text(data)
-    if not text:
-        raise AdDataError("URI is empty")
+    text = _text(data)  # not empty: the length rule asks for at least one byte
     code = ord(text[0])
     rest = text[1:]
     scheme = URI_SCHEMES.get(code)
@@ -349,7 +316,6 @@ def _le_supported_features(data: bytes) -> Fields:
 
 
 def _channel_map_update(data: bytes) -> Fields:
-    _exact(data, 7, "Channel Map Update Indication")
     channel_map = int.from_bytes(data[:5], "little") & ((1 << 37) - 1)
     return {
         "channel_map": data[:5].hex(),
@@ -367,8 +333,6 @@ MESH_BEACON_TYPES = {
 
 
 def _mesh_beacon(data: bytes) -> Fields:
-    if not data:
-        raise AdDataError("Mesh Beacon is empty")
     kind = data[0]
     out: Fields = {
         "beacon_type": kind,
@@ -394,10 +358,6 @@ def _named_opaque(data: bytes) -> Fields:
 
 def _encrypted_data(data: bytes) -> Fields:
     # Supplement Part A 1.23: Randomizer (5), payload, MIC (4).
-    if len(data) < 9:
-        raise AdDataError(
-            f"Encrypted Data needs at least 9 bytes (randomizer + MIC), got {len(data)}"
-        )
     return {
         "randomizer": data[:5].hex(),
         "encrypted_payload": data[5:-4].hex(),
@@ -410,71 +370,175 @@ def _broadcast_name(data: bytes) -> Fields:
 
 
 def _rsi(data: bytes) -> Fields:
-    _exact(data, 6, "Resolvable Set Identifier")
     return {"rsi": format_address(data)}
 
 
 def _three_d(data: bytes) -> Fields:
-    _exact(data, 2, "3D Information Data")
     return {"flags_3d": data[0], "path_loss_threshold": data[1]}
 
 
 def _manufacturer(data: bytes) -> Fields:
-    if len(data) < 2:
-        raise AdDataError(f"Manufacturer Specific Data needs a 2-byte company id, got {len(data)}")
     cid = data[0] | data[1] << 8
     return {"company_id": cid, "company": company_name(cid), "manufacturer_data": data[2:].hex()}
 
 
-AD_TYPES: dict[int, tuple[str, Decoder]] = {
-    0x01: ("Flags", _flags),
-    0x02: ("Incomplete List of 16-bit Service UUIDs", _uuid_list16),
-    0x03: ("Complete List of 16-bit Service UUIDs", _uuid_list16),
-    0x04: ("Incomplete List of 32-bit Service UUIDs", _uuid_list32),
-    0x05: ("Complete List of 32-bit Service UUIDs", _uuid_list32),
-    0x06: ("Incomplete List of 128-bit Service UUIDs", _uuid_list128),
-    0x07: ("Complete List of 128-bit Service UUIDs", _uuid_list128),
-    0x08: ("Shortened Local Name", _shortened_name),
-    0x09: ("Complete Local Name", _complete_name),
-    0x0A: ("TX Power Level", _tx_power),
-    0x0D: ("Class of Device", _class_of_device),
-    0x0E: ("Simple Pairing Hash C-192", _hex_value("Simple Pairing Hash C-192", 16)),
-    0x0F: ("Simple Pairing Randomizer R-192", _hex_value("Simple Pairing Randomizer R-192", 16)),
-    0x10: ("Device ID / Security Manager TK Value", _device_id_or_tk),
-    0x11: ("Security Manager Out of Band Flags", _oob_flags),
-    0x12: ("Peripheral Connection Interval Range", _connection_interval_range),
-    0x14: ("List of 16-bit Service Solicitation UUIDs", _uuid_list16),
-    0x15: ("List of 128-bit Service Solicitation UUIDs", _uuid_list128),
-    0x16: ("Service Data - 16-bit UUID", _service_data(2)),
-    0x17: ("Public Target Address", _addresses),
-    0x18: ("Random Target Address", _addresses),
-    0x19: ("Appearance", _appearance),
-    0x1A: ("Advertising Interval", _advertising_interval),
-    0x1B: ("LE Bluetooth Device Address", _le_device_address),
-    0x1C: ("LE Role", _le_role),
-    0x1D: ("Simple Pairing Hash C-256", _hex_value("Simple Pairing Hash C-256", 16)),
-    0x1E: ("Simple Pairing Randomizer R-256", _hex_value("Simple Pairing Randomizer R-256", 16)),
-    0x1F: ("List of 32-bit Service Solicitation UUIDs", _uuid_list32),
-    0x20: ("Service Data - 32-bit UUID", _service_data(4)),
-    0x21: ("Service Data - 128-bit UUID", _service_data(16)),
-    0x22: ("LE Secure Connections Confirmation Value", _hex_value("LE SC Confirmation Value", 16)),
-    0x23: ("LE Secure Connections Random Value", _hex_value("LE SC Random Value", 16)),
-    0x24: ("URI", _uri),
-    0x25: ("Indoor Positioning", _named_opaque),
-    0x26: ("Transport Discovery Data", _named_opaque),
-    0x27: ("LE Supported Features", _le_supported_features),
-    0x28: ("Channel Map Update Indication", _channel_map_update),
-    0x29: ("PB-ADV", _named_opaque),
-    0x2A: ("Mesh Message", _named_opaque),
-    0x2B: ("Mesh Beacon", _mesh_beacon),
-    0x2C: ("BIGInfo", _named_opaque),
-    0x2D: ("Broadcast_Code", _named_opaque),
-    0x2E: ("Resolvable Set Identifier", _rsi),
-    0x2F: ("Advertising Interval - long", _advertising_interval_long),
-    0x30: ("Broadcast_Name", _broadcast_name),
-    0x31: ("Encrypted Advertising Data", _encrypted_data),
-    0x32: ("Periodic Advertising Response Timing Information", _named_opaque),
-    0x34: ("Electronic Shelf Label", _named_opaque),
-    0x3D: ("3D Information Data", _three_d),
-    0xFF: ("Manufacturer Specific Data", _manufacturer),
+# -- the table ----------------------------------------------------------------------------
+
+# A structure's body is at most 254 bytes: its length byte (at most 255) counts the type.
+_BODY_LENGTHS = range(255)
+
+
+class Size(NamedTuple):
+    """The body lengths a type allows, and the structure's error for any other length
+    ("{n}" stands for the length)."""
+
+    allowed: frozenset[int]
+    error: str
+
+
+ANY_SIZE = Size(frozenset(_BODY_LENGTHS), "")
+
+
+def exactly(size: int, what: str) -> Size:
+    return Size(frozenset((size,)), f"{what} needs {size} bytes, got {{n}}")
+
+
+def at_least(size: int, error: str) -> Size:
+    return Size(frozenset(range(size, len(_BODY_LENGTHS))), error)
+
+
+def one_of(sizes: tuple[int, ...], error: str) -> Size:
+    return Size(frozenset(sizes), error)
+
+
+def uuid_multiple(width: int) -> Size:
+    return Size(
+        frozenset(range(0, len(_BODY_LENGTHS), width)),
+        f"length {{n}} is not a multiple of {width} ({width * 8}-bit UUIDs)",
+    )
+
+
+class AdType(NamedTuple):
+    name: str
+    decode: Decoder
+    size: Size
+
+
+_ADDRESSES = Size(
+    frozenset(range(6, len(_BODY_LENGTHS), 6)),
+    "length {n} is not a non-zero multiple of 6 (addresses)",
+)
+
+AD_TYPES: dict[int, AdType] = {
+    0x01: AdType("Flags", _flags, at_least(1, "Flags needs at least 1 byte, got {n}")),
+    0x02: AdType("Incomplete List of 16-bit Service UUIDs", _uuid_list16, uuid_multiple(2)),
+    0x03: AdType("Complete List of 16-bit Service UUIDs", _uuid_list16, uuid_multiple(2)),
+    0x04: AdType("Incomplete List of 32-bit Service UUIDs", _uuid_list32, uuid_multiple(4)),
+    0x05: AdType("Complete List of 32-bit Service UUIDs", _uuid_list32, uuid_multiple(4)),
+    0x06: AdType("Incomplete List of 128-bit Service UUIDs", _uuid_list128, uuid_multiple(16)),
+    0x07: AdType("Complete List of 128-bit Service UUIDs", _uuid_list128, uuid_multiple(16)),
+    0x08: AdType("Shortened Local Name", _shortened_name, ANY_SIZE),
+    0x09: AdType("Complete Local Name", _complete_name, ANY_SIZE),
+    0x0A: AdType("TX Power Level", _tx_power, exactly(1, "TX Power Level")),
+    0x0D: AdType("Class of Device", _class_of_device, exactly(3, "Class of Device")),
+    0x0E: AdType("Simple Pairing Hash C-192", _hex_value, exactly(16, "Simple Pairing Hash C-192")),
+    0x0F: AdType(
+        "Simple Pairing Randomizer R-192",
+        _hex_value,
+        exactly(16, "Simple Pairing Randomizer R-192"),
+    ),
+    0x10: AdType(
+        "Device ID / Security Manager TK Value",
+        _device_id_or_tk,
+        one_of((8, 16), "needs 8 bytes (Device ID) or 16 (TK value), got {n}"),
+    ),
+    0x11: AdType(
+        "Security Manager Out of Band Flags",
+        _oob_flags,
+        exactly(1, "Security Manager Out of Band Flags"),
+    ),
+    0x12: AdType(
+        "Peripheral Connection Interval Range",
+        _connection_interval_range,
+        exactly(4, "Peripheral Connection Interval Range"),
+    ),
+    0x14: AdType("List of 16-bit Service Solicitation UUIDs", _uuid_list16, uuid_multiple(2)),
+    0x15: AdType("List of 128-bit Service Solicitation UUIDs", _uuid_list128, uuid_multiple(16)),
+    0x16: AdType(
+        "Service Data - 16-bit UUID",
+        _service_data(2),
+        at_least(2, "needs a 16-bit UUID (2 bytes), got {n}"),
+    ),
+    0x17: AdType("Public Target Address", _addresses, _ADDRESSES),
+    0x18: AdType("Random Target Address", _addresses, _ADDRESSES),
+    0x19: AdType("Appearance", _appearance, exactly(2, "Appearance")),
+    0x1A: AdType("Advertising Interval", _advertising_interval, exactly(2, "Advertising Interval")),
+    0x1B: AdType(
+        "LE Bluetooth Device Address",
+        _le_device_address,
+        exactly(7, "LE Bluetooth Device Address"),
+    ),
+    0x1C: AdType("LE Role", _le_role, exactly(1, "LE Role")),
+    0x1D: AdType("Simple Pairing Hash C-256", _hex_value, exactly(16, "Simple Pairing Hash C-256")),
+    0x1E: AdType(
+        "Simple Pairing Randomizer R-256",
+        _hex_value,
+        exactly(16, "Simple Pairing Randomizer R-256"),
+    ),
+    0x1F: AdType("List of 32-bit Service Solicitation UUIDs", _uuid_list32, uuid_multiple(4)),
+    0x20: AdType(
+        "Service Data - 32-bit UUID",
+        _service_data(4),
+        at_least(4, "needs a 32-bit UUID (4 bytes), got {n}"),
+    ),
+    0x21: AdType(
+        "Service Data - 128-bit UUID",
+        _service_data(16),
+        at_least(16, "needs a 128-bit UUID (16 bytes), got {n}"),
+    ),
+    0x22: AdType(
+        "LE Secure Connections Confirmation Value",
+        _hex_value,
+        exactly(16, "LE SC Confirmation Value"),
+    ),
+    0x23: AdType(
+        "LE Secure Connections Random Value", _hex_value, exactly(16, "LE SC Random Value")
+    ),
+    0x24: AdType("URI", _uri, at_least(1, "URI is empty")),
+    0x25: AdType("Indoor Positioning", _named_opaque, ANY_SIZE),
+    0x26: AdType("Transport Discovery Data", _named_opaque, ANY_SIZE),
+    0x27: AdType("LE Supported Features", _le_supported_features, ANY_SIZE),
+    0x28: AdType(
+        "Channel Map Update Indication",
+        _channel_map_update,
+        exactly(7, "Channel Map Update Indication"),
+    ),
+    0x29: AdType("PB-ADV", _named_opaque, ANY_SIZE),
+    0x2A: AdType("Mesh Message", _named_opaque, ANY_SIZE),
+    0x2B: AdType("Mesh Beacon", _mesh_beacon, at_least(1, "Mesh Beacon is empty")),
+    0x2C: AdType("BIGInfo", _named_opaque, ANY_SIZE),
+    0x2D: AdType("Broadcast_Code", _named_opaque, ANY_SIZE),
+    0x2E: AdType("Resolvable Set Identifier", _rsi, exactly(6, "Resolvable Set Identifier")),
+    0x2F: AdType(
+        "Advertising Interval - long",
+        _advertising_interval_long,
+        one_of((3, 4), "Advertising Interval - long needs 3 or 4 bytes, got {n}"),
+    ),
+    0x30: AdType("Broadcast_Name", _broadcast_name, ANY_SIZE),
+    0x31: AdType(
+        "Encrypted Advertising Data",
+        _encrypted_data,
+        at_least(9, "Encrypted Data needs at least 9 bytes (randomizer + MIC), got {n}"),
+    ),
+    0x32: AdType("Periodic Advertising Response Timing Information", _named_opaque, ANY_SIZE),
+    0x34: AdType("Electronic Shelf Label", _named_opaque, ANY_SIZE),
+    0x3D: AdType("3D Information Data", _three_d, exactly(2, "3D Information Data")),
+    0xFF: AdType(
+        "Manufacturer Specific Data",
+        _manufacturer,
+        at_least(2, "Manufacturer Specific Data needs a 2-byte company id, got {n}"),
+    ),
 }
+
+# The allowed body lengths alone, for the framing pass of `payload`.
+ALLOWED_SIZES: dict[int, frozenset[int]] = {t: e.size.allowed for t, e in AD_TYPES.items()}

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from blebench.decode.ad import AdStructure, slotted_maker, split_structures
-from blebench.decode.ad_types import uuid16_entry, uuid32_entry, uuid128_entry
+from blebench.decode.ad_types import ALLOWED_SIZES, uuid16_entry, uuid32_entry, uuid128_entry
 from blebench.decode.vendor import VendorDecoding, decode_manufacturer, decode_service_data16
 
 __all__ = [
@@ -29,15 +29,19 @@ __all__ = [
 _EMPTY: tuple[Any, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class DecodedPayload:
     """`service_uuids` are 128-bit lowercase strings (bleak's form), from the UUID-list
     structures; `company_ids` from the manufacturer-data structures, in order; `errors`
-    counts the structures whose `error` is set."""
+    counts the structures whose `error` is set.
+
+    `structures` and `vendors` are decoded on first access, then kept. A scan mostly
+    needs only the list values above, which one framing pass over the bytes gives; the
+    per-structure fields are read when a person looks at the device or asks for JSON.
+    Equality, hashing and repr are those of the public values, as for a plain dataclass.
+    """
 
     raw: bytes
-    structures: tuple[AdStructure, ...]
-    vendors: tuple[VendorDecoding, ...]
     local_name: str | None
     name_complete: bool
     service_uuids: tuple[str, ...]
@@ -46,83 +50,142 @@ class DecodedPayload:
     appearance: int | None
     flags: int | None
     errors: int
+    # Lazy parts: None until first read. `_vendor_at` holds the offsets of the
+    # structures that may carry a vendor format; `_mac` and `_bthome_key` decrypt BTHome.
+    _structures: tuple[AdStructure, ...] | None
+    _vendors: tuple[VendorDecoding, ...] | None
+    _vendor_at: tuple[int, ...]
+    _mac: bytes | None
+    _bthome_key: bytes | None
+
+    @property
+    def structures(self) -> tuple[AdStructure, ...]:
+        found = self._structures
+        if found is None:
+            found = split_structures(self.raw)
+            # Frozen for callers; filling the cache once is this class's own business.
+            object.__setattr__(self, "_structures", found)
+        return found
+
+    @property
+    def vendors(self) -> tuple[VendorDecoding, ...]:
+        found = self._vendors
+        if found is None:
+            found = _decode_vendors(self.raw, self._vendor_at, self._mac, self._bthome_key)
+            object.__setattr__(self, "_vendors", found)
+        return found
+
+    def _public(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in _PUBLIC)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, DecodedPayload)
+        return self._public() == other._public()
+
+    def __hash__(self) -> int:
+        return hash(self._public())
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{name}={getattr(self, name)!r}" for name in _PUBLIC)
+        return f"DecodedPayload({values})"
 
     def to_json(self) -> dict[str, Any]:
         return {"raw": self.raw.hex(), "structures": [s.to_json() for s in self.structures]}
+
+
+_PUBLIC = (
+    "raw",
+    "structures",
+    "vendors",
+    "local_name",
+    "name_complete",
+    "service_uuids",
+    "company_ids",
+    "tx_power",
+    "appearance",
+    "flags",
+    "errors",
+)
 
 
 def decode_payload_uncached(
     data: bytes, *, mac: bytes | None = None, bthome_key: bytes | None = None
 ) -> DecodedPayload:
     """Decode any bytes; never raises. `mac` (the advertiser's address, 6 bytes as
-    written) and `bthome_key` let encrypted BTHome payloads be decrypted."""
+    written) and `bthome_key` let encrypted BTHome payloads be decrypted.
+
+    One framing pass over the bytes: the same walk as `split_structures`, counting its
+    errors (framing, or a body length its type does not allow: nothing else makes a
+    structure bad) and reading the few list values straight from the bytes."""
     if type(data) is not bytes:
         data = bytes(data)
-    structures = split_structures(data)
+    allowed_sizes = ALLOWED_SIZES
     local_name: str | None = None
     name_complete = False
     uuids: list[str] | None = None
     company_ids: list[int] | None = None
-    vendors: list[VendorDecoding] | None = None
+    vendor_at: list[int] | None = None
     tx_power = appearance = flags = None
     errors = 0
-    for s in structures:
-        if s.error is not None:
-            errors += 1
+    end = len(data)
+    offset = 0
+    while offset < end:
+        length = data[offset]
+        if length == 0:
+            # Zero padding: an error only when more bytes follow it.
+            while offset < end and data[offset] == 0:
+                offset += 1
+            if offset < end:
+                errors += 1
             continue
-        t = s.type
-        body = s.data
-        found: VendorDecoding | None = None
-        if t == 0xFF:
-            cid = body[0] | body[1] << 8
-            if company_ids is None:
-                company_ids = []
-            company_ids.append(cid)
-            try:
-                found = decode_manufacturer(cid, body[2:])
-            except Exception:  # noqa: BLE001 - a vendor decoder's bug must not lose the payload
-                found = None
-        elif t == 0x16:
-            try:
-                found = decode_service_data16(
-                    body[0] | body[1] << 8, body[2:], mac=mac, bthome_key=bthome_key
-                )
-            except Exception:  # noqa: BLE001
-                found = None
+        stop = offset + 1 + length
+        if stop > end:
+            errors += 1  # runs past the end (or has no type byte): the walk stops here
+            break
+        t = data[offset + 1]
+        allowed = allowed_sizes.get(t)
+        if allowed is not None and length - 1 not in allowed:
+            errors += 1
+        # The common types first.
+        elif t == 0x01:
+            flags = int.from_bytes(data[offset + 2 : stop], "little")
+        elif t == 0x09:
+            local_name = data[offset + 2 : stop].decode("utf-8", "replace")
+            name_complete = True
+        elif t == 0xFF or t == 0x16:
+            if t == 0xFF:
+                if company_ids is None:
+                    company_ids = []
+                company_ids.append(data[offset + 2] | data[offset + 3] << 8)
+            if vendor_at is None:
+                vendor_at = []
+            vendor_at.append(offset)
         elif 0x02 <= t <= 0x07:
             if uuids is None:
                 uuids = []
+            i = offset + 2
             if t <= 0x03:
-                uuids.extend(
-                    uuid16_entry(body[i] | body[i + 1] << 8)[1] for i in range(0, len(body), 2)
-                )
+                uuids.extend(uuid16_entry(data[j] | data[j + 1] << 8)[1] for j in range(i, stop, 2))
             elif t <= 0x05:
                 uuids.extend(
-                    uuid32_entry(int.from_bytes(body[i : i + 4], "little"))[1]
-                    for i in range(0, len(body), 4)
+                    uuid32_entry(int.from_bytes(data[j : j + 4], "little"))[1]
+                    for j in range(i, stop, 4)
                 )
             else:
-                uuids.extend(uuid128_entry(body[i : i + 16])[1] for i in range(0, len(body), 16))
-        elif t == 0x09:
-            local_name = s.fields["name"]
-            name_complete = True
+                uuids.extend(uuid128_entry(data[j : j + 16])[1] for j in range(i, stop, 16))
         elif t == 0x08:
             if not name_complete:
-                local_name = s.fields["name"]
-        elif t == 0x01:
-            flags = s.fields["flags"]
+                local_name = data[offset + 2 : stop].decode("utf-8", "replace")
         elif t == 0x0A:
-            tx_power = s.fields["tx_power_dbm"]
+            v = data[offset + 2]
+            tx_power = v - 256 if v > 127 else v
         elif t == 0x19:
-            appearance = s.fields["appearance"]
-        if found is not None:
-            if vendors is None:
-                vendors = []
-            vendors.append(found)
+            appearance = data[offset + 2] | data[offset + 3] << 8
+        offset = stop
     return _make_payload(
         data,
-        structures,
-        tuple(vendors) if vendors else _EMPTY,
         local_name,
         name_complete,
         tuple(uuids) if uuids else _EMPTY,
@@ -131,7 +194,33 @@ def decode_payload_uncached(
         appearance,
         flags,
         errors,
+        None,
+        None if vendor_at else _EMPTY,
+        tuple(vendor_at) if vendor_at else _EMPTY,
+        mac,
+        bthome_key,
     )
+
+
+def _decode_vendors(
+    raw: bytes, at: tuple[int, ...], mac: bytes | None, bthome_key: bytes | None
+) -> tuple[VendorDecoding, ...]:
+    """The vendor formats in the manufacturer-data and 16-bit service-data structures
+    that start at the offsets `at` (each of a valid length: at least 2 bytes)."""
+    out: list[VendorDecoding] = []
+    for offset in at:
+        body = raw[offset + 2 : offset + 1 + raw[offset]]
+        key = body[0] | body[1] << 8
+        try:
+            if raw[offset + 1] == 0xFF:
+                found = decode_manufacturer(key, body[2:])
+            else:
+                found = decode_service_data16(key, body[2:], mac=mac, bthome_key=bthome_key)
+        except Exception:  # noqa: BLE001 - a vendor decoder's bug must not lose the payload
+            found = None
+        if found is not None:
+            out.append(found)
+    return tuple(out) if out else _EMPTY
 
 
 _make_payload = slotted_maker(DecodedPayload)
