@@ -62,7 +62,7 @@ def slotted_maker(cls: type[T]) -> Callable[..., T]:
     if tuple(names) != tuple(vars(cls).get("__slots__", ())):
         raise TypeError(f"{cls.__name__}: slotted_maker needs exactly one slot per field")
     twin = type(f"_Unfrozen{cls.__name__}", (), {"__slots__": tuple(names)})
-    probe = object.__new__(twin)
+    probe: Any = object.__new__(twin)
     probe.__class__ = cls  # fails here, at import, if the layouts ever differ
     namespace: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": cls}
     lines = [f"def make({', '.join(f'v{i}' for i in range(len(names)))}):", "    o = _new(_twin)"]
