@@ -68,6 +68,8 @@ async def open_session(args: argparse.Namespace) -> SessionManager:
     session = await SessionManager.open(settings_from_args(args))
     if session.radio_info.reason:
         print(session.radio_info.reason, file=sys.stderr)
+    for problem in session.bonds.problems:
+        print(f"blebench: warning: {problem.message}", file=sys.stderr)
     return session
 
 

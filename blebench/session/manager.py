@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import warnings
 from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,9 +23,11 @@ from bleak.exc import BleakError
 
 from blebench.backends import BackendChoice, BackendError, choose_backend
 from blebench.backends.extras import RawAdvertisement, raw_advertisement
-from blebench.pairing.bonds import BondStore
+from blebench.pairing.bonds import BondFileProblem, BondStore
+from blebench.session.capture import CaptureControl
 from blebench.session.connections import ConnectionManager
 from blebench.session.gatt import stream_decoder
+from blebench.session.link_rssi import LinkRssiSampler
 from blebench.session.models import RadioInfo
 from blebench.session.registry import DeviceRegistry
 from blebench.session.streams import StreamStore
@@ -91,6 +94,10 @@ class SessionManager:
         # notification ring buffers the UI pulls from.
         self.streams = StreamStore(decoder=stream_decoder)
         self.connections = ConnectionManager.for_session(self, self.streams)
+        # The RSSI of connected devices (advertisements stop once connected), sampled
+        # while started (the TUI does), and an on-demand btsnoop capture.
+        self.link_rssi = LinkRssiSampler(self.connections, clock=self.registry.clock)
+        self.capture = CaptureControl(self)
         self.recent: deque[tuple[float, RawAdvertisement]] = deque(maxlen=RECENT_REPORTS)
         self._scanner: BleakScanner | None = None
         self.scan_active = True
@@ -108,12 +115,28 @@ class SessionManager:
         except BackendError as exc:
             raise SessionError(str(exc)) from None
         manager = cls(settings, choice)
+        with warnings.catch_warnings():
+            # Loaded now, once: a bond file that cannot be read is kept aside and its
+            # problems wait in `bonds.problems` for the CLI / the TUI to say in words.
+            warnings.simplefilter("ignore", BondFileProblem)
+            manager.bonds.bonds()
         await manager._open_radio()
         return manager
 
     async def _open_radio(self) -> None:
         if self.choice.kind == "bleak":
-            return  # bleak opens the OS adapter itself, on first use
+            from blebench.backends.os_stack import probe_os_stack
+
+            problem = await probe_os_stack()  # what bleak's first scan would run into
+            if problem is None:
+                return
+            if self.settings.backend != "auto":
+                raise SessionError(str(problem))
+            # auto: never the OS stack when its probe fails; say why.
+            self.choice = BackendChoice("bumble-sim", reason=problem.fallback_reason())
+            self.radio_info = dataclasses.replace(
+                self.radio_info, backend="bumble-sim", is_virtual=True, reason=self.choice.reason
+            )
         from blebench.backends.bumble.radio import RadioError, RadioSpec, open_radio
         from blebench.sim.userdevices import UserDevicesError
 
@@ -140,8 +163,10 @@ class SessionManager:
         self._closed = True
         with contextlib.suppress(Exception):
             await self.stop_scan()
+        await self.link_rssi.stop()
         with contextlib.suppress(Exception):
             await self.connections.close()
+        self.capture.close()
         if self.radio is not None:
             await self.radio.close()
 
@@ -213,8 +238,13 @@ class SessionManager:
         )
         try:
             await scanner.start()
-        except BleakError as exc:
-            raise SessionError(f"cannot scan: {exc}") from None
+        except Exception as exc:
+            from blebench.backends.os_stack import os_stack_problem
+
+            problem = os_stack_problem(exc) if self.radio is None else None
+            if problem is None and not isinstance(exc, BleakError):
+                raise
+            raise SessionError(f"cannot scan: {problem or exc}") from None
         self._scanner = scanner
         self.scan_active = active
 

@@ -22,6 +22,7 @@ import importlib
 import logging
 import random
 import socket
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ from bumble.host import Host
 from bumble.transport import Transport, open_transport
 from bumble.transport.common import AsyncPipeSink
 
-from blebench.pairing.bonds import BondStore
+from blebench.pairing.bonds import BondFileProblem, BondStore
 from blebench.pairing.keystore import BondKeyStore
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.sim.radio import FixedProfile, ModelledController, ModelledLink
@@ -225,6 +226,11 @@ class VirtualWorld:
         if self._started:
             return
         self._started = True
+        if self.bond_store is not None:
+            with warnings.catch_warnings():
+                # An unreadable file is kept aside and logged; the devices start with none.
+                warnings.simplefilter("ignore", BondFileProblem)
+                self.bond_store.bonds()
         for index, peripheral in enumerate(self.peripherals):
             self.members.append(self._build_member(index, peripheral))
         # Power-on is a few dozen HCI round trips per device: do them side by side.
