@@ -1,0 +1,121 @@
+"""Start and stop a btsnoop capture of the session's HCI traffic while it runs (the
+TUI's toggle; `--btsnoop FILE` captures a whole run from the start).
+
+Only the Bumble backend (a dongle over HCI, or the virtual world) sees HCI packets: on the
+OS stack through bleak the kernel and bluetoothd own them, and that is said.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from blebench import paths
+
+if TYPE_CHECKING:
+    from blebench.backends.bumble.capture import HciCapture
+    from blebench.session.manager import SessionManager
+
+CAPTURE_SUFFIX = ".btsnoop"
+
+
+class CaptureError(Exception):
+    """A capture that cannot start (or stop); str() is one line for the user."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CaptureStatus:
+    """A capture as the UI shows it."""
+
+    path: Path
+    started_wall: float
+    packets: int
+    size: int
+    running: bool
+
+
+def captures_dir() -> Path:
+    return paths.data_dir() / "captures"
+
+
+def default_capture_path(now: float | None = None) -> Path:
+    """A new file in the data dir, named for the time: captures/blebench-YYYYmmdd-HHMMSS.btsnoop."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+    base = captures_dir() / f"blebench-{stamp}"
+    candidate = base.with_suffix(CAPTURE_SUFFIX)
+    n = 2
+    while candidate.exists():  # two captures in one second: never overwrite one
+        candidate = base.with_name(f"{base.name}-{n}").with_suffix(CAPTURE_SUFFIX)
+        n += 1
+    return candidate
+
+
+class CaptureControl:
+    """The session's one on-demand capture (`session.capture`)."""
+
+    def __init__(self, session: SessionManager) -> None:
+        self._session = session
+        self._capture: HciCapture | None = None
+        self.last: CaptureStatus | None = None  # the capture that ended last
+
+    @property
+    def available(self) -> bool:
+        return self._session.radio is not None
+
+    def unavailable_reason(self) -> str | None:
+        if self.available:
+            return None
+        return (
+            "btsnoop capture is not available on the OS stack (bleak): the OS owns the HCI "
+            "traffic; on Linux `sudo btmon -w FILE` captures it, or use the Bumble backend "
+            "(--transport SPEC, or --sim)"
+        )
+
+    @property
+    def running(self) -> bool:
+        return self._capture is not None
+
+    def status(self) -> CaptureStatus | None:
+        capture = self._capture
+        if capture is None:
+            return self.last
+        return CaptureStatus(
+            capture.path, capture.started_wall, capture.packets, capture.size, running=True
+        )
+
+    def start(self, path: Path | str | None = None) -> Path:
+        """Capture to `path` (a new file in the data dir when None); the path written."""
+        why = self.unavailable_reason()
+        if why is not None:
+            raise CaptureError(why)
+        if self._capture is not None:
+            raise CaptureError(f"a capture is already running, to {self._capture.path}")
+        radio = self._session.radio
+        assert radio is not None
+        target = Path(path).expanduser() if path else default_capture_path()
+        if target.is_dir():
+            raise CaptureError(f"{target} is a folder: give a file name")
+        from blebench.backends.bumble.capture import CaptureFileError, HciCapture
+
+        try:
+            self._capture = HciCapture(radio.device, target)
+        except CaptureFileError as exc:
+            raise CaptureError(str(exc)) from None
+        return target
+
+    def stop(self) -> CaptureStatus:
+        capture, self._capture = self._capture, None
+        if capture is None:
+            raise CaptureError("no capture is running")
+        capture.close()
+        self.last = CaptureStatus(
+            capture.path, capture.started_wall, capture.packets, capture.size, running=False
+        )
+        return self.last
+
+    def close(self) -> None:
+        """End a running capture (the session is closing)."""
+        if self._capture is not None:
+            self.stop()
