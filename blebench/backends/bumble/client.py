@@ -260,6 +260,16 @@ class BumbleClient(BaseBleakClient):
             encryption_key_size=key_size,
         )
 
+    async def read_rssi(self) -> int:
+        """The RSSI of this connection in dBm: HCI Read RSSI on its handle (127: the
+        controller has no value). bleak's API has no such call; the session reads it here."""
+        connection = self._require()
+        try:
+            value = await self._guarded(connection.device.get_connection_rssi(connection), "Read RSSI")
+        except hci.HCI_Error as exc:
+            raise BleakError(f"the controller refused HCI Read RSSI: {exc.error_name}") from None
+        return int(value)
+
     # -- connecting -------------------------------------------------------------------
     async def connect(self, pair: bool, **kwargs: Any) -> None:
         if self.is_connected:
