@@ -26,10 +26,12 @@ Body = Callable[["SessionManager", "DeviceConnection"], Awaitable[int]]
 
 
 def add_device_arguments(parser: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
+    from blebench.commands.radio import seconds
+
     parser.add_argument("device", metavar="DEVICE", help="the device's name or address")
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=seconds,
         default=10.0,
         metavar="S",
         help="connect timeout in seconds (default 10; one retry for transient failures)",
