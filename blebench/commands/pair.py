@@ -32,6 +32,7 @@ IO_NAMES = [io.value for io in IoCapability]
 
 def register(sub: Any, radio_parent: argparse.ArgumentParser) -> None:
     from blebench.commands.gatt import add_device_arguments
+    from blebench.commands.radio import seconds
 
     parser = sub.add_parser(
         "pair",
@@ -63,7 +64,7 @@ def register(sub: Any, radio_parent: argparse.ArgumentParser) -> None:
                         help="the passkey to type; or, when this side displays, the one it shows")
     parser.add_argument("--confirm", choices=("yes", "no"),
                         help="answer a numeric comparison (or a Just Works confirmation)")
-    parser.add_argument("--pair-timeout", type=float, default=30.0, metavar="S",
+    parser.add_argument("--pair-timeout", type=seconds, default=30.0, metavar="S",
                         help="give up pairing after S seconds (the SMP timeout, default 30)")
     parser.set_defaults(func=run)
 
@@ -200,7 +201,7 @@ def _report(args: argparse.Namespace, options: PairingOptions, address: str, nam
             failure = outcome.failure
             assert failure is not None
             code = f"0x{failure.code:02X} " if failure.code else ""
-            by = f" (sent by the {'peer' if failure.by == 'responder' else 'us'})" if failure.by else ""
+            by = f" (sent by {'the peer' if failure.by == 'responder' else 'us'})" if failure.by else ""
             print(f"Pairing with {who} failed: {code}{failure.name}{by}.", file=sys.stderr)
             print(f"  {failure.why}", file=sys.stderr)
         if step:
