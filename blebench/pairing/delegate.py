@@ -125,6 +125,8 @@ class TerminalDelegate:
         try:
             return await asyncio.to_thread(self.reader, "")
         except EOFError:
+            # stdin closed (a script, `< /dev/null`): say so rather than a bare cancel.
+            self._say("\nno answer: stdin is closed; give it with --passkey N or --confirm yes|no")
             return ""
 
     async def _yes_no(self, prompt: str) -> bool:
