@@ -199,7 +199,8 @@ def _print_value(result: ReadResult | None, indent: str) -> None:
         return
     data = result.data or b""
     shown = data[:32].hex(" ") + (" …" if len(data) > 32 else "")
-    print(f"{indent}= {shown}  ({len(data)} bytes)")
+    size = f"{len(data)} byte" + ("" if len(data) == 1 else "s")
+    print(f"{indent}= {shown}  ({size})")
     for line in describe_decoded(result.decoded):
         print(f"{indent}  {line}")
 

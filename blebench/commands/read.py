@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from blebench.commands.gatt import add_device_arguments, printable, run_connected, summarize
+from blebench.commands.gatt import add_device_arguments, describe_decoded, printable, run_connected
 
 if TYPE_CHECKING:
     from blebench.session.connections import DeviceConnection
@@ -38,9 +38,9 @@ async def _read(args: argparse.Namespace, conn: DeviceConnection) -> int:
         return 0
     data = result.data or b""
     label = printable(result.name or gatt.short_uuid(result.uuid))
-    print(f"0x{result.handle:04X}  {gatt.short_uuid(result.uuid)}  {label}  ({len(data)} bytes)")
+    size = f"{len(data)} byte" + ("" if len(data) == 1 else "s")
+    print(f"0x{result.handle:04X}  {gatt.short_uuid(result.uuid)}  {label}  ({size})")
     print(data.hex(" ") if data else "(empty)")
-    text = summarize(result.decoded)
-    if text:
-        print(text)
+    for line in describe_decoded(result.decoded):
+        print(line)
     return 0
