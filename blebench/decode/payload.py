@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from blebench.decode.ad import AdStructure, slotted_maker, split_structures
-from blebench.decode.ad_types import ALLOWED_SIZES, uuid16_entry, uuid32_entry, uuid128_entry
+from blebench.decode.ad_types import ALLOWED_SIZES, service_uuid_list
 from blebench.decode.vendor import VendorDecoding, decode_manufacturer, decode_service_data16
 
 __all__ = [
@@ -124,7 +124,7 @@ def decode_payload_uncached(
     allowed_sizes = ALLOWED_SIZES
     local_name: str | None = None
     name_complete = False
-    uuids: list[str] | None = None
+    uuids: tuple[str, ...] = _EMPTY
     company_ids: list[int] | None = None
     vendor_at: list[int] | None = None
     tx_power = appearance = flags = None
@@ -163,18 +163,9 @@ def decode_payload_uncached(
                 vendor_at = []
             vendor_at.append(offset)
         elif 0x02 <= t <= 0x07:
-            if uuids is None:
-                uuids = []
-            i = offset + 2
-            if t <= 0x03:
-                uuids.extend(uuid16_entry(data[j] | data[j + 1] << 8)[1] for j in range(i, stop, 2))
-            elif t <= 0x05:
-                uuids.extend(
-                    uuid32_entry(int.from_bytes(data[j : j + 4], "little"))[1]
-                    for j in range(i, stop, 4)
-                )
-            else:
-                uuids.extend(uuid128_entry(data[j : j + 16])[1] for j in range(i, stop, 16))
+            # 0x02/0x03: 16-bit UUIDs, 0x04/0x05: 32-bit, 0x06/0x07: 128-bit.
+            width = 2 if t <= 0x03 else 4 if t <= 0x05 else 16
+            uuids += service_uuid_list(data[offset + 2 : stop], width)
         elif t == 0x08:
             if not name_complete:
                 local_name = data[offset + 2 : stop].decode("utf-8", "replace")
@@ -188,7 +179,7 @@ def decode_payload_uncached(
         data,
         local_name,
         name_complete,
-        tuple(uuids) if uuids else _EMPTY,
+        uuids,
         tuple(company_ids) if company_ids else _EMPTY,
         tx_power,
         appearance,

@@ -3,10 +3,9 @@
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any
 
-from blebench.decode.vendor.base import VendorDecoding, int8, uuid_text
+from blebench.decode.vendor.base import VendorDecoding, int8, uuid_text, vendor
 
 BEACON_CODE = b"\xbe\xac"
 BODY_LENGTH = 24  # after the company id
@@ -34,4 +33,4 @@ def decode_altbeacon(company_id: int, body: bytes) -> VendorDecoding | None:
         note = "short frame: no manufacturer reserved byte"
     elif n > BODY_LENGTH:
         note = f"{n - BODY_LENGTH} extra bytes after the manufacturer reserved byte"
-    return VendorDecoding("altbeacon", MappingProxyType(fields), note)
+    return vendor("altbeacon", fields, note)

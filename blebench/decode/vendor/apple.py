@@ -5,10 +5,9 @@ the contents are not decoded, only named."""
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any
 
-from blebench.decode.vendor.base import VendorDecoding
+from blebench.decode.vendor.base import VendorDecoding, vendor
 
 MESSAGE_TYPES = {
     0x02: "iBeacon",
@@ -55,8 +54,8 @@ def decode_apple_continuity(body: bytes) -> VendorDecoding | None:
         if kind == 0x02:
             notes.append("iBeacon-like message whose length does not match an iBeacon")
         i += 2 + length
-    return VendorDecoding(
+    return vendor(
         "apple-continuity",
-        MappingProxyType({"messages": tuple(messages)}),
+        {"messages": tuple(messages)},
         "; ".join(notes) or None,
     )

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
+
+from blebench.decode.ad import slotted_maker
 
 FORMATS = (
     "ibeacon",
@@ -35,6 +38,15 @@ class VendorDecoding:
         if self.note is not None:
             out["note"] = self.note
         return out
+
+
+_make_vendor = slotted_maker(VendorDecoding)
+
+
+def vendor(kind: str, fields: dict[str, Any], note: str | None = None) -> VendorDecoding:
+    """A decoding whose fields are a read-only view of `fields` (which the caller must not
+    change afterwards); built without the dataclass's slower frozen __init__."""
+    return _make_vendor(kind, MappingProxyType(fields), note)
 
 
 def uuid_text(raw16: bytes) -> str:

@@ -9,10 +9,9 @@ MAC (6, as written) + UUID (d2 fc) + device information + counter.
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any
 
-from blebench.decode.vendor.base import VendorDecoding
+from blebench.decode.vendor.base import VendorDecoding, vendor
 
 BTHOME_UUID16 = 0xFCD2
 _UUID_LE = b"\xd2\xfc"
@@ -235,36 +234,28 @@ def decode_bthome(
         "trigger_based": bool(info & 4),
     }
     if version != 2:
-        return VendorDecoding(
-            "bthome", MappingProxyType(fields), f"BTHome version {version} is not decoded (v2 only)"
-        )
+        return vendor("bthome", fields, f"BTHome version {version} is not decoded (v2 only)")
     body = service_data[1:]
     note: str | None = None
     if encrypted:
         if len(body) < 8:
-            return VendorDecoding(
-                "bthome", MappingProxyType(fields), "encrypted but too short for counter and MIC"
-            )
+            return vendor("bthome", fields, "encrypted but too short for counter and MIC")
         ciphertext, counter, mic = body[:-8], body[-8:-4], body[-4:]
         fields["counter"] = int.from_bytes(counter, "little")
         fields["decrypted"] = False
         if bind_key is None or mac is None:
             missing = "bind key" if bind_key is None else "advertiser address"
             fields["objects"] = ()
-            return VendorDecoding(
-                "bthome", MappingProxyType(fields), f"encrypted: needs the {missing} to decrypt"
-            )
+            return vendor("bthome", fields, f"encrypted: needs the {missing} to decrypt")
         plain = _decrypt(ciphertext, mic, counter, info, mac, bind_key)
         if plain is None:
             fields["objects"] = ()
-            return VendorDecoding(
-                "bthome", MappingProxyType(fields), "decryption failed: wrong bind key or address"
-            )
+            return vendor("bthome", fields, "decryption failed: wrong bind key or address")
         fields["decrypted"] = True
         body = plain
     objects, note = parse_objects(body)
     fields["objects"] = objects
-    return VendorDecoding("bthome", MappingProxyType(fields), note)
+    return vendor("bthome", fields, note)
 
 
 def _decrypt(

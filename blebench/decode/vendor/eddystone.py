@@ -3,10 +3,9 @@ pages): service data of UUID 0xFEAA; the first byte is the frame type."""
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any
 
-from blebench.decode.vendor.base import VendorDecoding, int8
+from blebench.decode.vendor.base import VendorDecoding, int8, vendor
 
 EDDYSTONE_UUID16 = 0xFEAA
 
@@ -33,7 +32,7 @@ def _uid(body: bytes) -> VendorDecoding | None:
         note = "short frame: no RFU bytes" if n == 18 else "short frame: one RFU byte"
     elif n > 20:
         note = f"{n - 20} extra bytes after the RFU bytes"
-    return VendorDecoding("eddystone-uid", MappingProxyType(fields), note)
+    return vendor("eddystone-uid", fields, note)
 
 
 def _url(body: bytes) -> VendorDecoding | None:
@@ -58,7 +57,7 @@ def _url(body: bytes) -> VendorDecoding | None:
     if len(body) > 20:
         notes.append(f"URL longer than the 17 bytes the spec allows ({len(body) - 3})")
     fields = {"tx_power_0m": int8(body[1]), "url": "".join(parts)}
-    return VendorDecoding("eddystone-url", MappingProxyType(fields), "; ".join(notes) or None)
+    return vendor("eddystone-url", fields, "; ".join(notes) or None)
 
 
 def _tlm(body: bytes) -> VendorDecoding | None:
@@ -90,7 +89,7 @@ def _tlm(body: bytes) -> VendorDecoding | None:
             notes.append("temperature not supported (0x8000)")
         if len(body) > 14:
             notes.append(f"{len(body) - 14} extra bytes")
-        return VendorDecoding("eddystone-tlm", MappingProxyType(fields), "; ".join(notes) or None)
+        return vendor("eddystone-tlm", fields, "; ".join(notes) or None)
     if version == 0x01 and len(body) >= 18:
         # Encrypted TLM (eTLM): 12 bytes of ciphertext, salt (2), MIC (2).
         fields = {
@@ -99,9 +98,7 @@ def _tlm(body: bytes) -> VendorDecoding | None:
             "salt": body[14:16].hex(),
             "mic": body[16:18].hex(),
         }
-        return VendorDecoding(
-            "eddystone-tlm", MappingProxyType(fields), "encrypted TLM (needs the EID key)"
-        )
+        return vendor("eddystone-tlm", fields, "encrypted TLM (needs the EID key)")
     return None
 
 
@@ -110,7 +107,7 @@ def _eid(body: bytes) -> VendorDecoding | None:
         return None
     fields = {"tx_power_0m": int8(body[1]), "eid": body[2:10].hex()}
     note = f"{len(body) - 10} extra bytes" if len(body) > 10 else None
-    return VendorDecoding("eddystone-eid", MappingProxyType(fields), note)
+    return vendor("eddystone-eid", fields, note)
 
 
 _FRAMES = {0x00: _uid, 0x10: _url, 0x20: _tlm, 0x30: _eid}

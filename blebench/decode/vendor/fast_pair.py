@@ -4,10 +4,9 @@ discoverable: a flags byte then length/type fields (account key filter, salt...)
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any
 
-from blebench.decode.vendor.base import VendorDecoding
+from blebench.decode.vendor.base import VendorDecoding, vendor
 
 FAST_PAIR_UUID16 = 0xFE2C
 
@@ -27,9 +26,9 @@ def decode_fast_pair(body: bytes) -> VendorDecoding | None:
         return None
     if n == 3:
         model = body[0] << 16 | body[1] << 8 | body[2]
-        return VendorDecoding(
+        return vendor(
             "google-fast-pair",
-            MappingProxyType({"discoverable": True, "model_id": f"{model:06x}"}),
+            {"discoverable": True, "model_id": f"{model:06x}"},
         )
     fields: dict[str, Any] = {"discoverable": False, "flags": body[0]}
     items: list[dict[str, Any]] = []
@@ -48,4 +47,4 @@ def decode_fast_pair(body: bytes) -> VendorDecoding | None:
     fields["fields"] = tuple(items)
     if not items:
         note = "no account keys"
-    return VendorDecoding("google-fast-pair", MappingProxyType(fields), note)
+    return vendor("google-fast-pair", fields, note)

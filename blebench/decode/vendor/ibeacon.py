@@ -3,9 +3,7 @@ major (2, big-endian), minor (2, big-endian), measured power at 1 m (int8)."""
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
-from blebench.decode.vendor.base import VendorDecoding, int8, uuid_text
+from blebench.decode.vendor.base import VendorDecoding, int8, uuid_text, vendor
 
 APPLE = 0x004C
 PREFIX = b"\x02\x15"
@@ -17,14 +15,12 @@ def decode_ibeacon(body: bytes) -> VendorDecoding | None:
     length match exactly: bytes that only look like an iBeacon are not one."""
     if len(body) != BODY_LENGTH or body[:2] != PREFIX:
         return None
-    return VendorDecoding(
+    return vendor(
         "ibeacon",
-        MappingProxyType(
-            {
-                "uuid": uuid_text(body[2:18]),
-                "major": body[18] << 8 | body[19],
-                "minor": body[20] << 8 | body[21],
-                "measured_power": int8(body[22]),
-            }
-        ),
+        {
+            "uuid": uuid_text(body[2:18]),
+            "major": body[18] << 8 | body[19],
+            "minor": body[20] << 8 | body[21],
+            "measured_power": int8(body[22]),
+        },
     )

@@ -5,10 +5,9 @@ beacon: version and device type, version and flags, reserved, salt (4), device h
 
 from __future__ import annotations
 
-from types import MappingProxyType
 from typing import Any
 
-from blebench.decode.vendor.base import VendorDecoding
+from blebench.decode.vendor.base import VendorDecoding, vendor
 
 MICROSOFT = 0x0006
 
@@ -42,7 +41,7 @@ def decode_microsoft_cdp(body: bytes) -> VendorDecoding | None:
     note = None
     if scenario == 0x01:
         if len(body) < 8:
-            return VendorDecoding("microsoft-cdp", MappingProxyType(fields), "CDP beacon too short")
+            return vendor("microsoft-cdp", fields, "CDP beacon too short")
         device_type = body[1] & 0x1F
         fields.update(
             {
@@ -58,4 +57,4 @@ def decode_microsoft_cdp(body: bytes) -> VendorDecoding | None:
             note = f"short CDP beacon: device hash has {max(0, len(body) - 8)} of 16 bytes"
     else:
         fields["data"] = body[1:].hex()
-    return VendorDecoding("microsoft-cdp", MappingProxyType(fields), note)
+    return vendor("microsoft-cdp", fields, note)
