@@ -27,12 +27,12 @@ from blebench.pairing.models import (
     PairingOptions,
     PairingOutcome,
 )
-from blebench.session.connections import ConnectionManager
+from blebench.session.connections import ConnectionManager, StaleBondError
 from blebench.ui.safe_text import safe_text
 from blebench.ui.security.bonds import BondManager
 from blebench.ui.security.ladder import LadderView
 from blebench.ui.security.matrix_view import MatrixView
-from blebench.ui.security.prompts import TuiPairingDelegate
+from blebench.ui.security.prompts import RepairPrompt, TuiPairingDelegate
 from blebench.ui.settings import PairingSettings, Settings
 
 IO_CHOICES = [(io.label, io.value) for io in IoCapability]
@@ -236,7 +236,17 @@ class SecurityPane(Horizontal):
         waiting.append("…")
         self._result(waiting)
         try:
-            outcome = await self.session.pair(target, self.options, delegate)
+            try:
+                outcome = await self.session.pair(target, self.options, delegate)
+            except StaleBondError as stale:
+                # The guided re-pair (field note 001): ask, then delete and pair again.
+                repair = getattr(self.session, "repair", None)
+                explanation = stale.explanation.meaning if stale.explanation else str(stale)
+                if repair is None or not await self.app.push_screen_wait(
+                    RepairPrompt(target, explanation)
+                ):
+                    raise
+                outcome, _old = await repair(target, delegate, self.options)
         except Exception as exc:  # noqa: BLE001 - the session's errors are sentences for users
             self.last_error = str(exc)
             self.last_outcome = None

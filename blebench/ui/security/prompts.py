@@ -119,6 +119,42 @@ class NumericComparisonPrompt(PairingPrompt[bool]):
         self.dismiss(answer)
 
 
+class RepairPrompt(PairingPrompt[bool]):
+    """The device lost the bond we kept (field note 001): delete ours and pair again?"""
+
+    BINDINGS = [Binding("escape", "answer(False)", "Not now"), Binding("y", "answer(True)", "Pair again")]
+
+    def __init__(self, peer: str, reason: str) -> None:
+        super().__init__()
+        self.peer = peer
+        self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Stale bond", classes="prompt-title")
+            yield Static(_peer_line("", self.peer, " no longer has the bond blebench kept; "
+                                    "it forgot or reset its keys."))
+            yield Static(safe_text(self.reason, max_len=300), classes="prompt-error")
+            yield Static("Pair again? blebench deletes the stale bond and pairs with the "
+                         "options above (the old bond is put back if pairing fails). If you "
+                         "did not reset the device, make sure it is yours.",
+                         classes="prompt-keys")
+            with Horizontal():
+                yield Button("Pair again", variant="primary", id="prompt-yes")
+                yield Button("Not now", id="prompt-no")
+
+    @on(Button.Pressed, "#prompt-yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#prompt-no")
+    def _no(self) -> None:
+        self.dismiss(False)
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
 class PasskeyEntryPrompt(PairingPrompt[int | None]):
     """Type the passkey the peer displays (6 digits); escape cancels pairing."""
 

@@ -1,0 +1,77 @@
+"""The guided re-pair in the Security pane (field note 001): after the virtual Smart Lock
+forgot its bond, Pair finds the bond stale, a dialog offers to pair again, and yes (with
+the lock's passkey typed in the prompt) makes a new bond; "not now" leaves it in words."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from blebench.session.manager import SessionManager, SessionSettings
+from blebench.sim.catalogue.smart_lock import SmartLock
+from blebench.ui.security import SecurityPane
+from blebench.ui.security.prompts import PasskeyEntryPrompt, RepairPrompt
+from tests.ui.test_security_pair_sim import SIZE, Host, _pair
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+async def lock_session() -> AsyncIterator[SessionManager]:
+    manager = await SessionManager.open(
+        SessionSettings(sim=True, peripherals=(SmartLock(),), user_devices=False)
+    )
+    await manager.start_scan()
+    try:
+        yield manager
+    finally:
+        await manager.close()
+
+
+async def _wait_for_screen(app: Host, pilot: Pilot[Any], kind: type) -> None:
+    for _ in range(200):  # connecting and encrypting take a moment
+        if isinstance(app.screen, kind):
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"no {kind.__name__} came up")
+
+
+async def _result(app: Host, pilot: Pilot[Any]) -> str:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return str(app.query_one("#pair-result", Static).render())
+
+
+async def test_stale_bond_offers_a_repair_dialog(lock_session: SessionManager) -> None:
+    session = lock_session
+    app = Host(session)
+    async with app.run_test(size=SIZE) as pilot:
+        assert (await _pair(app, pilot, "123456")).startswith("✓")
+        await session.connections.disconnect("Smart Lock")
+        assert session.radio is not None and session.radio.world is not None
+        lock = session.radio.world.member("Smart Lock").peripheral
+        assert isinstance(lock, SmartLock) and await lock.forget_bonds() == 1
+
+        app.query_one("#pair-target", Input).value = "Smart Lock"
+        await pilot.click("#pair-button")
+        await _wait_for_screen(app, pilot, RepairPrompt)
+        await pilot.press("escape")  # not now: the error stays, in words
+        text = await _result(app, pilot)
+        assert "no longer has the bond blebench kept" in text
+        assert app.query_one(SecurityPane).last_outcome is None
+
+        await pilot.click("#pair-button")
+        await _wait_for_screen(app, pilot, RepairPrompt)
+        await pilot.press("y")
+        await _wait_for_screen(app, pilot, PasskeyEntryPrompt)
+        await pilot.press(*"123456", "enter")
+        text = await _result(app, pilot)
+        pane = app.query_one(SecurityPane)
+        assert pane.last_outcome is not None and pane.last_outcome.ok, pane.last_error
+        assert text.startswith("✓") and "security level 4" in text
+    fresh = session.bonds.get(SmartLock.address)
+    assert fresh is not None and fresh.has_ltk
