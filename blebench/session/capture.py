@@ -94,7 +94,14 @@ class CaptureControl:
             raise CaptureError(f"a capture is already running, to {self._capture.path}")
         radio = self._session.radio
         assert radio is not None
-        target = Path(path).expanduser() if path else default_capture_path()
+        if path:
+            target = Path(path).expanduser()  # a folder that is missing is a typo: not made
+        else:
+            target = default_capture_path()
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise CaptureError(f"{target.parent}: cannot make it: {exc.strerror or exc}") from None
         if target.is_dir():
             raise CaptureError(f"{target} is a folder: give a file name")
         from blebench.backends.bumble.capture import CaptureFileError, HciCapture

@@ -49,7 +49,6 @@ class HciCapture:
         self.path = path
         self.started_wall = time.time()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
             self._file: BinaryIO = open(path, "wb", buffering=0)  # noqa: SIM115 - closed by close()
         except OSError as exc:
             raise CaptureFileError(f"{path}: cannot write: {exc.strerror or exc}") from None
