@@ -1,0 +1,135 @@
+"""The btsnoop capture toggle: key B (and the palette) starts a capture of the session's
+HCI traffic to a new file in the data dir, or stops the one running; a palette command
+asks for a path first. The file's path is shown in a notification each time, and in the
+status line while it runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from blebench.session.capture import CaptureError, default_capture_path
+
+if TYPE_CHECKING:
+    from blebench.session.manager import SessionManager
+
+CAPTURE_KEY = "B"
+
+
+class CapturePathScreen(ModalScreen[Path | None]):
+    """Ask for the capture file; dismisses with the path, or None."""
+
+    DEFAULT_CSS = """
+    CapturePathScreen { align: center middle; }
+    CapturePathScreen > Vertical {
+        width: 80; height: auto; padding: 1 2;
+        border: thick $primary; background: $surface;
+    }
+    CapturePathScreen Horizontal { height: auto; margin-top: 1; }
+    CapturePathScreen #capture-error { color: $error; height: auto; }
+    CapturePathScreen Button { margin-right: 2; }
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("btsnoop capture of the HCI traffic to", classes="title")
+            yield Input(str(default_capture_path()), id="capture-path")
+            yield Static("", id="capture-error")
+            with Horizontal():
+                yield Button("Start", variant="primary", id="capture-ok")
+                yield Button("Cancel", id="capture-cancel")
+
+    @on(Input.Submitted, "#capture-path")
+    @on(Button.Pressed, "#capture-ok")
+    def _ok(self) -> None:
+        text = self.query_one("#capture-path", Input).value.strip()
+        if not text:
+            self.query_one("#capture-error", Static).update("Give a file name.")
+            return
+        path = Path(text).expanduser()
+        if path.is_dir():
+            self.query_one("#capture-error", Static).update(
+                f"{path} is a folder: add a file name."
+            )
+            return
+        self.dismiss(path)
+
+    @on(Button.Pressed, "#capture-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def capture_note(session: SessionManager) -> str:
+    """The status line's words while a capture runs."""
+    status = session.capture.status()
+    if status is None or not status.running:
+        return ""
+    return f"● btsnoop {status.path.name}"
+
+
+def start_capture(app: App[Any], session: SessionManager, path: Path | None = None) -> None:
+    try:
+        target = session.capture.start(path)
+    except CaptureError as exc:
+        app.notify(str(exc), title="No btsnoop capture", severity="error", markup=False)
+        return
+    app.notify(
+        f"Capturing the HCI traffic to {target}\n"
+        f"({CAPTURE_KEY} stops it; Wireshark opens the file)",
+        title="btsnoop capture started",
+        timeout=10,
+        markup=False,
+    )
+
+
+def stop_capture(app: App[Any], session: SessionManager) -> None:
+    try:
+        status = session.capture.stop()
+    except CaptureError as exc:
+        app.notify(str(exc), severity="warning", markup=False)
+        return
+    app.notify(
+        f"{status.path}\n{status.packets:,} HCI packets, {status.size:,} bytes",
+        title="btsnoop capture saved",
+        timeout=15,
+        markup=False,
+    )
+
+
+def toggle_capture(app: App[Any], session: SessionManager) -> None:
+    """Stop the running capture, or start one to a new file in the data dir."""
+    if session.capture.running:
+        stop_capture(app, session)
+    else:
+        start_capture(app, session)
+
+
+def ask_and_start_capture(app: App[Any], session: SessionManager) -> None:
+    def chosen(path: Path | None) -> None:
+        if path is not None:
+            start_capture(app, session, path)
+
+    app.push_screen(CapturePathScreen(), chosen)
+
+
+def capture_commands(app: App[Any], session: SessionManager) -> Iterator[SystemCommand]:
+    """Palette entries beside the key's own ("btsnoop capture on/off"): a capture to a
+    path typed first, when none is running."""
+    if session.capture.running:
+        return
+    yield SystemCommand(
+        "Capture: start a btsnoop capture to a file…",
+        "type the path of the capture file (Bumble backend and virtual world)",
+        lambda: ask_and_start_capture(app, session),
+    )
