@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from blebench.ui.capture import CAPTURE_KEY, capture_commands, capture_note, toggle_capture
 from blebench.ui.connect import ConnectDialog
 from blebench.ui.gatt import GattPane
 from blebench.ui.scan.pane import ConnectRequested, ScanPane
@@ -43,6 +44,7 @@ class MainScreen(Screen[None]):
         Binding("2", "show_pane('gatt')", "GATT", show=False),
         Binding("3", "show_pane('streams')", "Streams", show=False),
         Binding("4", "show_pane('security')", "Security", show=False),
+        Binding(CAPTURE_KEY, "toggle_capture", "btsnoop capture on/off", show=False),
     ]
 
     def __init__(
@@ -85,6 +87,13 @@ class MainScreen(Screen[None]):
     def action_show_pane(self, pane: str) -> None:
         self.query_one("#panes", TabbedContent).active = pane
 
+    def action_toggle_capture(self) -> None:
+        toggle_capture(self.app, self.session)
+        self.update_status()
+
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        yield from capture_commands(self.app, self.session)
+
     def command_groups(self) -> Iterator[tuple[str, DOMNode]]:
         """(group name, node) pairs whose bindings become palette commands."""
         yield ("Go", self)
@@ -107,7 +116,7 @@ class MainScreen(Screen[None]):
             devices=scan.device_count,
             shown=scan.table.shown,
             connection=connection,
-            note=self._status.note,
+            note=capture_note(self.session),
         )
         if info != self._status:
             self._status = info
