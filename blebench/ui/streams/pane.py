@@ -23,6 +23,7 @@ from blebench.session import gatt
 from blebench.session.connections import ConnectionManager, DeviceConnection
 from blebench.session.console import RequestConsole as SessionConsole
 from blebench.session.gatt import GattNode
+from blebench.session.link_rssi import LinkRssiSampler
 from blebench.session.registry import DeviceRegistry
 from blebench.session.streams import FilterError, Stream, StreamStore
 from blebench.ui.streams.console import ConsoleTarget, RequestConsole
@@ -39,8 +40,8 @@ RSSI_KEY = "rssi"
 
 
 class StreamsSession(Protocol):
-    """What the pane needs of the session manager (`connections` and `registry` are used
-    when present: the console's target and the RSSI series)."""
+    """What the pane needs of the session manager (`connections`, `registry` and
+    `link_rssi` are used when present: the console's target and the RSSI series)."""
 
     @property
     def streams(self) -> StreamStore: ...
@@ -148,6 +149,9 @@ class StreamsPane(Vertical):
 
     def on_mount(self) -> None:
         self.set_interval(1.0 / self.refresh_hz, self.pull)
+        link = getattr(self.session, "link_rssi", None)
+        if isinstance(link, LinkRssiSampler):
+            link.start()  # RSSI while connected, for the plot (about one read a second)
         self.pull()
 
     def on_show(self) -> None:
@@ -194,21 +198,29 @@ class StreamsPane(Vertical):
         self.set_console_target(ConsoleTarget(description, self._session_console.request))
 
     def _add_rssi(self) -> None:
-        """RSSI of the plotted stream's device, from the session's registry."""
+        """RSSI of the plotted stream's device: from its advertisements (the registry)
+        and, since a connected peripheral stops advertising, from the link while
+        connected (the session's link RSSI sampler)."""
         choice = self.feed.plot
-        registry = getattr(self.session, "registry", None)
-        if choice is None or not isinstance(registry, DeviceRegistry):
+        stream = self.session.streams.get(choice.stream_id) if choice is not None else None
+        if choice is None or stream is None:
             return
-        stream = self.session.streams.get(choice.stream_id)
-        record = registry.get(stream.address) if stream is not None else None
-        if record is None or not record.rssi_history:
+        points: list[tuple[float, int]] = []
+        registry = getattr(self.session, "registry", None)
+        record = registry.get(stream.address) if isinstance(registry, DeviceRegistry) else None
+        if record is not None:
+            points.extend(record.rssi_history)
+        link = getattr(self.session, "link_rssi", None)
+        if isinstance(link, LinkRssiSampler):
+            points.extend(link.history(stream.address))
+        if not points:
             return
         plot = self.query_one(LivePlot)
         if RSSI_KEY not in plot.series:
             plot.set_series([(choice.key, choice.field, False), (RSSI_KEY, "RSSI dBm", True)])
-        # The registry's clock is time.monotonic() in seconds, like the samples'.
+        # Both on the registry's clock (time.monotonic() in seconds), like the samples'.
         newest = plot.series[RSSI_KEY].points[-1][0] if plot.series[RSSI_KEY].points else -1.0
-        plot.add_points(RSSI_KEY, ((t, float(v)) for t, v in record.rssi_history if t > newest))
+        plot.add_points(RSSI_KEY, sorted((t, float(v)) for t, v in points if t > newest))
 
     def apply(self, update: FeedUpdate) -> None:
         self.query_one(StreamTable).update_rows(update.rows)
