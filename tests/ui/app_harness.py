@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual.pilot import Pilot
@@ -35,7 +36,7 @@ async def open_session(
     )
 
 
-async def wait_until(pilot: Pilot[object], condition: Callable[[], bool], steps: int = 200) -> bool:
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], steps: int = 200) -> bool:
     """Pause in 50 ms steps until `condition()` holds, at most `steps` times."""
     for _ in range(steps):
         if condition():
