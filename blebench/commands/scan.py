@@ -83,7 +83,10 @@ async def scan(args: argparse.Namespace) -> int:
                 )
     except SessionError as exc:
         return error_line(str(exc))
-    return 130 if interrupted else 0
+    if interrupted:
+        print("blebench: interrupted: the list is what was heard until then", file=sys.stderr)
+        return 130
+    return 0
 
 
 def format_table(records: list[Any]) -> str:
