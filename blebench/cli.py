@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import sys
 from collections.abc import Sequence
 
@@ -61,6 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a broken install: words, not a traceback
         return _report_unexpected(exc)
     args = parser.parse_args(argv)
+    if sys.stdin is None:
+        # Started with stdin closed (`<&-`): read it as empty (EOF), as with /dev/null.
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - for the process
     try:
         if args.command is None:
             from blebench.commands.tui import run_tui
