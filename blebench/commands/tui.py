@@ -63,5 +63,25 @@ async def _run(args: argparse.Namespace) -> int:
     return app.return_code or 0
 
 
+def terminal_problem() -> str | None:
+    """Why the TUI cannot run here, or None. Textual reads keys from stdin and draws on
+    stderr: without a terminal on both it would crash (stdin closed) or wait forever for
+    keys nobody can type (stdin from a file or /dev/null)."""
+    stdin, stderr = sys.__stdin__, sys.__stderr__
+    if stdin is None or stdin.closed or not stdin.isatty():
+        return "the TUI reads keys from a terminal, and stdin is not one"
+    if stderr is None or stderr.closed or not stderr.isatty():
+        return "the TUI draws on stderr, and stderr is not a terminal"
+    return None
+
+
 def run_tui(args: argparse.Namespace) -> int:
+    problem = terminal_problem()
+    if problem is not None:
+        print(
+            f"blebench: {problem}: run it in a terminal, or use a subcommand in scripts "
+            "(`blebench scan --json`; `blebench --help` lists them)",
+            file=sys.stderr,
+        )
+        return 2
     return asyncio.run(_run(args))
