@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import warnings
 from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,7 @@ from bleak.exc import BleakError
 
 from blebench.backends import BackendChoice, BackendError, choose_backend
 from blebench.backends.extras import RawAdvertisement, raw_advertisement
-from blebench.pairing.bonds import BondStore
+from blebench.pairing.bonds import BondFileProblem, BondStore
 from blebench.session.capture import CaptureControl
 from blebench.session.connections import ConnectionManager
 from blebench.session.gatt import stream_decoder
@@ -114,6 +115,11 @@ class SessionManager:
         except BackendError as exc:
             raise SessionError(str(exc)) from None
         manager = cls(settings, choice)
+        with warnings.catch_warnings():
+            # Loaded now, once: a bond file that cannot be read is kept aside and its
+            # problems wait in `bonds.problems` for the CLI / the TUI to say in words.
+            warnings.simplefilter("ignore", BondFileProblem)
+            manager.bonds.bonds()
         await manager._open_radio()
         return manager
 
