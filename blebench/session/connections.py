@@ -53,6 +53,8 @@ _ADDRESS = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}(/P)?$")
 _UUID_ADDRESS = re.compile(
     r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 )
+# Looks like an attempt at an address (hex pairs and separators), yet is not one.
+_ADDRESS_TYPO = re.compile(r"^[0-9A-Za-z]{1,3}([:-][0-9A-Za-z]{1,3}){2,}$")
 # Failures worth another try: the peer missed the connect request or was out of range.
 _TRANSIENT_HCI = frozenset({0x08, 0x3E, 0x22, 0x28})
 _REMOTE_USER_TERMINATED = 0x13
@@ -544,6 +546,12 @@ class ConnectionManager:
                 next_step="give the device's address (AA:BB:CC:DD:EE:FF)",
             )
         found = await self._find(text, wait)
+        if found is None and _ADDRESS_TYPO.match(text.strip()):
+            raise DeviceNotFoundError(
+                f"{text!r} is not a Bluetooth address (six bytes: AA:BB:CC:DD:EE:FF), "
+                f"and no device by that name was heard within {wait:g} s",
+                next_step="copy the address from `blebench scan`",
+            )
         if found is None:
             raise DeviceNotFoundError(
                 f"no device named {text!r} was heard within {wait:g} s",
