@@ -65,6 +65,18 @@ def parse_code(text: str) -> int:
     raise ValueError(f"not a number: {text!r} (use decimal like 531 or hex like 0x213)")
 
 
+def _is_code(text: str) -> bool:
+    try:
+        parse_code(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _hex(code: int) -> str:
+    return f"-0x{-code:02X}" if code < 0 else f"0x{code:02X}"
+
+
 def run(args: argparse.Namespace) -> int:
     words: list[str] = list(args.words)
     domain: str | None = None
@@ -72,6 +84,14 @@ def run(args: argparse.Namespace) -> int:
         domain = words.pop(0).lower()
     if not words:
         print("blebench explain: give a CODE after the domain", file=sys.stderr)
+        return 2
+    if domain is None and len(words) > 1 and not _is_code(words[0]):
+        # `explain gap 3`: a typo in the domain, not a code to explain.
+        print(
+            f"blebench explain: unknown domain {words[0]!r}: use one of {', '.join(DOMAINS)}, "
+            "or give codes only",
+            file=sys.stderr,
+        )
         return 2
     status = 0
     for word in words:
@@ -98,10 +118,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _text(code: int, domain: str | None, found: list[Explanation]) -> str:
     if not found:
-        return f"{code} (0x{code:X}): no domain defines this number (tried {', '.join(DOMAINS)})."
+        return f"{code} ({_hex(code)}): no domain defines this number (tried {', '.join(DOMAINS)})."
     blocks = []
     for e in found:
-        head = f"{e.domain} {e.code} (0x{e.code:02X}): {e.name}"
+        head = f"{e.domain} {e.code} ({_hex(e.code)}): {e.name}"
         if e.symbol and e.symbol != e.name:
             head += f"  [{e.symbol}]"
         blocks.append(
