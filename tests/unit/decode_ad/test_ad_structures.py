@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -164,3 +165,19 @@ def test_results_are_cached_and_read_only() -> None:
 def test_names_from_the_air_are_decoded_leniently() -> None:
     d = decode_payload(bytes.fromhex("0409ff4142"))
     assert d.local_name == "\ufffdAB"
+
+
+def test_results_are_shared_read_only_and_decoded_once() -> None:
+    # decode_payload's results are shared between callers: nobody may change them, and
+    # the parts decoded on first access are decoded once.
+    data = bytes.fromhex("0201061aff4c000215426c7565436861726d426561636f6e730efe1355c5")
+    d = decode_payload_uncached(data)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        d.flags = 0  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        d.structures[0].error = "x"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        d.structures[0].fields["flags"] = 0  # type: ignore[index]
+    assert d.structures is d.structures and d.vendors is d.vendors
+    assert d.vendors[0].format == "ibeacon"
+    assert d == decode_payload_uncached(data) != decode_payload_uncached(data[:3])

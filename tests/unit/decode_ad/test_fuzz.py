@@ -16,7 +16,13 @@ from blebench.commands.decode import decode_line, render_text
 from blebench.decode.ad import split_structures
 from blebench.decode.ad_types import AD_TYPES
 from blebench.decode.hci_event import NotAnAdvertisingReport, parse_advertising_event
-from blebench.decode.payload import decode_payload, decode_payload_uncached, vendors_json
+from blebench.decode.names import normalize_uuid
+from blebench.decode.payload import (
+    DecodedPayload,
+    decode_payload,
+    decode_payload_uncached,
+    vendors_json,
+)
 from blebench.decode.vendor import decode_manufacturer, decode_service_data16
 from blebench.decode.vendor.altbeacon import decode_altbeacon
 from blebench.decode.vendor.apple import decode_apple_continuity
@@ -129,3 +135,47 @@ def test_structure_shaped_payloads_with_a_seeded_generator() -> None:
         d = decode_payload_uncached(data)
         _check(d.to_json())
         assert d.raw == data
+        _assert_list_values_agree(d)
+
+
+# The list values and the error count come from a framing pass over the bytes, the
+# structures and vendor formats from a second, lazy walk: the two must agree everywhere.
+def _assert_list_values_agree(d: DecodedPayload) -> None:
+    name: str | None = None
+    complete = False
+    uuids: list[str] = []
+    company_ids: list[int] = []
+    tx_power = appearance = flags = None
+    vendors = []
+    for s in d.structures:
+        if s.error is not None:
+            continue
+        f = s.fields
+        if 0x02 <= s.type <= 0x07:
+            uuids += [normalize_uuid(u["uuid"]) for u in f["uuids"]]
+        elif s.type == 0x09 or (s.type == 0x08 and not complete):
+            name, complete = f["name"], s.type == 0x09
+        elif s.type == 0x01:
+            flags = f["flags"]
+        elif s.type == 0x0A:
+            tx_power = f["tx_power_dbm"]
+        elif s.type == 0x19:
+            appearance = f["appearance"]
+        elif s.type == 0xFF:
+            company_ids.append(f["company_id"])
+            vendors.append(decode_manufacturer(f["company_id"], s.data[2:]))
+        elif s.type == 0x16:
+            vendors.append(decode_service_data16(s.data[0] | s.data[1] << 8, s.data[2:]))
+    assert (d.local_name, d.name_complete) == (name, complete)
+    assert d.service_uuids == tuple(uuids)
+    assert d.company_ids == tuple(company_ids)
+    assert (d.tx_power, d.appearance, d.flags) == (tx_power, appearance, flags)
+    assert d.errors == sum(s.error is not None for s in d.structures)
+    assert [v.to_json() for v in d.vendors] == [v.to_json() for v in vendors if v is not None]
+
+
+@seed(FUZZ_SEED)
+@FUZZ
+@given(payloads)
+def test_list_values_agree_with_the_structures(data: bytes) -> None:
+    _assert_list_values_agree(decode_payload_uncached(data))
