@@ -176,3 +176,19 @@ def test_os_stack_failures_in_words(exc: BaseException, words: str) -> None:
 
 def test_not_an_os_stack_failure_is_left_alone() -> None:
     assert os_stack_problem(KeyError("x")) is None
+
+
+# -- explain ---------------------------------------------------------------------------
+
+
+def test_explain_with_a_typo_in_the_domain(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["explain", "gap", "3"], capsys)
+    assert code == 2
+    assert out == ""  # nothing explained for a domain that does not exist
+    assert "unknown domain 'gap': use one of hci, att, smp, nimble, esp" in err
+
+
+def test_explain_negative_code_in_hex(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["explain", "hci", "--", "-1"], capsys)
+    assert code == 1
+    assert "(-0x01)" in out and "0x-1" not in out
