@@ -50,8 +50,9 @@ class DecodedPayload:
     appearance: int | None
     flags: int | None
     errors: int
-    # Lazy parts: None until first read. `_vendor_at` holds the offsets of the
-    # structures that may carry a vendor format; `_mac` and `_bthome_key` decrypt BTHome.
+    # Lazy parts: None until first read (`_vendors` is () at once when no structure can
+    # carry a vendor format). `_vendor_at` holds the offsets of the structures that can;
+    # `_mac` and `_bthome_key` decrypt BTHome.
     _structures: tuple[AdStructure, ...] | None
     _vendors: tuple[VendorDecoding, ...] | None
     _vendor_at: tuple[int, ...]
