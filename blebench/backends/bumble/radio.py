@@ -169,6 +169,25 @@ async def _take_identity(device: Device, keystore: BondKeyStore, transport: str)
     await device.refresh_resolving_list()  # the IRKs of this identity's bonds
 
 
+_TRANSPORT_HINTS = {
+    "usb": "is a Bluetooth USB dongle plugged in (`lsusb`), free of the OS stack, and may this "
+    "user open it (a udev rule, or sudo)?",
+    "serial": "check the device path and baud rate (serial:/dev/ttyACM0,1000000), and that "
+    "this user may open it (the dialout group)",
+    "hci-socket": "needs Linux, CAP_NET_RAW (sudo) and the adapter taken from BlueZ "
+    "(`sudo hciconfig hci0 down`)",
+    "tcp-client": "is an HCI server listening there (e.g. `blebench serve`)?",
+}
+
+
+def transport_hint(spec: str) -> str:
+    """What to check when the transport `spec` does not open."""
+    scheme = spec.split(":", 1)[0].lower()
+    return _TRANSPORT_HINTS.get(
+        scheme, "transports: usb:0, serial:DEV,BAUD, hci-socket:0, tcp-client:HOST:PORT"
+    )
+
+
 async def open_radio(spec: RadioSpec) -> BumbleRadio:
     """Open and power on the radio `spec` names; RadioError says why it could not."""
     if spec.kind == "sim":
@@ -222,7 +241,10 @@ async def _open_hci(spec: RadioSpec) -> BumbleRadio:
             f"{spec.transport}: no answer in {TRANSPORT_OPEN_TIMEOUT_S:.0f} s"
         ) from exc
     except Exception as exc:  # noqa: BLE001 - every transport has its own errors; say which
-        raise RadioError(f"{spec.transport}: cannot open: {exc}") from exc
+        raise RadioError(
+            f"{spec.transport}: cannot open: {exc or type(exc).__name__}; "
+            f"{transport_hint(spec.transport)}"
+        ) from exc
     device = Device.with_hci(
         "blebench", hci.Address.generate_static_address(), transport.source, transport.sink
     )
