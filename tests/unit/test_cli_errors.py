@@ -192,3 +192,20 @@ def test_explain_negative_code_in_hex(capsys: pytest.CaptureFixture[str]) -> Non
     code, out, _ = run(["explain", "hci", "--", "-1"], capsys)
     assert code == 1
     assert "(-0x01)" in out and "0x-1" not in out
+
+
+@pytest.mark.parametrize(
+    ("spec", "words"),
+    [
+        ("bogus:0", "transports: usb:0"),
+        ("tcp-client:127.0.0.1:1", "is an HCI server listening there"),
+        ("serial:/dev/blebench-no-such-port", "check the device path and baud rate"),
+    ],
+)
+def test_a_transport_that_does_not_open_says_what_to_check(
+    spec: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["scan", "--transport", spec, "--duration", "1"], capsys)
+    assert code == 2
+    assert_one_clear_line(code, err)
+    assert f"{spec}: cannot open" in err and words in err
