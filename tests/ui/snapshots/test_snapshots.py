@@ -199,11 +199,15 @@ async def connect_from_list(pilot: Pilot[Any], address: str, count: int) -> None
     """Enter on the device in the Scan list, then wait for its GATT tree."""
     table = await listed(pilot, count)
     await highlight(pilot, table, address)
+    main = pilot.app.screen  # the connect dialog comes on top of it, then goes
     await pilot.press("enter")
-    tree = pilot.app.screen.query_one(GattTreeView)
-    await wait_for(pilot, lambda: bool(tree.root.children) and pilot.app.screen.is_current)
-    status = pilot.app.screen.query_one(StatusBar)
-    await wait_for(pilot, lambda: bool(status.info.connection))
+    tree = main.query_one(GattTreeView)
+    status = main.query_one(StatusBar)
+    await wait_for(
+        pilot,
+        lambda: pilot.app.screen is main and bool(tree.root.children)
+        and bool(status.info.connection),
+    )
 
 
 async def read_characteristic(pilot: Pilot[Any], uuid16: str, shown: str) -> None:
@@ -358,10 +362,12 @@ class TestSecurity:
             async with app.run_test(size=SIZE) as pilot:
                 await listed(pilot, 1)
                 await pilot.press("4")
+                status = app.screen.query_one(StatusBar)
                 app.screen.query_one("#pair-target", Input).value = "Smart Lock"
                 await pilot.click("#pair-button")
                 await wait_for(pilot, lambda: isinstance(app.screen, PasskeyEntryPrompt))
                 await pilot.press("1", "2", "3")
+                await wait_for(pilot, lambda: bool(status.info.connection))
                 assert await svg_snapshot(pilot)
                 await pilot.press("escape")
                 await app.workers.wait_for_complete()
