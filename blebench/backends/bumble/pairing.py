@@ -15,7 +15,9 @@
 
 Bumble quirks handled here: passkey 000000 hangs Bumble's SMP, so we never generate it
 and refuse to type it; the encryption key is never shortened by Bumble, so the key size
-reported is the SMP negotiation (the smaller Maximum Encryption Key Size).
+reported is the SMP negotiation (the smaller Maximum Encryption Key Size); a Bumble
+peripheral answers a legacy bond's reconnection with the wrong LTK, so as a legacy
+initiator we distribute the peer's own LTK back (`PolicySession.distribute_keys`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bumble import smp
-from bumble.core import ProtocolError
+from bumble.core import PhysicalTransport, ProtocolError
 from bumble.hci import Address
 from bumble.keys import PairingKeys
 from bumble.pairing import PairingConfig, PairingDelegate
@@ -349,6 +351,24 @@ class PolicySession(smp.Session):
             # own TK later), never the OOB TK Bumble loaded from the config.
             self.tk = bytes(16)
         self._note_method()
+
+    def distribute_keys(self) -> None:
+        if (
+            self.bridge is not None
+            and self.is_initiator
+            and not self.sc
+            and self.peer_ltk is not None
+            and self.connection.transport == PhysicalTransport.LE
+        ):
+            # Legacy pairing: the central encrypts later links with the LTK the peripheral
+            # distributed (spec). A Bumble peripheral (0.0.236; google/bumble PR #890)
+            # answers with the LTK the central distributed instead: MIC failure on every
+            # reconnection. Distributing its own LTK, EDIV and Rand back makes both
+            # lookups give the one key; a peer that looks its key up right is unaffected.
+            self.ltk = self.peer_ltk
+            self.ltk_ediv = self.peer_ediv if self.peer_ediv is not None else 0
+            self.ltk_rand = self.peer_rand if self.peer_rand is not None else bytes(8)
+        super().distribute_keys()
 
     def _note_method(self) -> None:
         if self.bridge is not None:
