@@ -59,6 +59,15 @@ def run(args: argparse.Namespace) -> int:
         return 0 if deleted else 1
     if action == "export":
         target: Path = args.file
+        if target.is_dir():
+            print(f"blebench bonds export: {target} is a folder: give a file name",
+                  file=sys.stderr)
+            return 2
+        if not target.parent.is_dir():
+            # A typo in the folder: never made silently for a file of secrets.
+            print(f"blebench bonds export: {target.parent} is not a folder here: "
+                  "check the path (or make the folder first)", file=sys.stderr)
+            return 2
         if target.exists() and not args.force:
             print(f"blebench bonds export: {target} exists; use --force to replace it",
                   file=sys.stderr)
