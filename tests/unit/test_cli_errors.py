@@ -209,3 +209,16 @@ def test_a_transport_that_does_not_open_says_what_to_check(
     assert code == 2
     assert_one_clear_line(code, err)
     assert f"{spec}: cannot open" in err and words in err
+
+
+def test_bonds_export_into_a_folder_or_a_missing_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(["bonds", "export", str(tmp_path)], capsys)
+    assert code == 2
+    assert "is a folder: give a file name" in err
+    missing = tmp_path / "typo" / "bonds.json"
+    code, _, err = run(["bonds", "export", str(missing)], capsys)
+    assert code == 2
+    assert "is not a folder here" in err
+    assert not missing.parent.exists()  # never made for a file of secrets
