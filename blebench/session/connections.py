@@ -385,7 +385,11 @@ def session_finder(session: SessionManager) -> FindDevice:
                 record = _match_record(session, text)
                 if record is not None:
                     # The Bumble backend reads the address type from these details.
-                    details = {"address": record.address, "address_type": record.address_type}
+                    details = {
+                        "address": record.address,
+                        "address_type": record.address_type,
+                        "connectable": record.connectable,  # False: it refuses, say so at once
+                    }
                     return BLEDevice(record.address, record.name, details)
                 if time.monotonic() >= deadline:
                     return None
@@ -579,6 +583,14 @@ class ConnectionManager:
         name = resolved.name if isinstance(resolved, BLEDevice) else None
         if name is None and isinstance(target, str) and not looks_like_address(target):
             name = target
+        details = resolved.details if isinstance(resolved, BLEDevice) else None
+        if isinstance(details, dict) and details.get("connectable") is False:
+            raise ConnectFailedError(
+                f"{name or address} ({address}) advertises as non-connectable: a broadcaster "
+                "accepts no connection",
+                next_step="what it broadcasts is decoded by `blebench scan --json` "
+                "(and the Scan pane's detail view)",
+            )
         last: DeviceError | None = None
         async with self._lock:
             for attempt in range(max(1, policy.attempts)):
