@@ -80,6 +80,13 @@ def test_a_device_that_is_not_there(capsys: pytest.CaptureFixture[str]) -> None:
     assert err.count("blebench:") == 1
 
 
+def test_a_broadcaster_refuses_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(["gatt", "--sim", "BTHome Sensor", "--timeout", "30"], capsys)
+    assert code == 1
+    assert "advertises as non-connectable" in err and "blebench scan" in err
+    assert "within 30 s" not in err  # said at once, not after the timeout
+
+
 def test_an_address_with_the_wrong_format(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["read", "--sim", "A0:9E:1A:5C:31", "2a38"], capsys)
     assert code == 1
