@@ -1,11 +1,11 @@
 """GATT characteristic and descriptor values in words, chosen by UUID.
 
 `decode_value(uuid, data, presentation)` knows the characteristics a workbench meets
-every day (GAP, Device Information, Battery, Heart Rate, HID, Environmental Sensing
-temperature/humidity, the standard descriptors) and gives everything else a generic
-view: hex, printable ASCII, and the integers and floats of each width and byte order
-that fit. A Characteristic Presentation Format (0x2904) read from the same
-characteristic types an otherwise unknown value.
+every day (GAP, Device Information, Battery, Heart Rate, Health Thermometer, HID,
+Environmental Sensing temperature/humidity/pressure, the standard descriptors) and gives
+everything else a generic view: hex, printable ASCII, and the integers and floats of each
+width and byte order that fit. A Characteristic Presentation Format (0x2904) read from the
+same characteristic types an otherwise unknown value (and a Valid Range 0x2906 of it).
 
 Total: any bytes give a DecodedValue; a truncated or invalid value carries `error` and
 whatever could be decoded. Strings from the air are kept literally in `fields` and shown
@@ -418,6 +418,159 @@ def _humidity(data: bytes) -> DecodedValue:
     return DecodedValue("humidity", f"{percent:.2f} %", {"raw": raw, "percent": percent}, error)
 
 
+def _pressure(data: bytes) -> DecodedValue:
+    # Environmental Sensing Pressure: uint32 in units of 0.1 Pa.
+    error = _need(data, 4, "Pressure")
+    if len(data) < 4:
+        return DecodedValue("pressure", "truncated", {}, error)
+    raw = int.from_bytes(data[0:4], "little")
+    pascal = raw / 10
+    fields: dict[str, JSON] = {"raw": raw, "pascal": pascal, "hectopascal": round(pascal / 100, 3)}
+    return DecodedValue("pressure", f"{pascal:.1f} Pa ({pascal / 100:.2f} hPa)", fields, error)
+
+
+# Temperature Type (Health Thermometer Service 3.2, GATT Specification Supplement 3.218):
+# where on the body the temperature was taken.
+_TEMPERATURE_TYPES = {
+    1: "Armpit",
+    2: "Body (general)",
+    3: "Ear (usually earlobe)",
+    4: "Finger",
+    5: "Gastro-intestinal Tract",
+    6: "Mouth",
+    7: "Rectum",
+    8: "Toe",
+    9: "Tympanum (ear drum)",
+}
+
+
+def _temperature_type_fields(value: int) -> tuple[str, dict[str, JSON], str | None]:
+    name = _TEMPERATURE_TYPES.get(value)
+    fields: dict[str, JSON] = {"temperature_type": value, "temperature_type_name": name}
+    return name or f"reserved ({value})", fields, None if name else f"type {value} is reserved"
+
+
+def _temperature_type(data: bytes) -> DecodedValue:
+    error = _need(data, 1, "Temperature Type")
+    if not data:
+        return DecodedValue("temperature_type", "(empty)", {}, error)
+    text, fields, reserved = _temperature_type_fields(data[0])
+    return DecodedValue("temperature_type", text, fields, error or reserved)
+
+
+def _date_time(data: bytes) -> tuple[str, str | None]:
+    """The 7-byte Date Time (year u16, month, day, hours, minutes, seconds) as ISO 8601;
+    0 in year, month or day means "not known" and is kept as 0."""
+    year = _u16(data, 0)
+    month, day, hours, minutes, seconds = data[2:7]
+    text = f"{year:04d}-{month:02d}-{day:02d}T{hours:02d}:{minutes:02d}:{seconds:02d}"
+    bad = (
+        year > 9999
+        or (year and not 1582 <= year)
+        or month > 12
+        or day > 31
+        or hours > 23
+        or minutes > 59
+        or seconds > 59
+    )
+    return text, f"time stamp {text} is out of range" if bad else None
+
+
+def _temperature_measurement(data: bytes) -> DecodedValue:
+    kind = "temperature_measurement"
+    if not data:
+        return DecodedValue(kind, "(empty)", {}, "Temperature Measurement needs at least 5 bytes")
+    flags = data[0]
+    fahrenheit = bool(flags & 0x01)
+    symbol = "°F" if fahrenheit else "°C"
+    fields: dict[str, JSON] = {
+        "flags": flags,
+        "unit": "fahrenheit" if fahrenheit else "celsius",
+        "unit_symbol": symbol,
+    }
+    if len(data) < 5:
+        return DecodedValue(
+            kind,
+            "truncated",
+            fields,
+            "the temperature (IEEE-11073 FLOAT) needs 4 bytes after the flags",
+        )
+    value = units.medfloat32(int.from_bytes(data[1:5], "little"))
+    if isinstance(value, str):  # NaN, NRes, +/-INFINITY: no number to convert
+        fields["temperature"] = value
+        fields["celsius"] = None
+        parts = [f"{value} {symbol}"]
+    else:
+        fields["temperature"] = value
+        fields["celsius"] = round((value - 32) * 5 / 9, 2) if fahrenheit else value
+        parts = [f"{value:g} {symbol}"]
+    off = 5
+    error = None
+    if flags & 0x02:
+        if len(data) >= off + 7:
+            stamp, error = _date_time(data[off : off + 7])
+            fields["timestamp"] = stamp
+            parts.append(stamp.replace("T", " "))
+            off += 7
+        else:
+            error = "time stamp flag set but its 7 bytes are missing"
+    if flags & 0x04 and error is None:
+        if len(data) > off:
+            text, type_fields, error = _temperature_type_fields(data[off])
+            fields.update(type_fields)
+            parts.append(text)
+            off += 1
+        else:
+            error = "temperature type flag set but the byte is missing"
+    if error is None and off < len(data):
+        error = f"{len(data) - off} extra bytes after the fields the flags announce"
+    if error is None and flags & 0xF8:
+        error = f"reserved flag bits set (0x{flags:02X})"
+    return DecodedValue(kind, ", ".join(parts), fields, error)
+
+
+def _measurement_interval(data: bytes) -> DecodedValue:
+    error = _need(data, 2, "Measurement Interval")
+    if len(data) < 2:
+        return DecodedValue("measurement_interval", "truncated", {}, error)
+    seconds = _u16(data, 0)
+    text = "no periodic measurement" if seconds == 0 else f"every {seconds} s"
+    return DecodedValue("measurement_interval", text, {"seconds": seconds}, error)
+
+
+def _valid_range(data: bytes, presentation: PresentationFormat | None = None) -> DecodedValue:
+    """Valid Range (0x2906): the lower and upper inclusive bounds, each in the format of the
+    characteristic it belongs to. Typed by that characteristic's 0x2904 when given, else
+    read as two unsigned little-endian integers of half the length each."""
+    kind = "valid_range"
+    if not data or len(data) % 2:
+        return DecodedValue(
+            kind,
+            _hex_preview(data) or "(empty)",
+            {"hex": data.hex()},
+            f"Valid Range holds two values of one size; got {len(data)} byte(s)",
+        )
+    half = len(data) // 2
+    if presentation is not None:
+        low, high = (
+            decode_with_format(data[:half], presentation),
+            decode_with_format(data[half:], presentation),
+        )
+        fields: dict[str, JSON] = {
+            "lower": low.fields.get("value"),
+            "upper": high.fields.get("value"),
+            "typed": True,
+        }
+        return DecodedValue(
+            kind, f"{low.summary} to {high.summary}", fields, low.error or high.error
+        )
+    lower = int.from_bytes(data[:half], "little")
+    upper = int.from_bytes(data[half:], "little")
+    fields = {"lower": lower, "upper": upper, "typed": False}
+    error = f"lower bound {lower} is above the upper bound {upper}" if lower > upper else None
+    return DecodedValue(kind, f"{lower} to {upper}", fields, error)
+
+
 def _ppcp(data: bytes) -> DecodedValue:
     error = _need(data, 8, "Peripheral Preferred Connection Parameters")
     if len(data) < 8:
@@ -535,6 +688,9 @@ _DECODERS: dict[int, Callable[[bytes], DecodedValue]] = {
     0x2A04: _ppcp,
     0x2A05: _service_changed,
     0x2A19: _battery,
+    0x2A1C: _temperature_measurement,
+    0x2A1D: _temperature_type,
+    0x2A21: _measurement_interval,
     0x2A22: _boot_keyboard,
     0x2A23: _system_id,
     0x2A24: _string("string", "Model Number"),
@@ -551,12 +707,14 @@ _DECODERS: dict[int, Callable[[bytes], DecodedValue]] = {
     0x2A4C: _hid_control_point,
     0x2A4E: _protocol_mode,
     0x2A50: _pnp_id,
+    0x2A6D: _pressure,
     0x2A6E: _temperature,
     0x2A6F: _humidity,
     0x2AA6: _central_address_resolution,
     0x2901: _string("string", "Characteristic User Description"),
     0x2902: _cccd,
     0x2904: _presentation,
+    0x2906: _valid_range,
     0x2908: _report_reference,
 }
 
@@ -734,6 +892,8 @@ def decode_value(
     number = sig_uuid16(uuid)
     decoder = _DECODERS.get(number) if number is not None else None
     try:
+        if number == 0x2906 and presentation is not None:
+            return _valid_range(data, presentation)
         if decoder is not None:
             return decoder(data)
         if presentation is not None:

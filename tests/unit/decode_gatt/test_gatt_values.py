@@ -170,7 +170,7 @@ def test_generic_view_widths_and_orders() -> None:
     floats = g["floats"]
     assert isinstance(floats, dict) and "f32le" in floats and "f64le" not in floats
     nan = generic_view(h("0000c07f"))
-    assert nan["floats"]["f32le"] == "NaN"  # type: ignore[index]
+    assert nan["floats"]["f32le"] == "NaN"  # type: ignore[index,call-overload]
     json.dumps(nan)  # JSON-safe: no bare NaN
     assert generic_view(b"Hi\x00")["ascii"] == "Hi."
 
@@ -189,3 +189,55 @@ def test_every_known_decoder_copes_with_empty_and_long_values(number: int) -> No
         assert v.summary
         json.dumps(v.to_json())
         assert v.error is None or not v.error.startswith("internal")
+
+
+def test_temperature_measurement_celsius_with_time_stamp_and_type() -> None:
+    # flags 0x06: Celsius, time stamp and type present; FLOAT mantissa 3684, exponent -2;
+    # 2026-01-01 08:30:05; type 6 (mouth). Layout: Health Thermometer Service 3.1.
+    v = decode_value("2a1c", h("06 640e00fe ea07 01 01 08 1e 05 06"))
+    assert v.kind == "temperature_measurement" and v.error is None
+    assert v.fields["temperature"] == 36.84 and v.fields["celsius"] == 36.84
+    assert v.fields["unit"] == "celsius"
+    assert v.fields["timestamp"] == "2026-01-01T08:30:05"
+    assert v.fields["temperature_type_name"] == "Mouth"
+    assert v.summary == "36.84 °C, 2026-01-01 08:30:05, Mouth"
+
+
+def test_temperature_measurement_fahrenheit_special_and_truncated() -> None:
+    f = decode_value("2a1c", h("01 b2 03 00 ff"))  # 94.6 °F, nothing else
+    assert f.summary == "94.6 °F" and f.fields["celsius"] == 34.78 and f.error is None
+    nan = decode_value("2a1c", h("00 ff ff 7f 00"))
+    assert nan.fields["temperature"] == "NaN" and nan.fields["celsius"] is None
+    cut = decode_value("2a1c", h("02 640e00fe ea07 01"))
+    assert cut.fields["temperature"] == 36.84
+    assert "time stamp" in (cut.error or "")
+    short = decode_value("2a1c", h("00 64 0e"))
+    assert short.summary == "truncated" and "4 bytes" in (short.error or "")
+    extra = decode_value("2a1c", h("00 640e00fe 99"))
+    assert "1 extra bytes" in (extra.error or "")
+    bad_time = decode_value("2a1c", h("02 640e00fe ea07 0d 01 08 1e 05"))
+    assert "out of range" in (bad_time.error or "")
+
+
+def test_temperature_type_measurement_interval_and_pressure() -> None:
+    assert decode_value("2a1d", h("02")).summary == "Body (general)"
+    reserved = decode_value("2a1d", h("0a"))
+    assert reserved.summary == "reserved (10)" and reserved.error
+    assert decode_value("2a21", h("1e00")).summary == "every 30 s"
+    assert decode_value("2a21", h("0000")).summary == "no periodic measurement"
+    p = decode_value("2a6d", (1_013_250).to_bytes(4, "little"))  # 101325.0 Pa
+    assert p.kind == "pressure" and p.fields["pascal"] == 101325.0
+    assert p.summary == "101325.0 Pa (1013.25 hPa)"
+    assert decode_value("2a6d", h("0102")).error
+
+
+def test_valid_range_plain_and_typed_by_the_characteristic_format() -> None:
+    plain = decode_value("2906", h("0100 5802"))  # 1 to 600 (uint16 halves)
+    assert (plain.summary, plain.fields["lower"], plain.fields["upper"]) == ("1 to 600", 1, 600)
+    assert plain.fields["typed"] is False
+    pf = parse_presentation_format(h("0e fe 2f27 01 0000"))  # sint16, -2, °C
+    typed = decode_value("2906", h("18fc 1027"), pf)  # -10.00 to 100.00
+    assert typed.summary == "-10.00 °C to 100.00 °C"
+    assert (typed.fields["lower"], typed.fields["upper"]) == (-10.0, 100.0)
+    assert decode_value("2906", h("010203")).error
+    assert "above" in (decode_value("2906", h("0500 0100")).error or "")
