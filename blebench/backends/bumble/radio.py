@@ -160,11 +160,20 @@ def stable_identity(public_address: hci.Address, transport: str) -> hci.Address:
     return hci.Address(bytes(raw), hci.Address.RANDOM_DEVICE_ADDRESS)
 
 
+def central_irk(identity: hci.Address) -> bytes:
+    """The IRK we distribute when pairing, stable with our identity. Bumble's default is
+    all zeros, the same for every Bumble device: a peer would take any address made with
+    it for us. Our central never uses resolvable private addresses, so the IRK hides
+    nothing (our identity address is on the air anyway); it must only be ours alone."""
+    return hashlib.sha256(b"blebench central irk\0" + bytes(identity.address_bytes)).digest()[:16]
+
+
 async def _take_identity(device: Device, keystore: BondKeyStore, transport: str) -> None:
     identity = stable_identity(device.public_address, transport)
     await device.send_sync_command(hci.HCI_LE_Set_Random_Address_Command(random_address=identity))
     device.static_address = identity
     device.random_address = identity
+    device.irk = central_irk(identity)
     keystore.local_address = identity.to_string(with_type_qualifier=False)
     await device.refresh_resolving_list()  # the IRKs of this identity's bonds
 
@@ -215,6 +224,7 @@ async def _open_sim(spec: RadioSpec) -> BumbleRadio:
         hci.Address.RANDOM_DEVICE_ADDRESS,
     )
     device = Device.with_hci("blebench", address, port.source, port.sink)
+    device.irk = central_irk(address)
     device.keystore = BondKeyStore(
         spec.bonds or BondStore(), local_address=address.to_string(with_type_qualifier=False)
     )

@@ -258,5 +258,10 @@ def test_pairs_with_a_foreign_peer_and_keeps_the_bond(
         peer.wait_for("disconnected", link=2)
         links = {event.get("link") for event in peer.drain() if event["event"] in ("method", "paired")}
         assert links == {1}, "the second command paired again"
+
+        # The keys the peer keeps for us: filed under our identity, with an IRK of our own.
+        kept = json.loads((tmp_path / "peer-keys.json").read_text())[peer_address]
+        assert list(kept) == [bond["local_address"]]
+        assert kept[bond["local_address"]]["irk"]["value"] != "00" * 16
     finally:
         peer.stop()
