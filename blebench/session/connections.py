@@ -59,6 +59,12 @@ _ADDRESS_TYPO = re.compile(r"^[0-9A-Za-z]{1,3}([:-][0-9A-Za-z]{1,3}){2,}$")
 _TRANSIENT_HCI = frozenset({0x08, 0x3E, 0x22, 0x28})
 _REMOTE_USER_TERMINATED = 0x13
 _LOCAL_HOST_TERMINATED = 0x16
+_COMMAND_DISALLOWED = 0x0C
+_BUSY_STEP = (
+    "the controller is most likely still trying an earlier connection that it did not "
+    "cancel: reset it (re-plug the dongle; restart a software controller such as "
+    "`python -m bumble.apps.controllers`), then retry"
+)
 
 
 def looks_like_address(text: str) -> bool:
@@ -430,6 +436,21 @@ async def _find_with_os_stack(
                 await session.start_scan(session.scan_active)
 
 
+def _controller_busy(refused: DeviceError, earlier: DeviceError | None) -> DeviceError:
+    """LE Create Connection refused with 0x0C Command Disallowed: the controller still has
+    a connection attempt pending. After our own attempt timed out, that is the one it did
+    not cancel (Bumble's software controller ignores LE Create Connection Cancel, bumble
+    0.0.236, and stays busy until that device appears): the timeout is the news, and the
+    advice to "stop the running procedure" would name nothing the user started."""
+    if isinstance(earlier, ConnectTimeoutError):
+        return ConnectTimeoutError(
+            f"{earlier.message}; the retry was refused (Command Disallowed, HCI 0x0C): the "
+            "controller is still busy with that attempt",
+            next_step=f"make sure the device advertises connectable (`blebench scan`); {_BUSY_STEP}",
+        )
+    return ConnectFailedError(refused.message, explanation=refused.explanation, next_step=_BUSY_STEP)
+
+
 # -- the manager -------------------------------------------------------------------------
 
 
@@ -599,6 +620,9 @@ class ConnectionManager:
                 try:
                     conn = await self._connect_once(resolved, address, name, timeout)
                 except (ConnectTimeoutError, ConnectFailedError) as exc:
+                    if exc.code == _COMMAND_DISALLOWED:
+                        last = _controller_busy(exc, last)
+                        break
                     last = exc
                     if isinstance(exc, ConnectFailedError) and exc.code not in _TRANSIENT_HCI:
                         break

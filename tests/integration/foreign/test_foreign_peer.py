@@ -53,6 +53,16 @@ class Controllers:
 
 @pytest.fixture(scope="module")
 def controllers() -> Iterator[Controllers]:
+    yield from run_controllers()
+
+
+@pytest.fixture
+def own_controllers() -> Iterator[Controllers]:
+    """Controllers for one test (one that leaves them in a state no later test wants)."""
+    yield from run_controllers()
+
+
+def run_controllers() -> Iterator[Controllers]:
     ours, theirs = free_port(), free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "bumble.apps.controllers",
@@ -265,3 +275,25 @@ def test_pairs_with_a_foreign_peer_and_keeps_the_bond(
         assert kept[bond["local_address"]]["irk"]["value"] != "00" * 16
     finally:
         peer.stop()
+
+
+def test_a_connection_the_stock_controller_did_not_cancel_is_said_in_words(
+    own_controllers: Controllers,
+) -> None:
+    """Nothing advertises at that address: the attempt times out and Bumble's software
+    controller ignores the cancel, so it refuses every later LE Create Connection (0x0C).
+    The user hears the timeout and what to do, not "stop the running procedure"."""
+    absent = ("read", "--transport", own_controllers.transport, "C6:11:22:33:44:99", SECRET_UUID,
+              "--timeout", "1", "--json")  # fmt: skip
+    first = blebench(*absent)
+    assert first.returncode == 1 and "Traceback" not in first.stderr
+    error = json.loads(first.stdout)
+    assert error["error"] == "connect_timeout"
+    assert "the retry was refused (Command Disallowed, HCI 0x0C)" in error["message"]
+    assert "reset it" in error["next_step"]
+
+    again = blebench(*absent)  # the controller is still busy with the first attempt
+    assert again.returncode == 1 and "Traceback" not in again.stderr
+    error = json.loads(again.stdout)
+    assert (error["error"], error["code"]["code"]) == ("connect_failed", 0x0C)
+    assert "did not cancel" in error["next_step"] and "Stop the running" not in again.stderr
