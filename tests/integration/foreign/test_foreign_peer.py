@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import queue
+import shlex
 import subprocess
 import sys
 import threading
@@ -297,3 +298,49 @@ def test_a_connection_the_stock_controller_did_not_cancel_is_said_in_words(
     error = json.loads(again.stdout)
     assert (error["error"], error["code"]["code"]) == ("connect_failed", 0x0C)
     assert "did not cancel" in error["next_step"] and "Stop the running" not in again.stderr
+
+
+def test_a_foreign_peer_that_forgot_the_bond_is_stale_and_the_printed_command_repairs_it(
+    controllers: Controllers, tmp_path: Path
+) -> None:
+    """Field note 001 against a peer that is not ours: the peer is reset (a new key
+    store: its flash erased); blebench says so and the exact re-pair command works."""
+    name, address = "Foreign Forgetful", "C6:11:22:33:44:F0"
+    theirs = ("--name", name, "--address", address, "--io", "no-input-no-output", "--sc",
+              "--bond")  # fmt: skip
+    peer = Peer.start(controllers, tmp_path / "peer.log", *theirs,
+                      "--keys", str(tmp_path / "before-reset.json"))  # fmt: skip
+    try:
+        peer.wait_for("ready")
+        paired = blebench("pair", "--transport", controllers.transport, name, "--io",
+                          "no-input-no-output", "--sc", "--bond", "--confirm", "yes")  # fmt: skip
+        assert paired.returncode == 0, paired.stderr
+        peer.wait_for("disconnected", link=1)
+    finally:
+        peer.stop()
+
+    peer = Peer.start(controllers, tmp_path / "peer-reset.log", *theirs,
+                      "--keys", str(tmp_path / "after-reset.json"))  # fmt: skip
+    try:
+        peer.wait_for("ready")
+        stale = blebench("read", "--transport", controllers.transport, name, SECRET_UUID, "--json")
+        assert stale.returncode == 1 and "Traceback" not in stale.stderr
+        error = json.loads(stale.stdout)
+        assert (error["error"], error["code"]["code"]) == ("stale_bond", 0x06)  # PIN or Key Missing
+        command = error["repair_command"].split()
+        assert command[:2] == ["blebench", "pair"] and "--repair" in command
+        peer.wait_for("disconnected", link=1)
+
+        repaired = blebench(*shlex.split(error["repair_command"])[1:], "--confirm", "yes",
+                            "--json")  # fmt: skip
+        assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+        assert json.loads(repaired.stdout)["repaired"] is True
+        peer.wait_for("paired", link=2)
+        peer.wait_for("disconnected", link=2)
+
+        read = blebench("read", "--transport", controllers.transport, name, SECRET_UUID, "--json")
+        assert read.returncode == 0, read.stdout + read.stderr
+        assert bytes.fromhex(json.loads(read.stdout)["hex"]) == SECRET_VALUE
+        assert peer.wait_for("encrypted", link=3)["pairing_on_this_link"] is False
+    finally:
+        peer.stop()
