@@ -14,12 +14,15 @@ from blebench.sim.catalogue.altbeacon import AltBeacon
 from blebench.sim.catalogue.base import Control, VirtualPeripheral
 from blebench.sim.catalogue.bthome_sensor import BthomeSensor
 from blebench.sim.catalogue.eddystone import Eddystone
+from blebench.sim.catalogue.fast_pair_buds import FastPairBuds
+from blebench.sim.catalogue.flaky_sensor import FlakySensor
 from blebench.sim.catalogue.hid_keyboard import HidKeyboard
 from blebench.sim.catalogue.ibeacon import IBeacon
 from blebench.sim.catalogue.microsoft_cdp import MicrosoftCdp
 from blebench.sim.catalogue.privacy_tag import PrivacyTag
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.sim.catalogue.smart_lock import SmartLock
+from blebench.sim.catalogue.thermo_probe import ThermoProbe
 from blebench.sim.catalogue.uart_bridge import UartBridge
 from blebench.sim.catalogue.zv_camera import ZvCamera
 
@@ -47,6 +50,9 @@ CATALOGUE: dict[str, type[VirtualPeripheral]] = {
         Eddystone,
         AltBeacon,
         MicrosoftCdp,
+        ThermoProbe,
+        FlakySensor,
+        FastPairBuds,
     )
 }
 

@@ -8,6 +8,7 @@ CCCDs that need a secure link, and sending notifications to whoever subscribed.
 
 from __future__ import annotations
 
+import asyncio
 import struct
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,7 +22,7 @@ from bumble.att import (
     AttributeValueV2,
     Bearer,
 )
-from bumble.core import UUID
+from bumble.core import UUID, BaseBumbleError
 from bumble.device import Connection, Device
 from bumble.gatt import Characteristic, CharacteristicValue, Descriptor, Service
 
@@ -219,6 +220,43 @@ def has_subscribers(device: Device, characteristic: Characteristic[Any]) -> bool
 async def notify(device: Device, characteristic: Characteristic[Any], value: bytes) -> None:
     """Notify `value` to every subscriber (nothing happens when no one subscribed)."""
     await device.notify_subscribers(characteristic, value)
+
+
+def indicating(device: Device, characteristic: Characteristic[Any]) -> list[Connection]:
+    """The connections whose client enabled indications of `characteristic`."""
+    out: list[Connection] = []
+    for bearer, cccds in device.gatt_server.subscribers.items():
+        value = cccds.get(characteristic.handle)
+        if value and value[0] & 0x02:
+            connection = getattr(bearer, "connection", bearer)
+            if isinstance(connection, Connection) and connection.handle in device.connections:
+                out.append(connection)
+    return out
+
+
+async def indicate(
+    device: Device, characteristic: Characteristic[Any], value: bytes, timeout: float = 2.0
+) -> int:
+    """Indicate `value` to every client that enabled indications, side by side, and wait
+    for their confirmations; returns how many confirmed.
+
+    Bumble waits 30 s for a confirmation even after the link dropped, and its own
+    `indicate_subscribers` leaves that timeout as an unretrieved task exception: here a
+    client that does not confirm within `timeout` just misses this value."""
+
+    async def one(connection: Connection) -> bool:
+        try:
+            await asyncio.wait_for(
+                device.indicate_subscriber(connection, characteristic, value), timeout
+            )
+        except (TimeoutError, ATT_Error, BaseBumbleError):
+            return False  # the client went away or does not confirm: it misses this one
+        return True
+
+    connections = indicating(device, characteristic)
+    if not connections:
+        return 0
+    return sum(await asyncio.gather(*(one(c) for c in connections)))
 
 
 class GattPeripheral(VirtualPeripheral):
