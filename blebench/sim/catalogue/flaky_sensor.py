@@ -3,9 +3,6 @@ characteristic, so every failure path of a GATT client has something to show.
 
 Its vendor service (B1E55E00-...) holds:
 
-- Drop Link (...01, read): the device ends the link in the middle of the read, with
-  HCI 0x13 Remote User Terminated Connection, before it answers; it advertises again
-  right after, so the next connect works.
 - Error Carousel (...02, read and write): each request gets the next answer in turn:
   ATT 0x0E Unlikely Error, 0x80 (an application error: "sensor busy calibrating"),
   0x11 Insufficient Resources, then success (reads: `ok`), and round again. The turn
@@ -13,6 +10,10 @@ Its vendor service (B1E55E00-...) holds:
 - Long Log (...04, read and write): 512 bytes of ASCII log lines, the longest an
   attribute value may be: longer than any MTU, so it needs Read Blob (long reads); writes
   of up to 512 bytes (prepared writes) replace it.
+- Drop Link (...01, read): the device ends the link in the middle of the read, with
+  HCI 0x13 Remote User Terminated Connection, before it answers; it advertises again
+  right after, so the next connect works. It comes last in the database, so a walk that
+  reads every value shows the other failures first.
 
 and a Heart Rate service (0x180D) whose Heart Rate Measurement (0x2A37, read and notify,
 once a second to subscribers) is always cut short: flags announcing a 16-bit bpm and RR
@@ -130,10 +131,12 @@ class FlakySensor(GattPeripheral):
         return _adv.payload(_adv.uuid128_list(FLAKY_SERVICE))
 
     def services(self, device: Device) -> list[Service]:
+        # Drop Link comes last, so a walk that reads everything (`blebench gatt --read`)
+        # shows the other failures before the link goes.
         return [
-            Service(FLAKY_SERVICE, [self.drop_link, self.carousel, self.long_log]),
             Service(gatt.GATT_HEART_RATE_SERVICE, [self.heart_rate]),
             device_information(manufacturer="Lemon Devices", model="FS-1", firmware="0.9.3-rc2"),
+            Service(FLAKY_SERVICE, [self.carousel, self.long_log, self.drop_link]),
         ]
 
     # ------------------------------------------------------------------ misbehaviour
@@ -147,9 +150,12 @@ class FlakySensor(GattPeripheral):
         try:
             await asyncio.wait_for(gone, DROP_ANSWER_WAIT_S)
         except TimeoutError:
-            pass
-        # Nobody hears this once the link is gone; it only answers a link that survived.
-        raise ATT_Error(ErrorCode.UNLIKELY_ERROR)
+            # The link survived (the central ignored the disconnection): say so in ATT.
+            raise ATT_Error(ErrorCode.UNLIKELY_ERROR) from None
+        # The link is gone: there is no one to answer. Abandoning the request (Bumble runs
+        # each one in its own task) sends nothing, where an answer would go to a dead
+        # connection handle and be logged as such.
+        raise asyncio.CancelledError
 
     def _turn(self, connection: Connection) -> int | None:
         handle = connection.handle
