@@ -46,6 +46,7 @@ def test_lookup_by_name() -> None:
     assert set(CATALOGUE) >= {
         "Pulse HRM", "HID Keyboard", "ZV Camera", "UART Bridge", "Smart Lock",
         "Privacy Tag", "BTHome Sensor", "iBeacon", "Eddystone",
+        "Thermo Probe", "Flaky Sensor", "Fast Pair Buds",
     }  # fmt: skip
 
 
