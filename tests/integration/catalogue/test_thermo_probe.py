@@ -110,7 +110,7 @@ async def test_measurement_interval_range_is_enforced_in_words(
 
 
 async def test_presentation_formats_type_the_values(session_world: SessionWorld) -> None:
-    probe = ThermoProbe(seed=SEED)
+    probe = ThermoProbe(seed=SEED, interval_s=600)  # values hold still while the test reads
     async with session_world(probe) as session:
         conn = await connect(session)
         assert conn.tree is not None
