@@ -15,7 +15,8 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import Footer, Input, TabbedContent, TabPane
 
 from blebench.ui.capture import CAPTURE_KEY, capture_commands, capture_note, toggle_capture
 from blebench.ui.connect import ConnectDialog
@@ -36,6 +37,13 @@ PANES: tuple[tuple[str, str], ...] = (
     ("security", "Security"),
 )
 STATUS_HZ = 4.0
+# Where the focus goes when a pane is shown for the first time: the widget its keys are for.
+HOME_FOCUS: dict[str, str] = {
+    "scan": "#devices",
+    "gatt": "#gatt-tree",
+    "streams": "#stream-log",
+    "security": "#our-io",
+}
 
 
 class MainScreen(Screen[None]):
@@ -45,6 +53,8 @@ class MainScreen(Screen[None]):
         Binding("3", "show_pane('streams')", "Streams", show=False),
         Binding("4", "show_pane('security')", "Security", show=False),
         Binding(CAPTURE_KEY, "toggle_capture", "btsnoop capture on/off", show=False),
+        # Out of a text field (where 1-4 and the pane keys are typed as text) to the pane.
+        Binding("escape", "leave_field", "Leave the field"),
     ]
 
     def __init__(
@@ -55,6 +65,8 @@ class MainScreen(Screen[None]):
         self.settings = settings
         self.scan_on_start = scan_on_start
         self._status = StatusInfo()
+        # The widget that last had the focus in each pane, given back when it is shown again.
+        self._pane_focus: dict[str, Widget] = {}
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -85,7 +97,60 @@ class MainScreen(Screen[None]):
     # -- panes ----------------------------------------------------------------------------
 
     def action_show_pane(self, pane: str) -> None:
-        self.query_one("#panes", TabbedContent).active = pane
+        tabs = self.query_one("#panes", TabbedContent)
+        focused = self.focused
+        if tabs.active != pane and focused is not None:
+            # Let go of the focus before the old pane hides: Textual would otherwise hand it
+            # to a sibling inside the hidden pane, whose tab then comes straight back.
+            self._pane_focus[tabs.active] = focused
+            self.set_focus(None)
+        tabs.active = pane
+        self.call_after_refresh(self._focus_pane, pane)
+
+    @on(TabbedContent.TabActivated, "#panes")
+    def _pane_activated(self, event: TabbedContent.TabActivated) -> None:
+        # Shown by a click or the tab bar's arrows: the tab bar keeps the focus; otherwise
+        # (the focus was lost with the old pane) the new pane gets it.
+        if event.pane.id is not None:
+            self.call_after_refresh(self._focus_pane, event.pane.id)
+
+    def pane_of(self, widget: Widget) -> str | None:
+        for ancestor in widget.ancestors:
+            if isinstance(ancestor, TabPane) and ancestor.parent is not None:
+                if ancestor.id in HOME_FOCUS:
+                    return ancestor.id
+        return None
+
+    def _focus_pane(self, pane: str) -> None:
+        if self.query_one("#panes", TabbedContent).active != pane or self.app.screen is not self:
+            return
+        focused = self.focused
+        if focused is not None and (
+            self.pane_of(focused) == pane or focused.parent is self.query_one("#panes")
+        ):
+            return
+        remembered = self._pane_focus.get(pane)
+        if remembered is not None and remembered.is_attached and remembered.focusable:
+            remembered.focus()
+            return
+        home = self.query(HOME_FOCUS[pane])
+        if home:
+            home.first().focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_field":
+            # Only offered (and shown in the footer) while a text field has the focus.
+            return isinstance(self.focused, Input)
+        return True
+
+    def action_leave_field(self) -> None:
+        focused = self.focused
+        pane = self.pane_of(focused) if focused is not None else None
+        if pane is not None:
+            self._pane_focus.pop(pane, None)
+            home = self.query(HOME_FOCUS[pane])
+            if home:
+                home.first().focus()
 
     def action_toggle_capture(self) -> None:
         toggle_capture(self.app, self.session)
