@@ -148,8 +148,11 @@ async def _gatt(args: argparse.Namespace, conn: DeviceConnection) -> int:
 
     tree = await gatt.discover(conn)
     results: dict[int, ReadResult] = {}
+    lost: ReadResult | None = None
     if args.read:
-        results = {r.handle: r for r in await gatt.read_all(conn)}
+        walked = await gatt.read_all(conn, keep_partial=True)
+        results = {r.handle: r for r in walked}
+        lost = gatt.lost_during(walked)
     if args.json:
         out = {
             "address": conn.address,
@@ -158,8 +161,10 @@ async def _gatt(args: argparse.Namespace, conn: DeviceConnection) -> int:
             "mtu": tree.mtu,
             "services": [_node_json(s, results, args.read) for s in tree.services],
         }
+        if lost is not None:
+            out["connection_lost"] = {"handle": lost.handle, **(lost.error or {})}
         print(json.dumps(out, indent=2))
-        return 0
+        return 1 if lost is not None else 0
     info = conn.info()
     head = f"{printable(conn.name or '')} ({conn.address})" if conn.name else conn.address
     print(f"{head}  MTU {info.mtu}  {_link_words(info)}")
@@ -172,6 +177,13 @@ async def _gatt(args: argparse.Namespace, conn: DeviceConnection) -> int:
             for desc in char.children:
                 print(f"    desc    0x{desc.handle:04X}  {desc.short_uuid:<8}  {desc.label}")
                 _print_value(results.get(desc.handle), "      ")
+    if lost is not None:
+        print(
+            f"blebench: the link was lost while reading 0x{lost.handle:04X}; "
+            "the values after it were not read",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -192,7 +204,8 @@ def _print_value(result: ReadResult | None, indent: str) -> None:
         return
     if result.error is not None:
         code = result.error.get("code") or {}
-        words = f"{code.get('name')} (ATT {code.get('hex')})" if code else result.error["message"]
+        domain = str(code.get("domain") or "att").upper()
+        words = f"{code.get('name')} ({domain} {code.get('hex')})" if code else result.error["message"]
         print(f"{indent}! {words}")
         if result.error.get("next_step"):
             print(f"{indent}  next: {result.error['next_step']}")

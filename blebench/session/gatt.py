@@ -572,10 +572,12 @@ async def _decode(conn: DeviceConnection, node: GattNode, data: bytes) -> Any:
     return decode_fields(node.uuid, data, presentation)
 
 
-async def read_all(conn: DeviceConnection) -> list[ReadResult]:
+async def read_all(conn: DeviceConnection, *, keep_partial: bool = False) -> list[ReadResult]:
     """Every readable characteristic and every descriptor read and decoded; a failure is
     recorded in its result (in words) and the walk goes on. A lost connection stops the
-    walk (raised), since nothing after it could succeed."""
+    walk, since nothing after it could succeed: it is raised, or with `keep_partial` it is
+    recorded on the value that was being read and what was read before it is returned
+    (a device that drops the link on one read should not hide every other answer)."""
     from blebench.session.connections import ConnectionLostError, DeviceError
 
     tree = conn.tree or await discover(conn)
@@ -587,13 +589,25 @@ async def read_all(conn: DeviceConnection) -> list[ReadResult]:
             continue
         try:
             results.append(await read(conn, node))
-        except ConnectionLostError:
-            raise
+        except ConnectionLostError as exc:
+            if not keep_partial:
+                raise
+            results.append(
+                ReadResult(node.handle, node.uuid, node.name, node.kind, error=exc.to_json())
+            )
+            break
         except DeviceError as exc:
             results.append(
                 ReadResult(node.handle, node.uuid, node.name, node.kind, error=exc.to_json())
             )
     return results
+
+
+def lost_during(results: list[ReadResult]) -> ReadResult | None:
+    """The result on which the link was lost, if a `keep_partial` walk stopped early."""
+    if results and results[-1].error and results[-1].error.get("error") == "connection_lost":
+        return results[-1]
+    return None
 
 
 async def write(

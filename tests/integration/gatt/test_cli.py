@@ -91,3 +91,20 @@ def test_errors_in_words_never_a_traceback(args: tuple[str, ...], status: int, w
     assert out.returncode == status, out.stderr
     assert words in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_gatt_read_keeps_what_was_read_when_the_device_drops_the_link() -> None:
+    # Flaky Sensor drops the link (0x13) when its "Drop Link" value is read, after the
+    # other values: they must still be shown, and the loss said, not hidden behind one error.
+    out = blebench("gatt", "--sim", "Flaky Sensor", "--read", "--json")
+    assert out.returncode == 1, out.stderr
+    tree = json.loads(out.stdout)
+    values = [
+        c.get("value") for s in tree["services"] for c in s["characteristics"] if c.get("value")
+    ]
+    read_ok = [v for v in values if v.get("hex") and not v.get("error")]
+    assert any(v["length"] == 512 for v in read_ok)  # the long value, read before the drop
+    lost = tree["connection_lost"]
+    assert lost["error"] == "connection_lost"
+    assert lost["code"]["hex"] == "0x13"
+    assert "Traceback" not in out.stderr
