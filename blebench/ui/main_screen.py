@@ -198,6 +198,7 @@ class MainScreen(Screen[None]):
                 self.action_show_pane("gatt")
                 gatt.show_connection(event.address)
                 gatt.focus_tree()
+                self.query_one(SecurityPane).set_current_device(event.address, event.name)
 
         self.app.push_screen(
             ConnectDialog(

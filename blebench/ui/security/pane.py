@@ -68,6 +68,7 @@ class SecurityPane(Horizontal):
     SecurityPane .keysizes { height: auto; }
     SecurityPane .keysizes Label { padding: 1 1 0 1; }
     SecurityPane .keysizes Select { width: 1fr; }
+    SecurityPane #pair-current { height: auto; padding: 0 1; }
     SecurityPane #pair-target { margin-top: 1; }
     SecurityPane #pair-button { width: 100%; }
     SecurityPane #pair-result { height: auto; padding: 0 1; }
@@ -86,6 +87,8 @@ class SecurityPane(Horizontal):
         self.last_outcome: PairingOutcome | None = None
         self.last_error: str | None = None
         self._loading = True
+        # The device the GATT pane shows (address, name): what P pairs with by default.
+        self.current_device: tuple[str, str | None] | None = None
 
     # -- settings ---------------------------------------------------------------------
 
@@ -135,7 +138,8 @@ class SecurityPane(Horizontal):
             yield Checkbox("requires MITM (policy)", False, id="peer-requires-mitm")
             yield Checkbox("SC only mode (policy)", False, id="peer-sc-only")
             yield Label("Pair with", classes="section")
-            yield Input(placeholder="address or name, e.g. Smart Lock", id="pair-target")
+            yield Static(id="pair-current")
+            yield Input(placeholder="or another: address or name", id="pair-target")
             yield Button("Pair", variant="primary", id="pair-button")
             yield Static("", id="pair-result")
         with TabbedContent(id="security-tabs"):
@@ -149,12 +153,35 @@ class SecurityPane(Horizontal):
     def on_mount(self) -> None:
         self._loading = False
         self._options_changed()
+        self._show_current()
 
     def on_show(self) -> None:
         # Shown by its tab: focus the first option, so keys and the footer belong here.
         focused = self.screen.focused
         if focused is None or self not in focused.ancestors:
             self.query_one("#our-io", Select).focus()
+        self._show_current()
+
+    def set_current_device(self, address: str, name: str | None) -> None:
+        """The device just connected (and shown in the GATT pane): P pairs with it."""
+        self.current_device = (address, name)
+        self._show_current()
+
+    def _show_current(self) -> None:
+        target = self._connected_device()
+        line = Text()
+        if not target:
+            line.append("no device connected: connect one in the Scan pane, or type one below",
+                        style="dim")
+        else:
+            current = self.current_device
+            name = current[1] if current is not None and current[0] == target else None
+            line.append("P pairs with ")
+            if name:
+                line.append_text(safe_text(name, max_len=32, style="bold"))
+                line.append(" ")
+            line.append_text(safe_text(target, max_len=40, style="dim" if name else "bold"))
+        self.query_one("#pair-current", Static).update(line)
 
     # -- options ----------------------------------------------------------------------
 
@@ -215,12 +242,15 @@ class SecurityPane(Horizontal):
         self.pair(target)
 
     def _connected_device(self) -> str:
-        """The connected device, when there is exactly one: what Pair means by default."""
+        """What Pair means by default: the device the GATT pane shows while it is
+        connected, else the connected device when there is exactly one."""
         connections = getattr(self.session, "connections", None)
         if not isinstance(connections, ConnectionManager):
             return ""
-        live = [c for c in connections.all() if c.is_connected]
-        return live[0].address if len(live) == 1 else ""
+        live = [c.address for c in connections.all() if c.is_connected]
+        if self.current_device is not None and self.current_device[0] in live:
+            return self.current_device[0]
+        return live[0] if len(live) == 1 else ""
 
     def _result(self, text: Text) -> None:
         self.query_one("#pair-result", Static).update(text)
