@@ -21,6 +21,7 @@ from textual.widgets import Footer, Input, TabbedContent, TabPane
 from blebench.ui.capture import CAPTURE_KEY, capture_commands, capture_note, toggle_capture
 from blebench.ui.connect import ConnectDialog
 from blebench.ui.gatt import GattPane
+from blebench.ui.gatt.pane import KeyboardStream
 from blebench.ui.scan.pane import ConnectRequested, ScanPane
 from blebench.ui.security import SecurityPane
 from blebench.ui.settings import Settings
@@ -186,6 +187,11 @@ class MainScreen(Screen[None]):
         if info != self._status:
             self._status = info
             self.query_one(StatusBar).post_message(StatusChanged(info))
+
+    @on(KeyboardStream)
+    def _keyboard_stream(self, event: KeyboardStream) -> None:
+        # The Streams log shows a keyboard's reports as keys, not as bytes.
+        self.query_one(StreamsPane).feed.decoders[event.stream_id] = event.decode
 
     # -- connect --------------------------------------------------------------------------
 

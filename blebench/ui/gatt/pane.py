@@ -8,7 +8,7 @@ in words with the next step (never a traceback).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, Input, Static, Tree
 
 from blebench.decode import hid
@@ -23,6 +24,7 @@ from blebench.decode.names import normalize_uuid
 from blebench.session.gatt import GattNode, ReadResult, decode_fields
 from blebench.ui.connect import Failure
 from blebench.ui.gatt.editor import ValueEditor
+from blebench.ui.gatt.keys import KeyboardView, has_keyboard_input
 from blebench.ui.gatt.tree import GattTreeView, node_label
 from blebench.ui.gatt.values import value_view
 from blebench.ui.safe_text import safe_text
@@ -34,11 +36,18 @@ if TYPE_CHECKING:
 REPORT_UUID = normalize_uuid("2a4d")
 REPORT_MAP_UUID = normalize_uuid("2a4b")
 REPORT_REFERENCE_UUID = normalize_uuid("2908")
+BOOT_KEYBOARD_INPUT_UUID = normalize_uuid("2a22")
 REPORT_TYPE_INPUT = 1
 
 GENERIC_NEXT_STEP = (
     "check that the device is advertising and in range (it shows in the Scan pane), then retry"
 )
+
+
+# ATT errors that pairing cures: Insufficient Authentication, Authorization, Encryption Key
+# Size, Encryption.
+NEEDS_PAIRING = {0x05, 0x08, 0x0C, 0x0F}
+PAIR_HERE = "here: 4 shows the Security pane, where P pairs with this device"
 
 
 def explain_failure(exc: BaseException) -> Failure:
@@ -47,12 +56,25 @@ def explain_failure(exc: BaseException) -> Failure:
     what = str(exc) or type(exc).__name__
     if isinstance(exc, TimeoutError):
         what = "the device did not answer in time"
-    return Failure(what, str(next_step) if next_step else GENERIC_NEXT_STEP)
+    step = str(next_step) if next_step else GENERIC_NEXT_STEP
+    explanation = getattr(exc, "explanation", None)
+    if getattr(explanation, "domain", None) == "att" and getattr(explanation, "code", None) in NEEDS_PAIRING:
+        step = f"{step.rstrip('.')} ({PAIR_HERE})."
+    return Failure(what, step)
 
 
 def _error_json(exc: BaseException) -> dict[str, Any]:
     failure = explain_failure(exc)
     return {"message": failure.what, "next_step": failure.next_step}
+
+
+class KeyboardStream(Message):
+    """A keyboard input report's stream started: its log lines can show keys."""
+
+    def __init__(self, stream_id: int, decode: Callable[[bytes], Mapping[str, Any]]) -> None:
+        super().__init__()
+        self.stream_id = stream_id
+        self.decode = decode
 
 
 class GattPane(Horizontal):
@@ -72,10 +94,10 @@ class GattPane(Horizontal):
         self.selected: GattNode | None = None
         self.values: dict[int, tuple[bytes | None, Any, dict[str, Any] | None]] = {}
         # HID: the report map once read, each Report's (id, type) from its Report
-        # Reference descriptor, and the text typed so far per input report.
+        # Reference descriptor, and each subscribed keyboard input report's keys and text.
         self.report_map: hid.ReportMap | None = None
         self.report_refs: dict[int, tuple[int, int]] = {}
-        self.typed: dict[int, hid.KeyboardTextAccumulator] = {}
+        self.keyboards: dict[int, KeyboardView] = {}
         self._live_seen: dict[int, int] = {}
 
     def compose(self) -> ComposeResult:
@@ -91,6 +113,9 @@ class GattPane(Horizontal):
                 yield Button("Subscribe", id="gatt-subscribe")
                 yield Button("Disconnect", id="gatt-disconnect", variant="error")
             yield ValueEditor()
+            keys = Static(id="gatt-keys")
+            keys.border_title = "Keyboard"
+            yield keys
             with VerticalScroll(id="gatt-value") as box:
                 box.border_title = "Value"
                 yield Static(id="gatt-value-body")
@@ -120,21 +145,75 @@ class GattPane(Horizontal):
 
     def _hid_decoded(self, node: GattNode, data: bytes, decoded: Any) -> Any:
         """An input report of a keyboard as keys (and the text typed so far)."""
+        view = self.keyboards.get(node.handle)
         ref = self.report_refs.get(node.handle)
-        if self.report_map is None or ref is None or ref[1] != REPORT_TYPE_INPUT:
+        if view is not None:
+            report_map, report_id = view.accumulator.report_map, view.report_id
+        elif self.report_map is not None and ref is not None and ref[1] == REPORT_TYPE_INPUT:
+            report_map, report_id = self.report_map, ref[0]
+        else:
             return decoded
-        value = hid.decode_input_report(self.report_map, ref[0], data)
-        out = value.to_json()
-        accumulator = self.typed.get(node.handle)
-        if accumulator is not None:
-            out["text"] = accumulator.text
+        out = hid.decode_input_report(report_map, report_id, data).to_json()
+        if view is not None:
+            out["text"] = view.text
         return out
+
+    async def _ensure_report_map(self, connection: DeviceConnection, node: GattNode) -> None:
+        """Read the Report Map of `node`'s HID service, once, when nobody has yet."""
+        if self.report_map is not None or connection.tree is None:
+            return
+        from blebench.session import gatt
+
+        service = connection.tree.node(node.parent_handle) if node.parent_handle else None
+        siblings = service.children if service is not None else connection.tree.characteristics()
+        report_map = next((c for c in siblings if c.uuid == REPORT_MAP_UUID), None)
+        if report_map is None:
+            return
+        self.report_map = hid.parse_report_map(await gatt.read_raw(connection, report_map))
+
+    async def _keyboard_view(
+        self, connection: DeviceConnection, node: GattNode
+    ) -> KeyboardView | None:
+        """A keys view for a keyboard input report, None for anything else."""
+        if node.uuid == BOOT_KEYBOARD_INPUT_UUID:
+            return KeyboardView(node.handle, node.label)  # boot protocol: a fixed layout
+        if node.uuid != REPORT_UUID:
+            return None
+        ref = await self._report_reference(connection, node)
+        if ref is None or ref[1] != REPORT_TYPE_INPUT:
+            return None
+        await self._ensure_report_map(connection, node)
+        if self.report_map is None or not has_keyboard_input(self.report_map, ref[0]):
+            return None
+        return KeyboardView(node.handle, node.label, self.report_map, ref[0])
+
+    def _pull_keys(self, connection: DeviceConnection) -> None:
+        """Every new report of each subscribed keyboard, so no key-down is missed."""
+        changed = False
+        for handle, view in self.keyboards.items():
+            stream = connection.streams.get(handle)
+            if stream is None:
+                continue
+            samples, _missed = stream.raw_since(view.seen)
+            if samples:
+                view.seen = samples[-1][0]
+                changed |= view.feed(data for _n, _mono, _wall, data in samples)
+        if changed:
+            self._show_keys()
+
+    def _show_keys(self) -> None:
+        keys = self.query_one("#gatt-keys", Static)
+        lines = [view.keys_line() for view in self.keyboards.values()]
+        keys.display = bool(lines)
+        keys.update(Text("\n").join(lines))
 
     # -- live values of subscribed characteristics ----------------------------------------
 
     def _pull_live(self) -> None:
         """The newest sample of the selected characteristic, when subscribed (10 Hz)."""
         connection, node = self.connection, self.selected
+        if connection is not None and self.keyboards:
+            self._pull_keys(connection)
         if connection is None or node is None:
             return
         stream = connection.streams.get(node.handle)
@@ -145,10 +224,6 @@ class GattPane(Horizontal):
         if not samples:
             return
         self._live_seen[node.handle] = samples[-1][0]
-        accumulator = self.typed.get(node.handle)
-        if accumulator is not None:
-            for _n, _mono, _wall, data in samples:
-                accumulator.feed(data)
         data = samples[-1][3]
         decoded = self._hid_decoded(node, data, decode_fields(node.uuid, data))
         self.values[node.handle] = (data, decoded, None)
@@ -170,9 +245,12 @@ class GattPane(Horizontal):
         self.values.clear()
         self.report_map = None
         self.report_refs.clear()
-        self.typed.clear()
+        self.keyboards.clear()
+        self._show_keys()
         self._live_seen.clear()
         self.query_one(GattTreeView).show_tree(self._device_label(), tree)
+        # The previous device's selection and value must not linger beside the new tree.
+        self._show_node(None)
 
     def _device_label(self) -> Text:
         connection = self.connection
@@ -221,6 +299,8 @@ class GattPane(Horizontal):
             self._failed("Disconnect", exc)
         self.connection = None
         self.values.clear()
+        self.keyboards.clear()
+        self._show_keys()
         tree = self.query_one(GattTreeView)
         tree.clear()
         tree.root.set_label(Text("not connected", style="dim"))
@@ -355,8 +435,19 @@ class GattPane(Horizontal):
 
     def action_subscribe(self) -> None:
         target = self._need()
-        if target is not None:
-            self._subscribe(*target)
+        if target is None:
+            return
+        node = target[1]
+        if node.kind == "descriptor" or not ({"notify", "indicate"} & set(node.properties)):
+            what = "a descriptor" if node.kind == "descriptor" else "not marked N or I"
+            self.notify(
+                f"{node.label} is {what}: it sends no notifications. "
+                "Subscribe to a characteristic marked N (notify) or I (indicate).",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self._subscribe(*target)
 
     @on(Button.Pressed, "#gatt-subscribe")
     def _subscribe_pressed(self) -> None:
@@ -369,20 +460,37 @@ class GattPane(Horizontal):
         try:
             if node.handle in connection.streams:
                 await gatt.unsubscribe(connection, self.session.streams, node)
+                self.keyboards.pop(node.handle, None)
+                self._show_keys()
                 self.notify(f"Unsubscribed from {node.label}", markup=False)
                 return
-            if node.uuid == REPORT_UUID:
-                ref = await self._report_reference(connection, node)
-                if ref is not None and ref[1] == REPORT_TYPE_INPUT and self.report_map:
-                    self.typed[node.handle] = hid.KeyboardTextAccumulator(self.report_map, ref[0])
-            await gatt.subscribe(connection, self.session.streams, node)
+            stream = await gatt.subscribe(connection, self.session.streams, node)
         except Exception as exc:  # noqa: BLE001 - shown in words
             self._failed("Subscribe", exc)
             return
+        keys = await self._start_keys(connection, node, stream.stream_id)
         self.notify(
-            f"Subscribed to {node.label}: its values stream in the Streams pane (3)",
+            f"Subscribed to {node.label}: "
+            + ("its keys show here and in the Streams pane (3)" if keys
+               else "its values stream in the Streams pane (3)"),
             markup=False,
         )
+
+    async def _start_keys(self, connection: DeviceConnection, node: GattNode, stream_id: int) -> bool:
+        """For a keyboard input report: the keys view here, keys in the Streams log."""
+        try:
+            view = await self._keyboard_view(connection, node)
+        except Exception as exc:  # noqa: BLE001 - the values still stream, as bytes
+            self._failed("Reading the report map", exc)
+            return False
+        if view is None:
+            return False
+        # From the stream's first sample: the device may start typing at once.
+        self.keyboards[node.handle] = view
+        self._pull_keys(connection)
+        self._show_keys()
+        self.post_message(KeyboardStream(stream_id, view.decode))
+        return True
 
     def action_read_all(self) -> None:
         if self.connection is None:

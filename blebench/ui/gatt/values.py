@@ -14,6 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from blebench.ui.gatt.keys import shown_text
 from blebench.ui.safe_text import safe_text
 from blebench.ui.scan.payload_view import fields_text, hex_lines
 
@@ -95,22 +96,24 @@ def report_map_view(decoded: Mapping[str, Any]) -> RenderableType:
 
 
 def keys_view(decoded: Mapping[str, Any]) -> Text | None:
-    """Keyboard input report: the keys pressed (by name) and the text typed, when decoded."""
-    keys = decoded.get("keys") or decoded.get("pressed")
-    text = decoded.get("text")
-    modifiers = decoded.get("modifiers")
-    if keys is None and text is None:
-        return None
-    out = Text("⌨ ", style="bold")
-    if modifiers:
-        names = modifiers if isinstance(modifiers, list | tuple) else [modifiers]
-        out.append_text(safe_text(" + ".join(map(str, names)), max_len=80, style="italic"))
-        out.append(" + ")
-    if isinstance(keys, list | tuple):
-        out.append_text(safe_text(", ".join(map(str, keys)) or "(no key)", max_len=120, style="bold"))
+    """Keyboard input report: the keys held (by name, modifiers first) and the text typed
+    so far, when decoded."""
+    if "keys" not in decoded or "selected" not in decoded:
+        return None  # not `blebench.decode.hid.InputReportValue.to_json()`
+    keys, text = decoded.get("keys"), decoded.get("text")
+    out = Text("⌨ keys: ", style="bold")
+    names = keys if isinstance(keys, list | tuple) else []
+    out.append_text(safe_text(" + ".join(map(str, names)) or "none", max_len=120, style="bold"))
     if isinstance(text, str) and text:
         out.append("   typed: ")
-        out.append_text(safe_text(text, max_len=80, style="reverse"))
+        out.append_text(safe_text(shown_text(text)[-120:], max_len=121, style="reverse"))
+    rid = decoded.get("report_id")
+    if rid is not None:
+        out.append(f"   report #{rid}", style="dim")
+    problem = decoded.get("error")
+    if problem:
+        out.append("\n⚠ ", style="yellow")
+        out.append_text(safe_text(str(problem), max_len=200, style="yellow"))
     return out
 
 
@@ -148,8 +151,9 @@ def value_view(data: bytes | None, decoded: Any, error: Mapping[str, Any] | None
     if isinstance(decoded, Mapping):
         keys = keys_view(decoded)
         if keys is not None:
-            parts += [keys, Text("")]
-        if "reports" in decoded:
+            # The keys say it all; the report's every bit as fields would bury them.
+            parts.append(keys)
+        elif "reports" in decoded:
             parts.append(report_map_view(decoded))
         else:
             parts.append(fields_text(decoded))
