@@ -22,7 +22,7 @@ from bleak.backends.scanner import AdvertisementData
 from blebench.backends.extras import RawAdvertisement
 from blebench.decode.payload import decode_payload
 from blebench.session.manager import SessionManager, SessionSettings
-from blebench.sim.catalogue import default_catalogue
+from blebench.sim.catalogue import make_device
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.sim.userdevices import read_user_devices
 
@@ -64,6 +64,21 @@ class Heard:
 # A steady signal with small movements, the same for every run.
 WOBBLE = (0, -2, 3, 1, -3, 0, 4, -1, -4, 2, 0, 3)
 
+# The Scan pane's devices: the catalogue as it was when these pictures were taken.
+SCAN_SET = (
+    "Pulse HRM",
+    "HID Keyboard",
+    "ZV Camera",
+    "UART Bridge",
+    "Smart Lock",
+    "Privacy Tag",
+    "BTHome Sensor",
+    "iBeacon",
+    "Eddystone",
+    "AltBeacon",
+    "Windows PC",
+)
+
 HEARD: dict[str, Heard] = {
     "Pulse HRM": Heard(-52),
     "UART Bridge": Heard(-58),
@@ -81,13 +96,10 @@ HEARD: dict[str, Heard] = {
 }
 
 
-def catalogue(names: Iterable[str] | None = None) -> list[VirtualPeripheral]:
-    """The catalogue's devices (seeded with SEED), all or those named, in catalogue order."""
-    devices = default_catalogue(SEED)
-    if names is None:
-        return devices
-    wanted = set(names)
-    return [device for device in devices if device.name in wanted]
+def catalogue(names: Iterable[str]) -> list[VirtualPeripheral]:
+    """The named catalogue devices, seeded with SEED (named, so that a device added to
+    the catalogue changes no picture)."""
+    return [make_device(name, SEED) for name in names]
 
 
 def hostile() -> list[VirtualPeripheral]:

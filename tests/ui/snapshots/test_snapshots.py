@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import pytest
 from textual.app import App
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, TabbedContent
 
@@ -41,6 +42,7 @@ from tests.ui.snapshots.conftest import SIZE, THEME, SnapshotCheck
 from tests.ui.snapshots.fixed_world import (
     HOSTILE_DEVICES,
     NOW,
+    SCAN_SET,
     catalogue,
     hostile,
     open_world,
@@ -90,9 +92,8 @@ async def highlight(pilot: Pilot[Any], table: DeviceTable, address: str) -> None
 @pytest.fixture
 async def scan_world() -> AsyncIterator[SessionManager]:
     """The whole catalogue and the hostile user devices, heard in a fixed way."""
-    devices = catalogue()
     session, _clock = await open_world(
-        catalogue(), [*devices, *hostile()], sim_devices=HOSTILE_DEVICES
+        catalogue(SCAN_SET), [*catalogue(SCAN_SET), *hostile()], sim_devices=HOSTILE_DEVICES
     )
     try:
         yield session
@@ -148,11 +149,16 @@ class TestScanDetail:
     async def test_beacon_decoded(
         self, scan_world: SessionManager, svg_snapshot: SnapshotCheck
     ) -> None:
-        """An iBeacon: UUID, major, minor and measured power decoded beside the hex."""
+        """An iBeacon: UUID, major, minor and measured power decoded under its
+        structures (the column scrolled to its end)."""
         app = app_for(scan_world)
         async with app.run_test(size=SIZE) as pilot:
             table = await listed(pilot, SCAN_COUNT)
             await highlight(pilot, table, IBEACON)
+            column = app.screen.query_one("#adv-column", VerticalScroll)
+            await wait_for(pilot, lambda: column.max_scroll_y > 0)
+            column.scroll_end(animate=False, immediate=True)
+            await wait_for(pilot, lambda: column.scroll_y == column.max_scroll_y)
             assert await svg_snapshot(pilot)
 
     async def test_malformed_structure_and_hostile_name(
