@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.hid_keyboard import HidKeyboard
@@ -112,6 +112,8 @@ async def test_keyboard_types_hello_blebench_as_keys(session: SessionManager) ->
         await pilot.press("y")
         assert await wait_until(pilot, lambda: "security level 2" in screen_text(app), steps=300)
         assert "bonded" in screen_text(app)
+        # The default stays a default: the field is left for a device typed by hand.
+        assert app.screen.query_one("#pair-target", Input).value == ""
 
         # Subscribe to the input report: the keys and the text typed show up.
         await pilot.press("2")

@@ -238,7 +238,7 @@ class SecurityPane(Horizontal):
                               style="yellow"))
             field.focus()
             return
-        field.value = target
+        # The default stays out of the field: the next device connected is the next default.
         self.pair(target)
 
     def _connected_device(self) -> str:
