@@ -65,6 +65,8 @@ async def wait_for(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
     for _ in range(STEPS):
         if condition():
             return
+        # An error inside the App ends it: say so now rather than after every step.
+        assert pilot.app.return_code is None, "the App stopped (an error in a handler?)"
         await pilot.pause(0.05)
     assert condition(), "the screen never reached the state to snapshot"
 
