@@ -125,8 +125,9 @@ class RequestConsole(Vertical):
         with Horizontal():
             yield Select([("hex", "hex"), ("text", "text")], value="hex", allow_blank=False,
                          id="console-mode")
-            yield Input(placeholder="request, e.g. 55 aa 01 00 03", id="console-request")
-            yield Input(placeholder="match: prefix:55ab seq:2 re:^55..03", id="console-match")
+            yield Input(placeholder="request, e.g. 55 aa 00 01 01 fd", id="console-request")
+            yield Input(placeholder="match (empty: any notification), e.g. seq:3 prefix:55aa",
+                        id="console-match")
             yield Input(str(DEFAULT_TIMEOUT_S), placeholder="timeout s", id="console-timeout")
             yield Button("Send", id="console-send", variant="primary")
         yield Static("", id="console-result")
@@ -215,6 +216,12 @@ class RequestConsole(Vertical):
         if exchange.reply is None:
             line = Text(f"✗ no reply matching {exchange.matcher} within {timeout:g} s "
                         f"({exchange.unrelated:,} unrelated notifications meanwhile)", style="red")
+        elif not matcher.parts:
+            # Nothing to match on: in a busy stream this is whatever came next, not a reply.
+            line = Text(f"✓ next notification in {exchange.elapsed_ms:.1f} ms ", style="green")
+            line.append("(no match given: any counts; seq:3 waits for the reply echoing "
+                        "byte 3): ", style="dim")
+            line.append(exchange.reply.data.hex(" "), style="cyan")
         else:
             line = Text(f"✓ reply in {exchange.elapsed_ms:.1f} ms "
                         f"({exchange.unrelated:,} unrelated skipped): ", style="green")
