@@ -148,7 +148,7 @@ class BlebenchApp(App[int]):
         yield from super().get_system_commands(screen)
         yield from theme_commands(self)
         if isinstance(screen, MainScreen):
-            yield from pane_commands(self, screen.command_groups())
+            yield from pane_commands(self, screen.command_groups(), screen.show_pane_of)
         yield SystemCommand(
             "Show the log file's path",
             "where blebench writes its log (rotated)",

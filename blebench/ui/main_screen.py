@@ -55,7 +55,8 @@ class MainScreen(Screen[None]):
         Binding("4", "show_pane('security')", "Security", show=False),
         Binding(CAPTURE_KEY, "toggle_capture", "btsnoop capture on/off", show=False),
         # Out of a text field (where 1-4 and the pane keys are typed as text) to the pane.
-        Binding("escape", "leave_field", "Leave the field"),
+        # A system binding: in the footer when it applies, never in the palette.
+        Binding("escape", "leave_field", "Leave the field", system=True),
     ]
 
     def __init__(
@@ -114,6 +115,13 @@ class MainScreen(Screen[None]):
         # (the focus was lost with the old pane) the new pane gets it.
         if event.pane.id is not None:
             self.call_after_refresh(self._focus_pane, event.pane.id)
+
+    def show_pane_of(self, node: DOMNode) -> None:
+        """Show the pane `node` belongs to (a palette command of that pane is running)."""
+        if isinstance(node, Widget):
+            pane = self.pane_of(node)
+            if pane is not None:
+                self.action_show_pane(pane)
 
     def pane_of(self, widget: Widget) -> str | None:
         for ancestor in widget.ancestors:

@@ -26,15 +26,42 @@ def _bindings_of(node: DOMNode) -> Iterator[Binding]:
         yield from bindings
 
 
-def binding_commands(app: App[Any], node: DOMNode, group: str) -> Iterator[SystemCommand]:
-    """One command per described binding of `node`, run in `node`'s namespace."""
+def _own_actions(node: DOMNode) -> set[str]:
+    """The actions bound by `node`'s own classes below Textual's: the Screen's inherited
+    tab / shift+tab / ctrl+c are not blebench actions."""
+    actions: set[str] = set()
+    for cls in type(node).__mro__:
+        if cls.__module__.startswith("textual."):
+            break
+        for binding in cls.__dict__.get("BINDINGS", []):
+            if isinstance(binding, Binding):
+                actions.add(binding.action)
+    return actions
+
+
+async def _run(
+    app: App[Any], action: str, node: DOMNode, show: Callable[[DOMNode], None] | None
+) -> None:
+    if show is not None:
+        show(node)  # a pane's action runs where the user then sees what it did
+    await app.run_action(action, node)
+
+
+def binding_commands(
+    app: App[Any], node: DOMNode, group: str, show: Callable[[DOMNode], None] | None = None
+) -> Iterator[SystemCommand]:
+    """One command per described binding of `node`, run in `node`'s namespace. System
+    bindings (keys that only make sense where they are pressed) stay out."""
     seen: set[str] = set()
+    own = _own_actions(node)
     for binding in _bindings_of(node):
-        if not binding.description or binding.action in seen:
+        if not binding.description or binding.action in seen or binding.system:
+            continue
+        if binding.action not in own:
             continue
         seen.add(binding.action)
         keys = app.get_key_display(binding)
-        run: Callable[[], Any] = partial(app.run_action, binding.action, node)
+        run: Callable[[], Any] = partial(_run, app, binding.action, node, show)
         yield SystemCommand(
             f"{group}: {binding.description}",
             binding.tooltip or f"key: {keys}",
@@ -54,8 +81,12 @@ def theme_commands(app: App[Any]) -> Iterator[SystemCommand]:
         yield SystemCommand(f"Theme: {name}{current}", "switch the colour theme", switch)
 
 
-def pane_commands(app: App[Any], panes: Iterable[tuple[str, DOMNode]]) -> Iterator[SystemCommand]:
+def pane_commands(
+    app: App[Any],
+    panes: Iterable[tuple[str, DOMNode]],
+    show: Callable[[DOMNode], None] | None = None,
+) -> Iterator[SystemCommand]:
     for group, node in panes:
-        yield from binding_commands(app, node, group)
+        yield from binding_commands(app, node, group, show)
         if isinstance(node, HasPaletteCommands):
             yield from node.palette_commands()

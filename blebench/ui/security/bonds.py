@@ -185,7 +185,7 @@ class BondManager(Vertical):
         self.refresh_bonds()
 
     @on(Button.Pressed, "#bonds-export")
-    def _export_pressed(self) -> None:
+    def export_bonds(self) -> None:
         def chosen(path: Path | None) -> None:
             if path is None:
                 return

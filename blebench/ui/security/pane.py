@@ -9,11 +9,12 @@ modals while the rest of the app keeps running.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TabbedContent, TabPane
@@ -182,6 +183,35 @@ class SecurityPane(Horizontal):
                 line.append(" ")
             line.append_text(safe_text(target, max_len=40, style="dim" if name else "bold"))
         self.query_one("#pair-current", Static).update(line)
+
+    # -- palette ----------------------------------------------------------------------
+
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        """The pane's buttons (lab, bonds) and its tabs, reachable from the palette too."""
+        bonds = self.query_one(BondManager)
+        lab = self.query_one(LadderView)
+
+        def shown(tab: str, then: Callable[[], object] | None = None) -> Callable[[], None]:
+            def run() -> None:
+                screen = self.screen
+                show = getattr(screen, "action_show_pane", None)
+                if callable(show):
+                    show("security")
+                self.query_one("#security-tabs", TabbedContent).active = tab
+                if then is not None:
+                    then()
+            return run
+
+        yield SystemCommand("Security: Show the pairing matrix", "our options against the "
+                            "peer's, each combination explained", shown("tab-matrix"))
+        yield SystemCommand("Security: Run the current combination in the pairing lab",
+                            "real SMP between two in-process Bumble devices, the PDU ladder",
+                            shown("tab-lab", lab.run_lab))
+        yield SystemCommand("Security: Show the bonds", "list, delete, export", shown("tab-bonds"))
+        yield SystemCommand("Security: Delete the selected bond…", "asks first",
+                            shown("tab-bonds", bonds.action_delete_bond))
+        yield SystemCommand("Security: Export the bonds with their keys…", "asks for the file",
+                            shown("tab-bonds", bonds.export_bonds))
 
     # -- options ----------------------------------------------------------------------
 
