@@ -48,6 +48,8 @@ HOME_FOCUS: dict[str, str] = {
 
 
 class MainScreen(Screen[None]):
+    # A short terminal (100x30) keeps room for the device list: app.tcss shrinks the detail.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
         Binding("1", "show_pane('scan')", "Scan", show=False),
         Binding("2", "show_pane('gatt')", "GATT", show=False),

@@ -130,3 +130,20 @@ async def test_no_pane_binds_a_global_key(session: SessionManager) -> None:
                     if type(widget).__module__.startswith("textual."):
                         continue
                     assert key not in global_keys, f"{type(widget).__name__} binds {key}"
+
+
+async def test_short_terminal_keeps_room_for_the_device_list(session: SessionManager) -> None:
+    from blebench.ui.scan.detail import AdvertisementDetail
+    from blebench.ui.scan.table import DeviceTable
+
+    app = make_app(settings_mod.load(), session, scan_on_start=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one(DeviceTable)
+        detail = app.screen.query_one(AdvertisementDetail)
+        # Was 6 rows of devices under a detail taking 55% of the pane.
+        assert table.size.height >= 10
+        assert detail.size.height >= 8
+        await pilot.resize_terminal(200, 60)
+        await pilot.pause()
+        assert app.screen.query_one(AdvertisementDetail).size.height > 20
