@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     if not bonds:
         print(f"No bonds yet ({store.path}). `blebench pair DEVICE --bond` makes one.")
         return 0
-    from blebench.pairing.delegate import printable
+    from blebench.decode.text import printable
 
     print(f"{'address':<17}  {'type':<6}  {'name':<20}  {'security':<26}  {'keys':<7}  last used")
     for bond in bonds:

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from blebench.decode.text import printable
+
 if TYPE_CHECKING:
     from blebench.session.connections import DeviceConnection
     from blebench.session.gatt import GattNode, ReadResult
@@ -40,12 +42,6 @@ def add_device_arguments(parser: argparse.ArgumentParser, *, json_flag: bool = T
         parser.add_argument(
             "--json", action="store_true", help="JSON output (shapes documented in README)"
         )
-
-
-def printable(text: str, limit: int = 200) -> str:
-    """Strings from the air shown literally: control characters escaped, length bounded."""
-    out = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text[: limit * 2])
-    return out if len(out) <= limit else out[: limit - 1] + "…"
 
 
 def summarize(decoded: Any, limit: int = 160) -> str:

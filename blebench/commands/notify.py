@@ -17,7 +17,8 @@ import time
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from blebench.commands.gatt import add_device_arguments, printable, run_connected, summarize
+from blebench.commands.gatt import add_device_arguments, run_connected, summarize
+from blebench.decode.text import printable
 
 if TYPE_CHECKING:
     from blebench.session.connections import DeviceConnection

@@ -116,7 +116,7 @@ async def _repair(args: argparse.Namespace, options: PairingOptions | None,
                   passkey: int | None) -> int:
     from blebench.commands.gatt import report_error
     from blebench.commands.radio import error_line, open_session
-    from blebench.pairing.delegate import printable
+    from blebench.decode.text import printable
     from blebench.session.connections import DeviceError
     from blebench.session.manager import SessionError
 
@@ -183,7 +183,7 @@ async def _pair(args: argparse.Namespace, options: PairingOptions, passkey: int 
 
 def _report(args: argparse.Namespace, options: PairingOptions, address: str, name: str | None,
             outcome: PairingOutcome) -> int:
-    from blebench.pairing.delegate import printable
+    from blebench.decode.text import printable
 
     step = next_step(args, options, outcome)
     if args.json:

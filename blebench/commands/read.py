@@ -6,7 +6,8 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from blebench.commands.gatt import add_device_arguments, describe_decoded, printable, run_connected
+from blebench.commands.gatt import add_device_arguments, describe_decoded, run_connected
+from blebench.decode.text import printable
 
 if TYPE_CHECKING:
     from blebench.session.connections import DeviceConnection

@@ -91,7 +91,7 @@ async def scan(args: argparse.Namespace) -> int:
 
 def format_table(records: list[Any]) -> str:
     """A plain table: one row per device; untrusted names are escaped, never interpreted."""
-    from blebench.ui.safe_text import safe_plain
+    from blebench.decode.text import printable
 
     header = ("ADDRESS", "TYPE", "RSSI", "CONN", "NAME", "EVENTS", "ADV", "SCAN RSP", "VENDOR")
     rows: list[tuple[str, ...]] = [header]
@@ -106,7 +106,7 @@ def format_table(records: list[Any]) -> str:
                 r.address_type,
                 "" if r.rssi is None else str(r.rssi),
                 {True: "yes", False: "no", None: "?"}[r.connectable],
-                safe_plain(r.name, max_len=32) if r.name else "-",
+                printable(r.name, 32) if r.name else "-",
                 ",".join(sorted(r.event_types)),
                 _size(r.adv),
                 _size(r.scan_response),

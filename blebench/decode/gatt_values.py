@@ -15,13 +15,13 @@ escaped in `summary` (no control characters, no terminal escapes).
 from __future__ import annotations
 
 import struct
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
 from blebench.decode import hid, units
 from blebench.decode.names import SIG_BASE_SUFFIX, appearance_name, company_name, normalize_uuid
+from blebench.decode.text import printable
 
 JSON: TypeAlias = "None | bool | int | float | str | list[JSON] | dict[str, JSON]"
 
@@ -87,21 +87,6 @@ def parse_presentation_format(data: bytes | bytearray) -> PresentationFormat | N
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def safe_text(text: str, limit: int = SUMMARY_MAX) -> str:
-    """Untrusted text for one summary line: control and format characters (escapes,
-    bidi overrides, newlines) shown as \\x.. / \\u.... escapes, length bounded."""
-    out = []
-    for ch in text:
-        if unicodedata.category(ch)[0] == "C":
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
-        else:
-            out.append(ch)
-        if len(out) > limit:
-            return "".join(out[:limit]) + "…"
-    return "".join(out)
 
 
 def _hex_preview(data: bytes, limit: int = 24) -> str:
@@ -261,7 +246,7 @@ def _string(kind: str, label: str) -> Callable[[bytes], DecodedValue]:
             text = body.decode("utf-8", errors="replace")
             error = f"not valid UTF-8 at byte {exc.start}"
         fields: dict[str, JSON] = {"text": text, "label": label}
-        return DecodedValue(kind, f'"{safe_text(text)}"', fields, error)
+        return DecodedValue(kind, f'"{printable(text, SUMMARY_MAX)}"', fields, error)
 
     return decode
 
@@ -391,7 +376,7 @@ def _report_map(data: bytes) -> DecodedValue:
     if report_map.errors:
         first = report_map.errors[0]
         error = f"offset {first.offset}: {first.message}"
-    return DecodedValue("report_map", safe_text(report_map.summary()), fields, error)
+    return DecodedValue("report_map", printable(report_map.summary(), SUMMARY_MAX), fields, error)
 
 
 def _temperature(data: bytes) -> DecodedValue:
@@ -650,7 +635,7 @@ def _boot_keyboard(data: bytes) -> DecodedValue:
     }
     summary = " + ".join(value.keys) if value.keys else "no keys"
     if value.text and value.text.isprintable():
-        summary += f' ("{safe_text(value.text)}")'
+        summary += f' ("{printable(value.text, SUMMARY_MAX)}")'
     return DecodedValue("boot_keyboard_input", summary, fields, value.error)
 
 
@@ -798,7 +783,7 @@ def decode_with_format(data: bytes, pf: PresentationFormat) -> DecodedValue:
         except UnicodeDecodeError as exc:
             value = data.decode(codec, errors="replace")
             error = f"not valid {codec.upper()} at byte {exc.start}"
-        text = f'"{safe_text(value)}"'
+        text = f'"{printable(value, SUMMARY_MAX)}"'
     else:  # struct, medASN1: opaque
         value = data.hex()
         text = _hex_preview(data) or "(empty)"
@@ -856,7 +841,7 @@ def _generic_summary(data: bytes) -> str:
     except UnicodeDecodeError:
         text = ""
     if text and text.isprintable() and len(text) >= 2:
-        return f'"{safe_text(text)}" ({len(data)} bytes)'
+        return f'"{printable(text, SUMMARY_MAX)}" ({len(data)} bytes)'
     summary = f"{_hex_preview(data)} ({len(data)} byte{'s' if len(data) > 1 else ''})"
     if len(data) in (1, 2, 4):
         summary += f" = {int.from_bytes(data, 'little')}"

@@ -1,8 +1,9 @@
 """The questions pairing asks a person, as one protocol the TUI, the CLI and the tests answer.
 
 The Bumble bridge (`backends/bumble/pairing.py`) and the BlueZ agent
-(`backends/bluez_agent.py`) forward the stack's prompts here. `peer` is a printable
-description of the other device (its address, and its name when known).
+(`backends/bluez_agent.py`) forward the stack's prompts here. `peer` describes the other
+device: its address, and its name when known, which came from the air (each face shows it
+escaped: `decode.text.printable` here, `ui/safe_text.py` in the TUI).
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TextIO, runtime_checkable
 
+from blebench.decode.text import printable
+
 KeypressKind = Literal["started", "digit-entered", "digit-erased", "cleared", "completed"]
 KEYPRESS_KINDS: tuple[KeypressKind, ...] = (
     "started", "digit-entered", "digit-erased", "cleared", "completed",
 )
 PASSKEY_MAX = 999_999
+PEER_SHOWN = 80  # a prompt names the peer in at most this many characters
 
 
 @runtime_checkable
@@ -49,12 +53,6 @@ def parse_passkey(text: str) -> int:
     if not digits.isdigit() or len(digits) > 6:
         raise ValueError(f"a passkey is 1 to 6 digits (0..{PASSKEY_MAX}), not {text!r}")
     return int(digits)
-
-
-def printable(text: str, limit: int = 80) -> str:
-    """Untrusted text (a peer's name) made safe for a terminal: no control characters."""
-    clean = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text[:limit])
-    return clean + ("…" if len(text) > limit else "")
 
 
 @dataclass(slots=True)
@@ -140,23 +138,23 @@ class TerminalDelegate:
 
     async def confirm_just_works(self, peer: str) -> bool:
         if self.confirm is not None:
-            self._say(f"Just Works pairing with {printable(peer)}: {'accepted' if self.confirm else 'refused'} (--confirm).")
+            self._say(f"Just Works pairing with {printable(peer, PEER_SHOWN)}: {'accepted' if self.confirm else 'refused'} (--confirm).")
             return self.confirm
-        return await self._yes_no(f"Pair with {printable(peer)} using Just Works (no MITM protection)?")
+        return await self._yes_no(f"Pair with {printable(peer, PEER_SHOWN)} using Just Works (no MITM protection)?")
 
     async def confirm_numeric(self, peer: str, number: int) -> bool:
         if self.confirm is not None:
-            self._say(f"Numeric comparison with {printable(peer)}: {number:06d}, "
+            self._say(f"Numeric comparison with {printable(peer, PEER_SHOWN)}: {number:06d}, "
                       f"{'confirmed' if self.confirm else 'rejected'} (--confirm).")
             return self.confirm
-        return await self._yes_no(f"Does {printable(peer)} show {number:06d}?")
+        return await self._yes_no(f"Does {printable(peer, PEER_SHOWN)} show {number:06d}?")
 
     async def request_passkey(self, peer: str) -> int | None:
         if self.passkey is not None:
-            self._say(f"Typing passkey {self.passkey:06d} for {printable(peer)} (--passkey).")
+            self._say(f"Typing passkey {self.passkey:06d} for {printable(peer, PEER_SHOWN)} (--passkey).")
             return self.passkey
         for _ in range(3):
-            text = await self._ask(f"Passkey shown on {printable(peer)} (6 digits, empty cancels): ")
+            text = await self._ask(f"Passkey shown on {printable(peer, PEER_SHOWN)} (6 digits, empty cancels): ")
             if not text.strip():
                 return None
             try:
@@ -166,7 +164,7 @@ class TerminalDelegate:
         return None
 
     async def display_passkey(self, peer: str, passkey: int) -> None:
-        self._say(f"Type this passkey on {printable(peer)}: {passkey:06d}")
+        self._say(f"Type this passkey on {printable(peer, PEER_SHOWN)}: {passkey:06d}")
 
     async def keypress(self, peer: str, kind: KeypressKind) -> None:
-        self._say(f"  {printable(peer)}: {kind.replace('-', ' ')}")
+        self._say(f"  {printable(peer, PEER_SHOWN)}: {kind.replace('-', ' ')}")
