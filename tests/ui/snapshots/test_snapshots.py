@@ -16,7 +16,7 @@ import pytest
 from textual.app import App
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, TabbedContent
+from textual.widgets import Checkbox, Input, Static, TabbedContent
 
 from blebench.session.connections import RetryPolicy
 from blebench.session.manager import SessionManager
@@ -131,8 +131,10 @@ class TestScan:
         app = app_for(scan_world)
         async with app.run_test(size=SIZE) as pilot:
             table = await listed(pilot, SCAN_COUNT)
+            status = app.screen.query_one(StatusBar)
             app.screen.query_one("#filter-uuid", Input).value = "180f"
-            await wait_for(pilot, lambda: table.shown == 3)
+            # The status line follows on its own timer: "3 of 13 devices".
+            await wait_for(pilot, lambda: table.shown == 3 and status.info.shown == 3)
             assert await svg_snapshot(pilot)
 
 
@@ -211,10 +213,11 @@ async def connect_from_list(pilot: Pilot[Any], address: str, count: int) -> None
     await pilot.press("enter")
     tree = main.query_one(GattTreeView)
     status = main.query_one(StatusBar)
+    header = main.query_one("#gatt-device", Static)
     await wait_for(
         pilot,
         lambda: pilot.app.screen is main and bool(tree.root.children)
-        and bool(status.info.connection),
+        and bool(status.info.connection) and "MTU" in str(header.content),
     )
 
 
