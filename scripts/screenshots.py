@@ -1,7 +1,10 @@
 """Regenerate screenshots/: one SVG and one PNG per pane, from the app factory on the
 virtual world with a fixed seed, at 160x45.
 
-    python scripts/screenshots.py [--out screenshots] [--theme blebench-dark]
+    python scripts/screenshots.py [--out screenshots] [--theme blebench-dark] [--force]
+
+A picture whose only change is live values (numbers, sparklines, the plot) is kept, so a
+rerun does not churn every file; --force rewrites them all.
 
 PNGs need cairosvg (`pip install '.[dev]'`); without it only the SVGs are written.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -18,6 +22,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (160, 45)
 SEED = 1
+
+# What differs between two runs of a live world: numbers (RSSI, bpm, times, hex values),
+# sparkline and plot glyphs, and the SVG's per-export class prefix.
+_LIVE = [
+    (re.compile(r"terminal-\d+-"), "terminal-"),
+    (re.compile(r"[0-9a-f]"), "0"),
+    (re.compile(r"[▁▂▃▄▅▆▇█]"), "▁"),
+    (re.compile("[\u2800-\u28ff]"), "⠀"),
+]
+
+
+def same_picture(old: str, new: str) -> bool:
+    """Whether two screenshots differ only in live values: then the old one is kept, so a
+    rerun does not rewrite every picture (and its PNG) for a new RSSI reading."""
+    for pattern, stand_in in _LIVE:
+        old, new = pattern.sub(stand_in, old), pattern.sub(stand_in, new)
+    return old == new
 
 
 async def _wait(pilot: object, condition: object, steps: int = 200) -> None:
@@ -30,7 +51,7 @@ async def _wait(pilot: object, condition: object, steps: int = 200) -> None:
         await pilot.pause(0.05)
 
 
-async def shoot(out: Path, theme: str) -> list[Path]:
+async def shoot(out: Path, theme: str, force: bool = False) -> list[Path]:
     from blebench.session.manager import SessionManager, SessionSettings
     from blebench.ui.factory import make_app
     from blebench.ui.gatt.tree import GattTreeView
@@ -40,12 +61,18 @@ async def shoot(out: Path, theme: str) -> list[Path]:
     session = await SessionManager.open(SessionSettings(sim=True, seed=SEED, user_devices=False))
     settings = Settings()
     settings.ui.theme = theme
+    settings.scan.sort = "name"  # a list that does not reorder with every RSSI reading
     app = make_app(settings, session)
     written: list[Path] = []
 
     def save(name: str) -> None:
         path = out / f"{name}.svg"
-        path.write_text(app.export_screenshot(title=f"blebench: {name}"), encoding="utf-8")
+        svg = app.export_screenshot(title=f"blebench: {name}")
+        if not force and path.exists() and path.with_suffix(".png").exists():
+            if same_picture(path.read_text(encoding="utf-8"), svg):
+                print(f"{name}: only live values changed; kept", file=sys.stderr)
+                return
+        path.write_text(svg, encoding="utf-8")
         written.append(path)
 
     try:
@@ -93,11 +120,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "screenshots")
     parser.add_argument("--theme", default="blebench-dark")
+    parser.add_argument("--force", action="store_true",
+                        help="rewrite every picture, even one whose only change is live values "
+                             "(numbers count as live: a changed device count needs --force)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     # Never the user's own settings, bonds or themes.
     os.environ["BLEBENCH_HOME"] = tempfile.mkdtemp(prefix="blebench-shots-")
-    for svg in asyncio.run(shoot(args.out, args.theme)):
+    for svg in asyncio.run(shoot(args.out, args.theme, args.force)):
         png = to_png(svg)
         print(svg.relative_to(ROOT) if svg.is_relative_to(ROOT) else svg,
               "+ png" if png else "")
