@@ -94,27 +94,22 @@ def run_connected(args: argparse.Namespace, body: Body) -> int:
 
 async def _connected(args: argparse.Namespace, body: Body) -> int:
     from blebench.commands.pair import report_stale_bond
-    from blebench.commands.radio import error_line, open_session
+    from blebench.commands.radio import in_session
     from blebench.session.connections import DeviceError, StaleBondError
     from blebench.session.console import MatchSpecError
     from blebench.session.gatt import TargetError, ValueParseError
-    from blebench.session.manager import SessionError
     from blebench.session.streams import FilterError
 
-    as_json = bool(getattr(args, "json", False))
-    try:
-        session = await open_session(args)
-    except SessionError as exc:
-        return error_line(str(exc))
-    try:
-        conn = await session.connections.connect(args.device, timeout=args.timeout)
-        return await body(session, conn)
-    except StaleBondError as exc:  # says what happened and the exact command to re-pair
-        return report_stale_bond(exc, args, session)
-    except (DeviceError, TargetError, ValueParseError, MatchSpecError, FilterError) as exc:
-        return report_error(exc, as_json)
-    finally:
-        await session.close()
+    async def connected(session: SessionManager) -> int:
+        try:
+            conn = await session.connections.connect(args.device, timeout=args.timeout)
+            return await body(session, conn)
+        except StaleBondError as exc:  # says what happened and the exact command to re-pair
+            return report_stale_bond(exc, args, session)
+        except (DeviceError, TargetError, ValueParseError, MatchSpecError, FilterError) as exc:
+            return report_error(exc, bool(getattr(args, "json", False)))
+
+    return await in_session(args, connected)
 
 
 # -- gatt ----------------------------------------------------------------------------------

@@ -44,15 +44,13 @@ def register(sub: Any, radio_parent: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from blebench.pairing.delegate import parse_passkey
+    from blebench.pairing.delegate import given_passkey
     from blebench.pairing.lab import parse_side
 
     try:
         initiator = parse_side(args.initiator)
         responder = parse_side(args.responder)
-        passkey = parse_passkey(args.passkey) if args.passkey is not None else None
-        if passkey == 0:
-            raise ValueError("passkey 000000 is refused: Bumble's SMP hangs on it")
+        passkey = given_passkey(args.passkey)
     except ValueError as err:
         print(f"blebench lab: {err}", file=sys.stderr)
         return 2

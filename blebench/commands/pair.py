@@ -78,15 +78,13 @@ def options_from(args: argparse.Namespace) -> PairingOptions:
 
 def run(args: argparse.Namespace) -> int:
     from blebench.commands.gatt import run_connected
-    from blebench.pairing.delegate import parse_passkey
+    from blebench.pairing.delegate import given_passkey
 
     try:
         if args.io is None and not args.repair:
             raise ValueError("--io IO is required (or --repair, to pair a stale bond again)")
         options = options_from(args) if args.io is not None else None
-        passkey = parse_passkey(args.passkey) if args.passkey is not None else None
-        if passkey == 0:
-            raise ValueError("passkey 000000 cannot be used: Bumble's SMP hangs on it")
+        passkey = given_passkey(args.passkey)
     except ValueError as err:
         print(f"blebench pair: {err}", file=sys.stderr)
         return 2
@@ -115,22 +113,24 @@ def _prompts(args: argparse.Namespace, passkey: int | None) -> Any:
 async def _repair(args: argparse.Namespace, options: PairingOptions | None,
                   passkey: int | None) -> int:
     from blebench.commands.gatt import report_error
-    from blebench.commands.radio import error_line, open_session
-    from blebench.decode.text import printable
+    from blebench.commands.radio import in_session
     from blebench.session.connections import DeviceError
-    from blebench.session.manager import SessionError
 
-    try:
-        session = await open_session(args)
-    except SessionError as exc:
-        return error_line(str(exc))
-    try:
-        outcome, old = await session.repair(args.device, _prompts(args, passkey), options,
-                                            passkey=passkey, timeout=args.pair_timeout)
-    except DeviceError as exc:
-        return report_error(exc, bool(args.json))
-    finally:
-        await session.close()
+    async def repair(session: SessionManager) -> int:
+        try:
+            outcome, old = await session.repair(args.device, _prompts(args, passkey), options,
+                                                passkey=passkey, timeout=args.pair_timeout)
+        except DeviceError as exc:
+            return report_error(exc, bool(args.json))
+        return _report_repair(args, options, outcome, old)
+
+    return await in_session(args, repair)
+
+
+def _report_repair(args: argparse.Namespace, options: PairingOptions | None,
+                   outcome: PairingOutcome, old: Bond) -> int:
+    from blebench.decode.text import printable
+
     used = options or _stored_options(old)
     who = f"{printable(old.name)} ({old.address})" if old.name else old.address
     if not args.json:

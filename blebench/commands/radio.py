@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from blebench.session.manager import SessionManager, SessionSettings
+
+SessionBody = Callable[["SessionManager"], Awaitable[int]]
 
 
 def add_radio_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,11 +74,19 @@ async def open_session(args: argparse.Namespace) -> SessionManager:
     return session
 
 
-@asynccontextmanager
-async def session_from_args(args: argparse.Namespace) -> AsyncIterator[SessionManager]:
-    session = await open_session(args)
+async def in_session(args: argparse.Namespace, body: SessionBody) -> int:
+    """Open the session the radio options name, run `body` in it and close it; the exit
+    status is body's. A `SessionError` (no radio, cannot scan) ends as one line and 2."""
+    from blebench.session.manager import SessionError
+
     try:
-        yield session
+        session = await open_session(args)
+    except SessionError as exc:
+        return error_line(str(exc))
+    try:
+        return await body(session)
+    except SessionError as exc:
+        return error_line(str(exc))
     finally:
         await session.close()
 

@@ -10,9 +10,12 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from blebench.commands.radio import error_line, session_from_args
+from blebench.commands.radio import in_session, seconds
+
+if TYPE_CHECKING:
+    from blebench.session.manager import SessionManager
 
 
 def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
@@ -27,7 +30,7 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--duration",
         metavar="S",
-        type=_duration,
+        type=seconds,
         default=5.0,
         help="seconds to scan (default 5)",
     )
@@ -40,49 +43,34 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
     parser.set_defaults(func=run)
 
 
-def _duration(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value <= 86400:
-        raise argparse.ArgumentTypeError(f"{text} s: give more than 0 and at most 86400 seconds")
-    return value
-
-
 def run(args: argparse.Namespace) -> int:
     return asyncio.run(scan(args))
 
 
 async def scan(args: argparse.Namespace) -> int:
-    from blebench.session.manager import SessionError
+    return await in_session(args, lambda session: _scan(args, session))
 
+
+async def _scan(args: argparse.Namespace, session: SessionManager) -> int:
+    mode = "passive" if args.passive else "active"
+    print(
+        f"scanning {session.radio_info.description}, {mode}, {args.duration:g} s",
+        file=sys.stderr,
+    )
+    await session.start_scan(active=not args.passive)
     interrupted = False
     try:
-        async with session_from_args(args) as session:
-            mode = "passive" if args.passive else "active"
-            print(
-                f"scanning {session.radio_info.description}, {mode}, {args.duration:g} s",
-                file=sys.stderr,
-            )
-            await session.start_scan(active=not args.passive)
-            try:
-                await asyncio.sleep(args.duration)
-            except asyncio.CancelledError:
-                interrupted = True  # Ctrl-C: still show what was heard
-            await session.stop_scan()
-            records = sorted(session.registry, key=lambda r: r.first_seen)
-            if args.json:
-                for record in records:
-                    print(json.dumps(record.to_json(session.registry.wall_offset)))
-            else:
-                print(format_table(records))
-                print(
-                    f"{len(records)} device(s), {session.registry.reports} report(s)",
-                    file=sys.stderr,
-                )
-    except SessionError as exc:
-        return error_line(str(exc))
+        await asyncio.sleep(args.duration)
+    except asyncio.CancelledError:
+        interrupted = True  # Ctrl-C: still show what was heard
+    await session.stop_scan()
+    records = sorted(session.registry, key=lambda r: r.first_seen)
+    if args.json:
+        for record in records:
+            print(json.dumps(record.to_json(session.registry.wall_offset)))
+    else:
+        print(format_table(records))
+        print(f"{len(records)} device(s), {session.registry.reports} report(s)", file=sys.stderr)
     if interrupted:
         print("blebench: interrupted: the list is what was heard until then", file=sys.stderr)
         return 130

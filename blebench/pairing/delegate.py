@@ -55,6 +55,17 @@ def parse_passkey(text: str) -> int:
     return int(digits)
 
 
+def given_passkey(text: str | None) -> int | None:
+    """A passkey given in advance (`--passkey`), None when none was: as `parse_passkey`,
+    and 000000 refused, because Bumble's SMP hangs on it."""
+    if text is None:
+        return None
+    passkey = parse_passkey(text)
+    if passkey == 0:
+        raise ValueError("passkey 000000 cannot be used: Bumble's SMP hangs on it")
+    return passkey
+
+
 @dataclass(slots=True)
 class ScriptedDelegate:
     """Answers given in advance (tests, `--passkey`, `--confirm`); every question is recorded.
