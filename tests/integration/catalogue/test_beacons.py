@@ -18,7 +18,7 @@ from blebench.sim.catalogue import (
     MicrosoftCdp,
 )
 from blebench.sim.catalogue.base import VirtualPeripheral
-from tests.integration.catalogue._rig import Rig, RigFactory
+from tests.integration.rig import Rig, RigFactory
 
 LEGACY_ADV_NONCONN_IND = 0x10
 

@@ -13,7 +13,7 @@ from blebench.sim.catalogue import (
     find_device,
     make_device,
 )
-from tests.integration.catalogue._rig import RigFactory
+from tests.integration.rig import RigFactory
 
 
 def test_default_catalogue_has_distinct_realistic_devices() -> None:

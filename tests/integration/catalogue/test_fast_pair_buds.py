@@ -24,7 +24,7 @@ from blebench.sim.catalogue.fast_pair_buds import (
     PASSKEY,
     FastPairBuds,
 )
-from tests.integration.catalogue._rig import wait_until
+from tests.integration.rig import wait_until
 
 SessionWorld = Callable[..., AbstractAsyncContextManager[SessionManager]]
 ADDRESS = FastPairBuds.address

@@ -11,7 +11,7 @@ from bumble.device import Peer
 from bumble.gatt_client import CharacteristicProxy
 
 from blebench.sim.catalogue.hid_keyboard import KEYMAP, HidKeyboard, key_reports
-from tests.integration.catalogue._rig import IoCapability, RigFactory
+from tests.integration.rig import IoCapability, RigFactory
 
 INSUFFICIENT_AUTHENTICATION = 0x05
 INSUFFICIENT_ENCRYPTION = 0x0F

@@ -9,7 +9,7 @@ from bumble.smp import AddressResolver
 
 from blebench.decode.address import resolve_rpa
 from blebench.sim.catalogue.privacy_tag import PrivacyTag
-from tests.integration.catalogue._rig import IoCapability, RigFactory, wait_until
+from tests.integration.rig import IoCapability, RigFactory, wait_until
 
 
 async def test_rpa_resolves_with_the_irk_after_bonding(world: RigFactory) -> None:

@@ -8,7 +8,7 @@ from bumble import gatt
 
 from blebench.decode.gatt_values import decode_value
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
-from tests.integration.catalogue._rig import RigFactory
+from tests.integration.rig import RigFactory
 
 HRM_UUID = "00002a37-0000-1000-8000-00805f9b34fb"
 

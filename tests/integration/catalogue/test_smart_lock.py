@@ -9,7 +9,7 @@ from bumble.core import UUID, ProtocolError
 from bumble.hci import HCI_PIN_OR_KEY_MISSING_ERROR, HCI_Error
 
 from blebench.sim.catalogue.smart_lock import LOCK_CONTROL, LOCK_STATE, SmartLock
-from tests.integration.catalogue._rig import IoCapability, Rig, RigFactory
+from tests.integration.rig import IoCapability, Rig, RigFactory
 
 AUTHENTICATION_REQUIREMENTS = 0x03
 CONFIRM_VALUE_FAILED = 0x04

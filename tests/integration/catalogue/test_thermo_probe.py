@@ -18,7 +18,7 @@ from blebench.session.connections import DeviceConnection, GattOperationError
 from blebench.session.gatt import GattNode
 from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.thermo_probe import PROBE_TIP_RAW, ThermoProbe
-from tests.integration.catalogue._rig import wait_until
+from tests.integration.rig import wait_until
 
 SessionWorld = Callable[..., AbstractAsyncContextManager[SessionManager]]
 SEED = 5

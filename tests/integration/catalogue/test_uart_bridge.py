@@ -24,7 +24,7 @@ from blebench.sim.catalogue.uart_bridge import (
     UartBridge,
     encode_frame,
 )
-from tests.integration.catalogue._rig import RigFactory
+from tests.integration.rig import RigFactory
 
 
 class Console:

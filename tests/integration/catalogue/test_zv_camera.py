@@ -9,7 +9,7 @@ from bumble.core import UUID, ProtocolError
 
 from blebench.decode.payload import decode_payload
 from blebench.sim.catalogue.zv_camera import SHUTTER_PRESS, ZvCamera
-from tests.integration.catalogue._rig import IoCapability, RigFactory, wait_until
+from tests.integration.rig import IoCapability, RigFactory, wait_until
 
 INSUFFICIENT_ENCRYPTION = 0x0F
 

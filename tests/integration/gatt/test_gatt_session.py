@@ -24,22 +24,22 @@ from blebench.session.console import ReplyMatcher, open_console
 from blebench.sim.catalogue.hid_keyboard import HidKeyboard
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.sim.catalogue.uart_bridge import NUS_RX, NUS_TX, UartBridge, encode_frame
-from tests.integration.gatt.conftest import (
+from tests.integration.gatt.bench_device import (
     LONG_VALUE,
     SLOW_VALUE,
     STREAM_VALUE,
     TYPED_VALUE,
     BenchDevice,
-    wait_until,
 )
+from tests.integration.rig import wait_until
 
 pytestmark = pytest.mark.slow
 
 
 async def test_hid_keyboard_tree_reads_and_errors_in_words(
-    world_session: Callable[..., Any],
+    session_world: Callable[..., Any],
 ) -> None:
-    async with world_session(HidKeyboard()) as session:
+    async with session_world(HidKeyboard()) as session:
         conn = await session.connections.connect("HID Keyboard", timeout=5)
         assert conn.state == ConnectionState.CONNECTED
         tree = await gatt.discover(conn)
@@ -79,8 +79,8 @@ async def test_hid_keyboard_tree_reads_and_errors_in_words(
         assert info.mtu == 247 and info.encrypted is False and info.interval_ms
 
 
-async def test_heart_rate_notifications_decoded(world_session: Callable[..., Any]) -> None:
-    async with world_session(PulseHrm(notify_interval_s=0.05)) as session:
+async def test_heart_rate_notifications_decoded(session_world: Callable[..., Any]) -> None:
+    async with session_world(PulseHrm(notify_interval_s=0.05)) as session:
         conn = await session.connections.connect("Pulse HRM", timeout=5)
         stream = await gatt.subscribe(conn, session.streams, "2a37")
         await wait_until(lambda: stream.count >= 3)
@@ -92,9 +92,9 @@ async def test_heart_rate_notifications_decoded(world_session: Callable[..., Any
         assert not stream.active
 
 
-async def test_long_values_and_typed_values(world_session: Callable[..., Any]) -> None:
+async def test_long_values_and_typed_values(session_world: Callable[..., Any]) -> None:
     device = BenchDevice()
-    async with world_session(device) as session:
+    async with session_world(device) as session:
         conn = await session.connections.connect("Bench Device", timeout=5)
         first = await gatt.read(conn, LONG_VALUE)
         assert first.data == device.long_value  # 400 bytes: read blob past the MTU
@@ -109,9 +109,9 @@ async def test_long_values_and_typed_values(world_session: Callable[..., Any]) -
 
 
 async def test_console_gets_its_reply_while_the_bridge_floods(
-    world_session: Callable[..., Any],
+    session_world: Callable[..., Any],
 ) -> None:
-    async with world_session(UartBridge(chatty_hz=2000)) as session:
+    async with session_world(UartBridge(chatty_hz=2000)) as session:
         conn = await session.connections.connect("UART Bridge", timeout=5)
         console = await open_console(conn, session.streams, NUS_RX, NUS_TX)
         await wait_until(lambda: console.stream.count > 50)  # the flood is on
@@ -126,10 +126,10 @@ async def test_console_gets_its_reply_while_the_bridge_floods(
 
 
 async def test_device_vanishing_mid_read_is_reported_and_session_recovers(
-    world_session: Callable[..., Any],
+    session_world: Callable[..., Any],
 ) -> None:
     device = BenchDevice()
-    async with world_session(device) as session:
+    async with session_world(device) as session:
         conn = await session.connections.connect("Bench Device", timeout=5)
 
         def vanish(peripheral_conn: Any) -> None:
@@ -149,10 +149,10 @@ async def test_device_vanishing_mid_read_is_reported_and_session_recovers(
 
 
 async def test_device_vanishing_mid_discovery_is_reported_and_session_recovers(
-    world_session: Callable[..., Any],
+    session_world: Callable[..., Any],
 ) -> None:
     device = BenchDevice()
-    async with world_session(device) as session:
+    async with session_world(device) as session:
         server = device.bumble.gatt_server
         answer = server.on_att_read_by_type_request
 
@@ -170,10 +170,10 @@ async def test_device_vanishing_mid_discovery_is_reported_and_session_recovers(
 
 
 async def test_notifications_resume_into_the_same_stream_after_reconnect(
-    world_session: Callable[..., Any],
+    session_world: Callable[..., Any],
 ) -> None:
     device = BenchDevice()
-    async with world_session(device) as session:
+    async with session_world(device) as session:
         conn = await session.connections.connect("Bench Device", timeout=5)
         stream = await gatt.subscribe(conn, session.streams, STREAM_VALUE)
         assert device.stream is not None
@@ -189,9 +189,9 @@ async def test_notifications_resume_into_the_same_stream_after_reconnect(
 
 
 async def test_missing_device_and_unanswered_connect_fail_in_words(
-    world_session: Callable[..., Any],
+    session_world: Callable[..., Any],
 ) -> None:
-    async with world_session(PulseHrm()) as session:
+    async with session_world(PulseHrm()) as session:
         session.connections.scan_timeout = 0.5
         with pytest.raises(DeviceNotFoundError) as not_found:
             await session.connections.connect("No Such Device")
@@ -205,8 +205,8 @@ async def test_missing_device_and_unanswered_connect_fail_in_words(
         assert (await gatt.read(conn, "2a38")).decoded["summary"]
 
 
-async def test_att_error_carries_code_and_next_step(world_session: Callable[..., Any]) -> None:
-    async with world_session(HidKeyboard()) as session:
+async def test_att_error_carries_code_and_next_step(session_world: Callable[..., Any]) -> None:
+    async with session_world(HidKeyboard()) as session:
         conn = await session.connections.connect("HID Keyboard", timeout=5)
         node = [c for c in (await gatt.discover(conn)).characteristics() if c.short_uuid == "2a4d"][
             0
@@ -219,10 +219,10 @@ async def test_att_error_carries_code_and_next_step(world_session: Callable[...,
 
 
 async def test_device_gone_without_a_word_ends_in_a_supervision_timeout(
-    world_session: Callable[..., Any],
+    session_world: Callable[..., Any],
 ) -> None:
     bench = BenchDevice()
-    async with world_session(bench, PulseHrm()) as session:
+    async with session_world(bench, PulseHrm()) as session:
         conn = await session.connections.connect("Bench Device", timeout=5)
         assert session.radio is not None and session.radio.world is not None
         await session.radio.world.remove("Bench Device")  # switched off: nothing comes back
@@ -240,10 +240,10 @@ async def test_device_gone_without_a_word_ends_in_a_supervision_timeout(
 
 
 async def test_device_out_of_range_ends_in_a_timeout_not_a_hang(
-    world_session: Callable[..., Any],
+    session_world: Callable[..., Any],
 ) -> None:
     bench = BenchDevice()
-    async with world_session(bench, PulseHrm()) as session:
+    async with session_world(bench, PulseHrm()) as session:
         session.connections.op_timeout = 0.3  # shorter than the 720 ms supervision timeout
         conn = await session.connections.connect("Bench Device", timeout=5)
         assert session.radio is not None and session.radio.world is not None

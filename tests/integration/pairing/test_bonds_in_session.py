@@ -6,8 +6,7 @@ the Privacy Tag's changing address shows as one bonded device."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,27 +16,17 @@ from blebench.pairing.delegate import ScriptedDelegate
 from blebench.pairing.models import IoCapability, PairingOptions
 from blebench.session import gatt
 from blebench.session.connections import StaleBondError
-from blebench.session.manager import SessionManager, SessionSettings
+from blebench.session.manager import SessionManager
 from blebench.session.pairing import NoBondError
-from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.sim.catalogue.privacy_tag import PrivacyTag
 from blebench.sim.catalogue.smart_lock import LOCK_STATE, SmartLock
+from tests.integration.rig import sim_session
 
 pytestmark = pytest.mark.slow
 
 LOCK_OPTIONS = PairingOptions(io=IoCapability.KEYBOARD_DISPLAY, mitm=True, sc=True, bonding=True)
 TAG_OPTIONS = PairingOptions(io=IoCapability.NO_INPUT_NO_OUTPUT, sc=True, bonding=True)
 TAG_IDENTITY = PrivacyTag.address
-
-
-@asynccontextmanager
-async def session_on(*peripherals: VirtualPeripheral) -> AsyncIterator[SessionManager]:
-    settings = SessionSettings(sim=True, peripherals=peripherals, user_devices=False)
-    session = await SessionManager.open(settings)
-    try:
-        yield session
-    finally:
-        await session.close()
 
 
 def peripheral(session: SessionManager, name: str) -> Any:
@@ -60,7 +49,7 @@ def smp_pdus_seen_by(device: Any) -> list[bytes]:
 
 
 async def pair_lock(passkey: int = 123456) -> None:
-    async with session_on(SmartLock()) as session:
+    async with sim_session(SmartLock()) as session:
         outcome = await session.pair("Smart Lock", LOCK_OPTIONS, ScriptedDelegate(passkey=passkey))
         assert outcome.ok, outcome.failure
 
@@ -70,7 +59,7 @@ async def test_a_new_session_encrypts_with_the_stored_bond_and_pairs_no_more() -
     bond = BondStore().get(SmartLock.address)
     assert bond is not None and bond.options == LOCK_OPTIONS  # kept for a re-pair
 
-    async with session_on(SmartLock()) as session:  # a new process would do the same
+    async with sim_session(SmartLock()) as session:  # a new process would do the same
         lock = peripheral(session, "Smart Lock")
         smp = smp_pdus_seen_by(lock.bumble)
         assert session.radio is not None and bond.local_address == session.radio.identity
@@ -84,7 +73,7 @@ async def test_a_new_session_encrypts_with_the_stored_bond_and_pairs_no_more() -
 
 async def test_forgotten_bond_is_stale_and_repaired_with_the_same_options() -> None:
     await pair_lock()
-    async with session_on(SmartLock()) as session:
+    async with sim_session(SmartLock()) as session:
         assert await peripheral(session, "Smart Lock").forget_bonds() == 1  # factory reset
         with pytest.raises(StaleBondError) as caught:
             await session.connections.connect("Smart Lock", timeout=5)
@@ -116,7 +105,7 @@ async def test_forgotten_bond_is_stale_and_repaired_with_the_same_options() -> N
 
 async def test_a_different_key_on_the_device_is_a_mic_failure_and_stale_too() -> None:
     await pair_lock()
-    async with session_on(SmartLock()) as session:
+    async with sim_session(SmartLock()) as session:
         world = session.radio.world if session.radio else None
         assert world is not None and world.bond_store is not None
         # The lock keeps a key for us that is not ours (re-flashed with another pairing).
@@ -131,7 +120,7 @@ async def test_a_different_key_on_the_device_is_a_mic_failure_and_stale_too() ->
 
 
 async def test_repair_without_a_bond_says_so() -> None:
-    async with session_on(SmartLock()) as session:
+    async with sim_session(SmartLock()) as session:
         with pytest.raises(NoBondError) as caught:
             await session.repair(SmartLock.address, ScriptedDelegate(passkey=123456))
         assert "no bond" in str(caught.value)
@@ -144,13 +133,13 @@ async def wait_for(predicate: Callable[[], bool], timeout: float = 8.0) -> None:
 
 
 async def test_privacy_tag_rotations_show_as_one_bonded_device_and_reconnect_encrypted() -> None:
-    async with session_on(PrivacyTag()) as session:
+    async with sim_session(PrivacyTag()) as session:
         outcome = await session.pair("Privacy Tag", TAG_OPTIONS, ScriptedDelegate())
         assert outcome.ok and outcome.bonded, outcome.failure
         bond = session.bonds.get(TAG_IDENTITY)
         assert bond is not None and bond.has_irk
 
-    async with session_on(PrivacyTag(rpa_rotate_s=2.0)) as session:
+    async with sim_session(PrivacyTag(rpa_rotate_s=2.0)) as session:
         heard: set[str] = set()
 
         def two_addresses_heard() -> bool:

@@ -8,6 +8,7 @@ from bumble import hci
 from bumble.device import Device
 
 from blebench.sim.world import VirtualWorld
+from tests.integration.rig import RigFactory
 from tests.integration.world.peripherals import Beacon, PrivacyTag, PublicHrm, ScannableBeacon
 
 Report = (
@@ -27,16 +28,9 @@ class Air:
 
 
 @pytest.fixture
-async def air() -> AsyncIterator[Air]:
-    world = VirtualWorld([PublicHrm(), Beacon(), ScannableBeacon(), PrivacyTag()], seed=7)
-    await world.start()
-    port = world.open_central()
-    central = Device.with_hci("central", hci.Address("F0:F1:F2:F3:F4:F5"), port.source, port.sink)
-    await central.power_on()
-    state = Air(world, central)
-    central.host.on("advertising_report", state.reports.append)
-    try:
-        yield state
-    finally:
-        await central.power_off()
-        await world.stop()
+async def air(world: RigFactory) -> AsyncIterator[Air]:
+    """The test peripherals on the air, and every advertising report the central hears."""
+    rig = await world(PublicHrm(), Beacon(), ScannableBeacon(), PrivacyTag(), seed=7)
+    state = Air(rig.world, rig.central)
+    rig.central.host.on("advertising_report", state.reports.append)
+    yield state

@@ -1,13 +1,15 @@
+"""Fixtures of the integration tests: virtual worlds, with a Bumble central or a session."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 import pytest
 
-from blebench.session.manager import SessionManager, SessionSettings
+from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.base import VirtualPeripheral
-from tests.integration.catalogue._rig import Rig, RigFactory
+from tests.integration.rig import Rig, RigFactory, sim_session
 
 
 @pytest.fixture
@@ -15,8 +17,8 @@ async def world() -> AsyncIterator[RigFactory]:
     """`await world(peripheral, ...)` starts a virtual world with them and a central."""
     rigs: list[Rig] = []
 
-    async def start(*peripherals: VirtualPeripheral) -> Rig:
-        rig = await Rig.start(*peripherals)
+    async def start(*peripherals: VirtualPeripheral, seed: int = 0) -> Rig:
+        rig = await Rig.start(*peripherals, seed=seed)
         rigs.append(rig)
         return rig
 
@@ -29,14 +31,4 @@ async def world() -> AsyncIterator[RigFactory]:
 def session_world() -> Callable[..., AbstractAsyncContextManager[SessionManager]]:
     """`async with session_world(peripheral, ...) as session:` a SessionManager on a
     virtual world of exactly these peripherals: what a user of blebench drives."""
-
-    @asynccontextmanager
-    async def open_session(*peripherals: VirtualPeripheral) -> AsyncIterator[SessionManager]:
-        settings = SessionSettings(sim=True, peripherals=tuple(peripherals), user_devices=False)
-        session = await SessionManager.open(settings)
-        try:
-            yield session
-        finally:
-            await session.close()
-
-    return open_session
+    return sim_session

@@ -1,4 +1,6 @@
-"""Catalogue devices in the virtual world, with one Bumble central to poke them.
+"""What the integration tests stand on: a virtual world with one Bumble central to poke
+its peripherals (`Rig`), a SessionManager on a world of chosen peripherals
+(`sim_session`), and `wait_until`.
 
 The world runs each peripheral on its own modelled controller; the central is a plain
 Bumble Device on a central controller of the same world, as a dongle would be.
@@ -7,7 +9,8 @@ Bumble Device on a central controller of the same world, as a dongle would be.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from bumble import hci
@@ -16,6 +19,7 @@ from bumble.host import Host
 from bumble.keys import PairingKeys
 from bumble.pairing import PairingConfig, PairingDelegate
 
+from blebench.session.manager import SessionManager, SessionSettings
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.sim.world import VirtualWorld
 
@@ -41,8 +45,8 @@ class Rig:
     central: Device
 
     @classmethod
-    async def start(cls, *peripherals: VirtualPeripheral) -> Rig:
-        world = VirtualWorld(list(peripherals))
+    async def start(cls, *peripherals: VirtualPeripheral, seed: int = 0) -> Rig:
+        world = VirtualWorld(list(peripherals), seed=seed)
         await world.start()
         port = world.open_central()
         central = Device(
@@ -102,11 +106,18 @@ class Rig:
 RigFactory = Callable[..., Awaitable[Rig]]
 
 
-async def wait_until(predicate: Callable[[], bool], timeout: float = 2.0) -> None:
-    """Poll until `predicate()` holds (peripheral-side state lags the central a little)."""
+@asynccontextmanager
+async def sim_session(*peripherals: VirtualPeripheral) -> AsyncIterator[SessionManager]:
+    """A SessionManager on a virtual world of exactly these peripherals (no user-defined
+    devices): what a user of blebench drives."""
+    settings = SessionSettings(sim=True, peripherals=tuple(peripherals), user_devices=False)
+    async with await SessionManager.open(settings) as session:
+        yield session
 
-    async def poll() -> None:
+
+async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Poll until `predicate()` holds (peripheral-side state lags the central a little);
+    the timeout is a bound for a failing test, not a timing."""
+    async with asyncio.timeout(timeout):
         while not predicate():
             await asyncio.sleep(0.005)
-
-    await asyncio.wait_for(poll(), timeout)

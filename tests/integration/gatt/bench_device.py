@@ -1,21 +1,17 @@
-"""A session on a virtual world of chosen peripherals, plus a test peripheral with long
-and typed values."""
+"""BenchDevice: a test peripheral with long and typed values, for the GATT session tests."""
 
 from __future__ import annotations
 
 import asyncio
 import struct
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from bumble.device import Device
 from bumble.gatt import Characteristic, CharacteristicValue, Descriptor, Service
 
-from blebench.session.manager import SessionManager, SessionSettings
 from blebench.sim.catalogue import _adv
 from blebench.sim.catalogue._gatt import READ, READ_WRITE, GattPeripheral, Props
-from blebench.sim.catalogue.base import VirtualPeripheral
 
 BENCH_SERVICE = "8e7f0000-3c1d-4d2e-9b77-0a1b2c3d4e5f"
 LONG_VALUE = "8e7f0001-3c1d-4d2e-9b77-0a1b2c3d4e5f"
@@ -81,28 +77,3 @@ class BenchDevice(GattPeripheral):
                 ],
             )
         ]
-
-
-@pytest.fixture
-def world_session() -> Callable[..., Any]:
-    """`async with world_session(peripheral, ...) as session:` a session on a world of
-    exactly these peripherals."""
-    from contextlib import asynccontextmanager
-
-    @asynccontextmanager
-    async def open_session(*peripherals: VirtualPeripheral) -> AsyncIterator[SessionManager]:
-        settings = SessionSettings(sim=True, peripherals=tuple(peripherals), user_devices=False)
-        session = await SessionManager.open(settings)
-        try:
-            yield session
-        finally:
-            await session.close()
-
-    return open_session
-
-
-async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait for a condition the test needs before it asserts (a bound, not a timing)."""
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.01)
