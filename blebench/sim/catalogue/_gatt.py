@@ -2,15 +2,16 @@
 
 Services are Bumble `gatt.Service` objects with plain byte values, so what a client reads
 is exactly what the spec lays out. The helpers here cover what several devices share:
-the GAP identity, Battery, Device Information (with PnP ID, which Bumble's profile lacks),
-CCCDs that need a secure link, and sending notifications to whoever subscribed.
+the GAP identity, Battery (and a device whose level the user sets by hand), Device
+Information (with PnP ID, which Bumble's profile lacks), CCCDs that need a secure link,
+and sending notifications or indications to whoever subscribed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import struct
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from bumble import gatt
@@ -28,7 +29,7 @@ from bumble.gatt import Characteristic, CharacteristicValue, Descriptor, Service
 
 from blebench.sim.catalogue._adv import push_advertising
 from blebench.sim.catalogue._smp import SecurityPolicy
-from blebench.sim.catalogue.base import VirtualPeripheral
+from blebench.sim.catalogue.base import Control, VirtualPeripheral
 
 Props = Characteristic.Properties
 Perm = Attribute.Permissions
@@ -287,6 +288,23 @@ class GattPeripheral(VirtualPeripheral):
         if self.device is None:
             raise RuntimeError(f"{self.name} is not part of a running world")
         return self.device
+
+
+class BatteryPowered(GattPeripheral):
+    """A device with a Battery Service (`self.battery`, made by the subclass) and a
+    `set_battery` control. Subclasses with controls of their own add them to these."""
+
+    battery: BatteryLevel
+
+    def controls(self) -> Mapping[str, Control]:
+        return {
+            "set_battery": Control(
+                "Set the battery level (percent)", self.set_battery, "level: int"
+            ),
+        }
+
+    async def set_battery(self, level: int) -> None:
+        await self.battery.set(self.bumble, level)
 
 
 class Beacon(GattPeripheral):

@@ -32,7 +32,7 @@ from blebench.sim.catalogue import _adv
 from blebench.sim.catalogue._gatt import (
     WRITE,
     BatteryLevel,
-    GattPeripheral,
+    BatteryPowered,
     Props,
     device_information,
     dynamic,
@@ -50,7 +50,7 @@ APPEARANCE_EARBUD = 0x0941
 TX_POWER_DBM = -8
 
 
-class FastPairBuds(GattPeripheral):
+class FastPairBuds(BatteryPowered):
     name = "Fast Pair Buds"
     address = "F6:2A:C9:41:7E:03"
     address_type: AddressKind = "random-static"
@@ -119,10 +119,5 @@ class FastPairBuds(GattPeripheral):
                 self.set_discoverable,
                 "on: bool",
             ),
-            "set_battery": Control(
-                "Set the battery level (percent)", self.set_battery, "level: int"
-            ),
+            **super().controls(),
         }
-
-    async def set_battery(self, level: int) -> None:
-        await self.battery.set(self.bumble, level)

@@ -32,7 +32,7 @@ from blebench.sim.catalogue._gatt import (
     VENDOR_SOURCE_USB_IF,
     WRITE_ENC,
     BatteryLevel,
-    GattPeripheral,
+    BatteryPowered,
     Props,
     device_information,
     dynamic,
@@ -163,7 +163,7 @@ def _report_reference(report_id: int, report_type: int) -> Descriptor:
     return Descriptor(gatt.GATT_REPORT_REFERENCE_DESCRIPTOR, READ, bytes([report_id, report_type]))
 
 
-class HidKeyboard(GattPeripheral):
+class HidKeyboard(BatteryPowered):
     name = "HID Keyboard"
     address = "D4:3A:2C:18:5B:90"
     address_type: AddressKind = "random-static"
@@ -374,14 +374,11 @@ class HidKeyboard(GattPeripheral):
                 await notify(device, self.consumer_input, value)
                 await asyncio.sleep(self.key_interval_s)
 
-    async def set_battery(self, level: int) -> None:
-        await self.battery.set(self.bumble, level)
-
     def controls(self) -> Mapping[str, Control]:
         return {
             "type_text": Control("Type text as key reports", self.type_text, "text: str"),
             "press_media": Control(
                 "Press a media key", self.press_media, f"key: {' | '.join(CONSUMER_USAGES)}"
             ),
-            "set_battery": Control("Set the battery level (percent)", self.set_battery, "level: int"),
+            **super().controls(),
         }

@@ -12,8 +12,6 @@ GATT: Battery, and Immediate Alert (0x1802: write 0 no alert, 1 mild, 2 high) to
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from bumble import att, gatt
 from bumble.device import Connection, Device
 from bumble.gatt import Service
@@ -23,12 +21,12 @@ from blebench.sim.catalogue import _adv
 from blebench.sim.catalogue._gatt import (
     WRITE,
     BatteryLevel,
-    GattPeripheral,
+    BatteryPowered,
     Props,
     dynamic,
 )
 from blebench.sim.catalogue._smp import IoCapability, SecurityPolicy
-from blebench.sim.catalogue.base import AddressKind, Control
+from blebench.sim.catalogue.base import AddressKind
 
 APPEARANCE_TAG = 0x0200
 BATTERY_SERVICE = 0x180F
@@ -36,7 +34,7 @@ IMMEDIATE_ALERT_SERVICE = 0x1802
 ALERT_LEVELS = {0: "no alert", 1: "mild alert", 2: "high alert"}
 
 
-class PrivacyTag(GattPeripheral):
+class PrivacyTag(BatteryPowered):
     name = "Privacy Tag"
     address = "DA:6F:31:A2:7C:05"  # identity address (random static), never on the air
     address_type: AddressKind = "resolvable"
@@ -85,11 +83,3 @@ class PrivacyTag(GattPeripheral):
         if len(value) != 1 or value[0] not in ALERT_LEVELS:
             raise att.ATT_Error(att.ErrorCode.VALUE_NOT_ALLOWED)
         self.alert_level = value[0]
-
-    async def set_battery(self, level: int) -> None:
-        await self.battery.set(self.bumble, level)
-
-    def controls(self) -> Mapping[str, Control]:
-        return {
-            "set_battery": Control("Set the battery level (percent)", self.set_battery, "level: int"),
-        }

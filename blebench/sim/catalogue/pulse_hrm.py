@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import math
 import struct
-from collections.abc import Mapping
 
 from bumble import att, gatt
 from bumble.device import Connection, Device
@@ -23,7 +22,7 @@ from blebench.sim.catalogue._gatt import (
     NONE,
     WRITE,
     BatteryLevel,
-    GattPeripheral,
+    BatteryPowered,
     Props,
     device_information,
     dynamic,
@@ -31,7 +30,7 @@ from blebench.sim.catalogue._gatt import (
     notify,
     static,
 )
-from blebench.sim.catalogue.base import AddressKind, Control
+from blebench.sim.catalogue.base import AddressKind
 
 HEART_RATE_SERVICE = 0x180D
 BATTERY_SERVICE = 0x180F
@@ -46,7 +45,7 @@ FLAG_RR_INTERVALS = 0x10
 CONTROL_POINT_NOT_SUPPORTED = 0x80  # ATT application error of the HR Control Point
 
 
-class PulseHrm(GattPeripheral):
+class PulseHrm(BatteryPowered):
     name = "Pulse HRM"
     address = "A0:9E:1A:5C:31:07"
     address_type: AddressKind = "public"
@@ -158,13 +157,3 @@ class PulseHrm(GattPeripheral):
                 await notify(device, self.measurement, self.next_measurement())
             if self.rng.random() < 0.002:
                 await self.battery.set(device, self.battery.level - 1)
-
-    def controls(self) -> Mapping[str, Control]:
-        return {
-            "set_battery": Control(
-                "Set the battery level (percent)", self.set_battery, "level: int"
-            ),
-        }
-
-    async def set_battery(self, level: int) -> None:
-        await self.battery.set(self.bumble, level)

@@ -41,7 +41,7 @@ from blebench.sim.catalogue._gatt import (
     READ,
     READ_WRITE,
     BatteryLevel,
-    GattPeripheral,
+    BatteryPowered,
     Props,
     device_information,
     dynamic,
@@ -110,7 +110,7 @@ def _described(fmt: bytes, description: str) -> list[Descriptor]:
     ]
 
 
-class ThermoProbe(GattPeripheral):
+class ThermoProbe(BatteryPowered):
     name = "Thermo Probe"
     address = "C5:7D:3E:90:1B:48"
     address_type: AddressKind = "random-static"
@@ -340,9 +340,7 @@ class ThermoProbe(GattPeripheral):
             "set_site": Control(
                 "Measurement site (Temperature Type 1-9, e.g. 6 mouth)", self.set_site, "site: int"
             ),
-            "set_battery": Control(
-                "Set the battery level (percent)", self.set_battery, "level: int"
-            ),
+            **super().controls(),
         }
 
     async def set_interval(self, seconds: int) -> None:
@@ -358,6 +356,3 @@ class ThermoProbe(GattPeripheral):
         if not 1 <= site <= 9:
             raise ValueError(f"temperature type must be 1-9, not {site}")
         self.site = site
-
-    async def set_battery(self, level: int) -> None:
-        await self.battery.set(self.bumble, level)
