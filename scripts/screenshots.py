@@ -105,6 +105,11 @@ async def shoot(out: Path, theme: str, force: bool = False) -> list[Path]:
     return written
 
 
+PNG_FONT = "DejaVu Sans Mono"
+BRAILLE_SPAN = re.compile(r"<text [^>]*>[^<]*[\u2800-\u28ff][^<]*</text>")
+BRAILLE_STYLE = '<text style="font-family: DejaVu Sans" '
+
+
 def to_png(svg: Path) -> Path | None:
     try:
         import cairosvg
@@ -112,7 +117,14 @@ def to_png(svg: Path) -> Path | None:
         print("cairosvg is not installed (pip install '.[dev]'): SVG only", file=sys.stderr)
         return None
     png = svg.with_suffix(".png")
-    cairosvg.svg2png(url=str(svg), write_to=str(png), output_width=1600)
+    # The SVG asks for the web font Fira Code, which cairo cannot load; its fallback is
+    # proportional and breaks every border, so the PNG is drawn with a local monospace font.
+    text = svg.read_text(encoding="utf-8")
+    for asked in ('"Fira Code"', "Fira Code, monospace"):
+        text = text.replace(asked, f'"{PNG_FONT}"')
+    # That font has no braille (the plots); cairo does no fallback, so name one that has.
+    text = BRAILLE_SPAN.sub(lambda m: m.group(0).replace("<text ", BRAILLE_STYLE, 1), text)
+    cairosvg.svg2png(bytestring=text.encode("utf-8"), write_to=str(png), output_width=1600)
     return png
 
 
