@@ -14,7 +14,13 @@ from functools import lru_cache
 from typing import Any
 
 from blebench.decode.ad import AdStructure, slotted_maker, split_structures
-from blebench.decode.ad_types import ALLOWED_SIZES, service_uuid_list
+from blebench.decode.ad_types import (
+    ALLOWED_SIZES,
+    service_uuid_list,
+    uuid16_entry,
+    uuid32_entry,
+    uuid128_entry,
+)
 from blebench.decode.vendor import VendorDecoding, decode_manufacturer, decode_service_data16
 
 __all__ = [
@@ -36,8 +42,10 @@ class DecodedPayload:
     counts the structures whose `error` is set.
 
     `structures` and `vendors` are decoded on first access, then kept. A scan mostly
-    needs only the list values above, which one framing pass over the bytes gives; the
-    per-structure fields are read when a person looks at the device or asks for JSON.
+    needs only the list values above, which one framing pass over the bytes gives, and
+    `manufacturer_data` / `service_data` (bleak's AdvertisementData dicts), which read
+    only the structures that pass noted; the per-structure fields are read when a person
+    looks at the device or asks for JSON.
     Equality, hashing and repr are those of the public values, as for a plain dataclass.
     """
 
@@ -51,11 +59,12 @@ class DecodedPayload:
     flags: int | None
     errors: int
     # Lazy parts: None until first read (`_vendors` is () at once when no structure can
-    # carry a vendor format). `_vendor_at` holds the offsets of the structures that can;
-    # `_mac` and `_bthome_key` decrypt BTHome.
+    # carry a vendor format). `_data_at` holds the offsets of the valid manufacturer-data
+    # and service-data structures (0xFF, 0x16, 0x20, 0x21), in order: the first two can
+    # carry a vendor format. `_mac` and `_bthome_key` decrypt BTHome.
     _structures: tuple[AdStructure, ...] | None
     _vendors: tuple[VendorDecoding, ...] | None
-    _vendor_at: tuple[int, ...]
+    _data_at: tuple[int, ...]
     _mac: bytes | None
     _bthome_key: bytes | None
 
@@ -72,9 +81,40 @@ class DecodedPayload:
     def vendors(self) -> tuple[VendorDecoding, ...]:
         found = self._vendors
         if found is None:
-            found = _decode_vendors(self.raw, self._vendor_at, self._mac, self._bthome_key)
+            found = _decode_vendors(self.raw, self._data_at, self._mac, self._bthome_key)
             object.__setattr__(self, "_vendors", found)
         return found
+
+    @property
+    def manufacturer_data(self) -> dict[int, bytes]:
+        """Manufacturer-specific data by company id (a later structure of a company
+        replaces an earlier one), as bleak's AdvertisementData holds it; a new dict."""
+        raw = self.raw
+        out: dict[int, bytes] = {}
+        for offset in self._data_at:
+            if raw[offset + 1] == 0xFF:
+                company = raw[offset + 2] | raw[offset + 3] << 8
+                out[company] = raw[offset + 4 : offset + 1 + raw[offset]]
+        return out
+
+    @property
+    def service_data(self) -> dict[str, bytes]:
+        """Service data by 128-bit lowercase UUID (16-, 32- and 128-bit structures; a later
+        one of a UUID replaces an earlier one), as bleak's AdvertisementData holds it."""
+        raw = self.raw
+        out: dict[str, bytes] = {}
+        for offset in self._data_at:
+            t = raw[offset + 1]
+            stop = offset + 1 + raw[offset]
+            if t == 0x16:
+                uuid = uuid16_entry(raw[offset + 2] | raw[offset + 3] << 8)[1]
+                out[uuid] = raw[offset + 4 : stop]
+            elif t == 0x20:
+                uuid = uuid32_entry(int.from_bytes(raw[offset + 2 : offset + 6], "little"))[1]
+                out[uuid] = raw[offset + 6 : stop]
+            elif t == 0x21:
+                out[uuid128_entry(raw[offset + 2 : offset + 18])[1]] = raw[offset + 18 : stop]
+        return out
 
     def _public(self) -> tuple[Any, ...]:
         return tuple(getattr(self, name) for name in _PUBLIC)
@@ -127,7 +167,8 @@ def decode_payload_uncached(
     name_complete = False
     uuids: tuple[str, ...] = _EMPTY
     company_ids: list[int] | None = None
-    vendor_at: list[int] | None = None
+    data_at: list[int] | None = None
+    vendor_capable = False
     tx_power = appearance = flags = None
     errors = 0
     end = len(data)
@@ -155,14 +196,15 @@ def decode_payload_uncached(
         elif t == 0x09:
             local_name = data[offset + 2 : stop].decode("utf-8", "replace")
             name_complete = True
-        elif t == 0xFF or t == 0x16:
+        elif t == 0xFF or t == 0x16 or t == 0x20 or t == 0x21:
             if t == 0xFF:
                 if company_ids is None:
                     company_ids = []
                 company_ids.append(data[offset + 2] | data[offset + 3] << 8)
-            if vendor_at is None:
-                vendor_at = []
-            vendor_at.append(offset)
+            if data_at is None:
+                data_at = []
+            data_at.append(offset)
+            vendor_capable = vendor_capable or t == 0xFF or t == 0x16
         elif 0x02 <= t <= 0x07:
             # 0x02/0x03: 16-bit UUIDs, 0x04/0x05: 32-bit, 0x06/0x07: 128-bit.
             width = 2 if t <= 0x03 else 4 if t <= 0x05 else 16
@@ -187,8 +229,8 @@ def decode_payload_uncached(
         flags,
         errors,
         None,
-        None if vendor_at else _EMPTY,
-        tuple(vendor_at) if vendor_at else _EMPTY,
+        None if vendor_capable else _EMPTY,
+        tuple(data_at) if data_at else _EMPTY,
         mac,
         bthome_key,
     )
@@ -198,9 +240,11 @@ def _decode_vendors(
     raw: bytes, at: tuple[int, ...], mac: bytes | None, bthome_key: bytes | None
 ) -> tuple[VendorDecoding, ...]:
     """The vendor formats in the manufacturer-data and 16-bit service-data structures
-    that start at the offsets `at` (each of a valid length: at least 2 bytes)."""
+    among those that start at the offsets `at` (each of a valid length)."""
     out: list[VendorDecoding] = []
     for offset in at:
+        if raw[offset + 1] not in (0xFF, 0x16):
+            continue  # 32- and 128-bit service data: no vendor format reads them
         body = raw[offset + 2 : offset + 1 + raw[offset]]
         key = body[0] | body[1] << 8
         try:

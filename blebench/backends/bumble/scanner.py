@@ -23,7 +23,6 @@ from bumble import hci
 
 from blebench.backends.bumble.radio import BumbleRadio
 from blebench.backends.extras import RawAdvertisement
-from blebench.decode.ad_types import uuid16_entry, uuid32_entry, uuid128_entry
 from blebench.decode.payload import DecodedPayload, decode_payload
 
 logger = logging.getLogger(__name__)
@@ -65,7 +64,9 @@ class _Peer:
 def _bleak_fields(
     adv: bytes | None, scan_response: bytes | None
 ) -> tuple[str | None, dict[int, bytes], dict[str, bytes], list[str], int | None]:
-    """bleak's merged view of both payloads (a complete name beats a shortened one)."""
+    """bleak's merged view of both payloads (a complete name beats a shortened one; the
+    scan response's data replaces the advertisement's for the same key). Only the
+    framing pass's values: no per-structure decoding on a scanner's path."""
     name: str | None = None
     name_complete = False
     manufacturer: dict[int, bytes] = {}
@@ -85,18 +86,9 @@ def _bleak_fields(
                 uuids.append(uuid)
         if decoded.tx_power is not None:
             tx_power = decoded.tx_power
-        for structure in decoded.structures:
-            if structure.error is not None:
-                continue
-            body = structure.data
-            if structure.type == 0xFF and len(body) >= 2:
-                manufacturer[body[0] | body[1] << 8] = bytes(body[2:])
-            elif structure.type == 0x16 and len(body) >= 2:
-                service_data[uuid16_entry(body[0] | body[1] << 8)[1]] = bytes(body[2:])
-            elif structure.type == 0x20 and len(body) >= 4:
-                service_data[uuid32_entry(int.from_bytes(body[:4], "little"))[1]] = bytes(body[4:])
-            elif structure.type == 0x21 and len(body) >= 16:
-                service_data[uuid128_entry(bytes(body[:16]))[1]] = bytes(body[16:])
+        if decoded.company_ids:
+            manufacturer.update(decoded.manufacturer_data)
+        service_data.update(decoded.service_data)
     return name, manufacturer, service_data, uuids, tx_power
 
 

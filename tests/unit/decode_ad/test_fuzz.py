@@ -179,3 +179,25 @@ def _assert_list_values_agree(d: DecodedPayload) -> None:
 @given(payloads)
 def test_list_values_agree_with_the_structures(data: bytes) -> None:
     _assert_list_values_agree(decode_payload_uncached(data))
+
+
+@seed(FUZZ_SEED)
+@FUZZ
+@given(payloads)
+def test_bleak_dicts_agree_with_the_structures(data: bytes) -> None:
+    """manufacturer_data / service_data (read by the Bumble scanner from the framing pass
+    alone) are what the fully decoded structures say."""
+    d = decode_payload_uncached(data)
+    manufacturer: dict[int, bytes] = {}
+    service_data: dict[str, bytes] = {}
+    for s in d.structures:
+        if s.error is not None:
+            continue
+        if s.type == 0xFF:
+            manufacturer[s.fields["company_id"]] = s.data[2:]
+        elif s.type in (0x16, 0x20, 0x21):
+            width = {0x16: 2, 0x20: 4, 0x21: 16}[s.type]
+            service_data[normalize_uuid(s.fields["uuid"])] = s.data[width:]
+    assert decode_payload_uncached(data).manufacturer_data == manufacturer  # before structures
+    assert d.manufacturer_data == manufacturer
+    assert d.service_data == service_data
