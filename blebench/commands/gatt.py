@@ -1,8 +1,9 @@
 """`blebench gatt DEVICE [--read] [--json]`: connect, walk the GATT database, read what is readable.
 
-Also home of what the connected subcommands (gatt, read, write, notify, console) share:
-opening the session, connecting by name or address, and turning failures into words and
-an exit status (1: the device or link failed, 2: bad input), never a traceback.
+Also home of what the connected subcommands (gatt, read, write, notify, console, pair)
+share: connecting by name or address in the session `radio.in_session` opens, turning
+failures into words and an exit status (1: the device or link failed, 2: bad input),
+never a traceback, and decoded values shown as lines.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The radio options shared by the TUI and every subcommand that touches a radio, and the
-session they open.
+session they open (`open_session`; `in_session` runs a command's body in it).
 
 Session imports happen inside the functions: `blebench --help` never loads bleak or Bumble.
 """
