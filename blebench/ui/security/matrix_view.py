@@ -8,6 +8,9 @@ the cursor is explained step by step below, failures with their SMP reason in wo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -19,25 +22,137 @@ from blebench.pairing.models import IoCapability, PairingOptions, PairingOutcome
 
 IO_ORDER: tuple[IoCapability, ...] = tuple(IoCapability)
 
-_METHOD_SHORT = {
-    "just-works": "Just Works",
-    "numeric-comparison": "Numeric cmp",
-    "passkey-entry": "Passkey",
-    "oob": "OOB",
+# The spec's own abbreviations, for terminals too narrow for the full names.
+IO_SHORT = {
+    IoCapability.DISPLAY_ONLY: "DO",
+    IoCapability.DISPLAY_YES_NO: "DYN",
+    IoCapability.KEYBOARD_ONLY: "KO",
+    IoCapability.NO_INPUT_NO_OUTPUT: "NIO",
+    IoCapability.KEYBOARD_DISPLAY: "KD",
 }
+# Method labels per tier: (long, short). Long is used when every cell fits it.
+_METHOD_LABELS = {
+    "just-works": ("JW", "JW"),
+    "numeric-comparison": ("NC", "NC"),
+    "passkey-entry": ("Passkey", "PK"),
+    "oob": ("OOB", "OOB"),
+}
+_METHOD_WORDS = {
+    "just-works": "Just Works",
+    "numeric-comparison": "numeric comparison",
+    "passkey-entry": "passkey entry",
+    "oob": "out of band",
+}
+_LEVEL_WORDS = {1: "no security", 2: "unauthenticated", 3: "authenticated",
+                4: "authenticated SC"}
+CURRENT_MARK = "▶ "
+CELL_PADDING = 1  # DataTable's default, on each side of every column
+MAX_CELL_WIDTH = 20  # wider columns only spread the grid out
 
 
-def cell_text(outcome: PairingOutcome, current: bool = False) -> Text:
-    """`Passkey L4` / `Just Works L2` / `✗ 0x03 Just Works`, coloured by what it gives."""
-    method = _METHOD_SHORT[outcome.method]
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """How much a cell says: the method's long or short label, and whether a failed
+    cell names the method besides its SMP reason."""
+
+    short_method: bool
+    failure_method: bool
+
+
+TIERS = (Tier(False, True), Tier(True, True), Tier(True, False))
+
+
+def cell_label(outcome: PairingOutcome, tier: Tier = TIERS[0]) -> str:
+    """`Passkey L4` / `JW L2` / `✗0x03 JW` (or `✗0x03` in the narrowest tier)."""
+    long, short = _METHOD_LABELS[outcome.method]
+    method = short if tier.short_method else long
     if outcome.failure is not None:
-        text = Text(f"✗ 0x{outcome.failure.code:02X} {method}", style="red")
+        code = f"✗0x{outcome.failure.code:02X}"
+        return f"{code} {method}" if tier.failure_method else code
+    return f"{method} L{outcome.security_level}"
+
+
+def cell_text(outcome: PairingOutcome, current: bool = False, tier: Tier = TIERS[0]) -> Text:
+    """The cell's label, coloured by what it gives; the current combination marked."""
+    if outcome.failure is not None:
+        text = Text(cell_label(outcome, tier), style="red")
     else:
         style = {4: "bold green", 3: "green", 2: "yellow"}.get(outcome.security_level, "")
-        text = Text(f"{method} L{outcome.security_level}", style=style)
+        text = Text(cell_label(outcome, tier), style=style)
     if current:
-        text = Text("▶ ", style="bold reverse") + text
+        text = Text(CURRENT_MARK, style="bold reverse") + text
         text.stylize("reverse")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class GridLayout:
+    """Column widths and labels for one available width."""
+
+    short_io: bool
+    tier: Tier
+    first_width: int
+    cell_width: int
+
+    def io_label(self, io: IoCapability) -> str:
+        return IO_SHORT[io] if self.short_io else io.label
+
+    @property
+    def corner(self) -> str:
+        return "ours" if self.short_io else "ours ↓ / peer →"
+
+
+def choose_layout(available: int, grid: list[list[PairingOutcome]], current: tuple[int, int]) -> GridLayout:
+    """The most telling labels whose widest cell fits `available` cells across.
+
+    Full IO names before the spec's abbreviations, then the method's long label, then a
+    failure shown by its code alone; if nothing fits, the narrowest (the table scrolls).
+    """
+    columns = len(IO_ORDER) + 1
+    # One cell spare: a grid exactly as wide as the pane still gets a scrollbar.
+    padding = 2 * CELL_PADDING * columns + 1
+    fallback: GridLayout | None = None
+    for short_io in (False, True):
+        names = [IO_SHORT[io] if short_io else io.label for io in IO_ORDER]
+        corner = "ours" if short_io else "ours ↓ / peer →"
+        first = max(len(corner), *(len(name) for name in names))
+        room = (available - first - padding) // len(IO_ORDER)
+        for tier in TIERS:
+            widest = max(
+                cell_len(cell_label(outcome, tier)) + (cell_len(CURRENT_MARK) if (r, c) == current else 0)
+                for r, row in enumerate(grid)
+                for c, outcome in enumerate(row)
+            )
+            need = max(widest, *(len(name) for name in names))
+            fallback = GridLayout(short_io, tier, first, need)
+            if need <= room:
+                return GridLayout(short_io, tier, first, min(room, max(need, MAX_CELL_WIDTH)))
+    assert fallback is not None
+    return fallback
+
+
+def legend(layout: GridLayout, grid: list[list[PairingOutcome]]) -> Text:
+    """What the abbreviations in this grid mean (only those shown)."""
+    outcomes = [outcome for row in grid for outcome in row]
+    parts: list[tuple[str, str]] = []
+    for method, (long, short) in _METHOD_LABELS.items():
+        label = short if layout.tier.short_method else long
+        shown = [o for o in outcomes if o.failure is None or layout.tier.failure_method]
+        if label != "Passkey" and any(o.method == method for o in shown):
+            parts.append((label, _METHOD_WORDS[method]))
+    for level in sorted({o.security_level for o in outcomes if o.failure is None}):
+        parts.append((f"L{level}", _LEVEL_WORDS.get(level, "")))
+    if any(o.failure is not None for o in outcomes):
+        parts.append(("✗0xNN", "fails (SMP reason)"))
+    parts.append((CURRENT_MARK.strip(), "current"))
+    if layout.short_io:
+        parts.extend((IO_SHORT[io], io.label) for io in IO_ORDER)
+    text = Text(style="dim")
+    for index, (mark, words) in enumerate(parts):
+        if index:
+            text.append(" · ")
+        text.append(mark, style="bold")
+        text.append(" " + words)
     return text
 
 
@@ -48,6 +163,7 @@ class MatrixView(Vertical):
     MatrixView { height: 1fr; }
     MatrixView #matrix-caption { height: auto; padding: 0 1; color: $text-muted; }
     MatrixView DataTable { height: auto; }
+    MatrixView #matrix-legend { height: auto; padding: 0 1; color: $text-muted; }
     MatrixView #matrix-explain-box { height: 1fr; border-top: solid $primary-muted; }
     MatrixView #matrix-explain { padding: 0 1; }
     """
@@ -56,21 +172,22 @@ class MatrixView(Vertical):
         super().__init__(id=id)
         self.initiator = PairingOptions()
         self.responder = PairingOptions()
+        self.grid_layout: GridLayout | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="matrix-caption")
-        yield DataTable[Text](id="matrix-table", cursor_type="cell", zebra_stripes=False)
+        yield DataTable[Text](id="matrix-table", cursor_type="cell", zebra_stripes=False,
+                              cell_padding=CELL_PADDING)
+        yield Static("", id="matrix-legend")
         with VerticalScroll(id="matrix-explain-box"):
             yield Static("", id="matrix-explain")
 
     def on_mount(self) -> None:
-        table: DataTable[Text] = self.query_one(DataTable)
-        table.add_column(Text("ours ↓ / peer →", style="bold"), key="ours", width=18)
-        for io in IO_ORDER:
-            table.add_column(io.label, key=io.value, width=17)
-        for io in IO_ORDER:
-            table.add_row(Text(io.label, style="bold"), *[Text("")] * len(IO_ORDER), key=io.value)
         self.show(self.initiator, self.responder)
+
+    def on_resize(self) -> None:
+        # Column widths follow the width the pane has: relabel when the fit changes.
+        self._fill(keep_cursor=True)
 
     def outcome_at(self, ours: IoCapability, peer: IoCapability) -> PairingOutcome:
         return predict(self.initiator.with_(io=ours), self.responder.with_(io=peer))
@@ -83,20 +200,44 @@ class MatrixView(Vertical):
         """Recompute the grid for these options and put the cursor on their cell."""
         self.initiator = initiator
         self.responder = responder
-        table: DataTable[Text] = self.query_one(DataTable)
-        for ours in IO_ORDER:
-            for peer in IO_ORDER:
-                is_current = ours == initiator.io and peer == responder.io
-                table.update_cell(ours.value, peer.value,
-                                  cell_text(self.outcome_at(ours, peer), is_current))
+        self._fill(keep_cursor=False)
         caption = Text("ours (initiator): ", style="bold")
         caption.append(initiator.describe())
         caption.append("\npeer (responder): ", style="bold")
         caption.append(responder.describe())
         self.query_one("#matrix-caption", Static).update(caption)
+        table: DataTable[Text] = self.query_one(DataTable)
         table.cursor_coordinate = Coordinate(IO_ORDER.index(initiator.io),
                                              IO_ORDER.index(responder.io) + 1)
         self._explain(initiator.io, responder.io)
+
+    def _fill(self, *, keep_cursor: bool) -> None:
+        """Lay the grid out for the width there is (rebuilding the columns only when
+        the fit changes) and write every cell."""
+        grid = [[self.outcome_at(ours, peer) for peer in IO_ORDER] for ours in IO_ORDER]
+        current = (IO_ORDER.index(self.initiator.io), IO_ORDER.index(self.responder.io))
+        # Before the first layout the width is unknown: assume the full names fit.
+        available = self.size.width or 10_000
+        layout = choose_layout(available, grid, current)
+        table: DataTable[Text] = self.query_one(DataTable)
+        if layout != self.grid_layout:
+            cursor = table.cursor_coordinate
+            table.clear(columns=True)
+            table.add_column(Text(layout.corner, style="bold"), key="ours",
+                             width=layout.first_width)
+            for io in IO_ORDER:
+                table.add_column(layout.io_label(io), key=io.value, width=layout.cell_width)
+            for io in IO_ORDER:
+                table.add_row(Text(layout.io_label(io), style="bold"),
+                              *[Text("")] * len(IO_ORDER), key=io.value)
+            if keep_cursor:
+                table.cursor_coordinate = cursor
+            self.grid_layout = layout
+        for r, ours in enumerate(IO_ORDER):
+            for c, peer in enumerate(IO_ORDER):
+                table.update_cell(ours.value, peer.value,
+                                  cell_text(grid[r][c], (r, c) == current, layout.tier))
+        self.query_one("#matrix-legend", Static).update(legend(layout, grid))
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         event.stop()

@@ -61,18 +61,27 @@ def options_from_settings(pairing: PairingSettings) -> PairingOptions:
 class SecurityPane(Horizontal):
     """Options on the left; the matrix, the lab ladder and the bonds on the right."""
 
+    # Compact controls (one row each, no tall borders) so the column fits a 100x30
+    # terminal with Pair in view; Pair comes right after our options, which it uses.
     DEFAULT_CSS = """
     SecurityPane { height: 1fr; }
     SecurityPane #security-options { width: 44; border-right: solid $primary-muted; }
-    SecurityPane .section { text-style: bold; color: $accent; margin-top: 1; padding: 0 1; }
-    SecurityPane Checkbox { border: none; height: 1; padding: 0 1; background: transparent; }
-    SecurityPane .keysizes { height: auto; }
-    SecurityPane .keysizes Label { padding: 1 1 0 1; }
+    SecurityPane #security-options > * { margin: 0 1; }
+    SecurityPane #security-options > .section { text-style: bold; color: $accent;
+                                                margin: 1 1 0 1; }
+    SecurityPane Checkbox { border: none; height: 1; padding: 0; background: transparent; }
+    SecurityPane Select { width: 1fr; }
+    SecurityPane Select:focus > SelectCurrent { background: $primary 25%; }
+    SecurityPane Input { width: 1fr; background: $boost; }
+    SecurityPane Input:focus { background: $primary 25%; }
+    SecurityPane .keysizes { height: 1; }
+    SecurityPane .keysizes Label { padding: 0 1 0 0; }
     SecurityPane .keysizes Select { width: 1fr; }
-    SecurityPane #pair-current { height: auto; padding: 0 1; }
-    SecurityPane #pair-target { margin-top: 1; }
-    SecurityPane #pair-button { width: 100%; }
-    SecurityPane #pair-result { height: auto; padding: 0 1; }
+    SecurityPane #pair-current { height: auto; }
+    SecurityPane #security-options > #pair-row { height: 1; margin: 1 1 0 1; }
+    SecurityPane #pair-target { width: 1fr; }
+    SecurityPane #pair-button { width: 10; min-width: 10; margin-left: 1; }
+    SecurityPane #pair-result { height: auto; }
     SecurityPane #security-tabs { width: 1fr; }
     """
 
@@ -121,28 +130,35 @@ class SecurityPane(Horizontal):
         ours = self.options
         with VerticalScroll(id="security-options"):
             yield Label("Our side (initiator)", classes="section")
-            yield Select(IO_CHOICES, value=ours.io.value, allow_blank=False, id="our-io")
-            yield Checkbox("MITM protection", ours.mitm, id="our-mitm")
-            yield Checkbox("Secure Connections", ours.sc, id="our-sc")
-            yield Checkbox("Bonding", ours.bonding, id="our-bonding")
-            yield Checkbox("Keypress notifications", ours.keypress, id="our-keypress")
+            yield Select(IO_CHOICES, value=ours.io.value, allow_blank=False, id="our-io",
+                         compact=True)
+            yield Checkbox("MITM protection", ours.mitm, id="our-mitm", compact=True)
+            yield Checkbox("Secure Connections", ours.sc, id="our-sc", compact=True)
+            yield Checkbox("Bonding", ours.bonding, id="our-bonding", compact=True)
+            yield Checkbox("Keypress notifications", ours.keypress, id="our-keypress",
+                           compact=True)
             with Horizontal(classes="keysizes"):
-                yield Label("key")
-                yield Select(KEY_SIZES, value=ours.min_key_size, allow_blank=False, id="our-min-key")
-                yield Label("..")
-                yield Select(KEY_SIZES, value=ours.max_key_size, allow_blank=False, id="our-max-key")
-            yield Label("Peer (responder) for the matrix", classes="section")
-            yield Select(IO_CHOICES, value=IoCapability.DISPLAY_ONLY.value, allow_blank=False,
-                         id="peer-io")
-            yield Checkbox("MITM", True, id="peer-mitm")
-            yield Checkbox("Secure Connections", True, id="peer-sc")
-            yield Checkbox("requires MITM (policy)", False, id="peer-requires-mitm")
-            yield Checkbox("SC only mode (policy)", False, id="peer-sc-only")
+                yield Label("key size")
+                yield Select(KEY_SIZES, value=ours.min_key_size, allow_blank=False,
+                             id="our-min-key", compact=True)
+                yield Label(" .. ")
+                yield Select(KEY_SIZES, value=ours.max_key_size, allow_blank=False,
+                             id="our-max-key", compact=True)
             yield Label("Pair with", classes="section")
             yield Static(id="pair-current")
-            yield Input(placeholder="or another: address or name", id="pair-target")
-            yield Button("Pair", variant="primary", id="pair-button")
+            with Horizontal(id="pair-row"):
+                yield Input(placeholder="or another: address or name", id="pair-target",
+                            compact=True)
+                yield Button("Pair", variant="primary", id="pair-button", compact=True)
             yield Static("", id="pair-result")
+            yield Label("Peer (responder) for the matrix", classes="section")
+            yield Select(IO_CHOICES, value=IoCapability.DISPLAY_ONLY.value, allow_blank=False,
+                         id="peer-io", compact=True)
+            yield Checkbox("MITM", True, id="peer-mitm", compact=True)
+            yield Checkbox("Secure Connections", True, id="peer-sc", compact=True)
+            yield Checkbox("requires MITM (policy)", False, id="peer-requires-mitm",
+                           compact=True)
+            yield Checkbox("SC only mode (policy)", False, id="peer-sc-only", compact=True)
         with TabbedContent(id="security-tabs"):
             with TabPane("Matrix", id="tab-matrix"):
                 yield MatrixView(id="matrix-view")

@@ -144,7 +144,9 @@ class StreamsPane(Vertical):
             with Vertical(id="plot-side"):
                 yield Select([("no plot", NO_PLOT)], value=NO_PLOT, allow_blank=False,
                              id="plot-field")
-                yield LivePlot(id="stream-plot")
+                # "Now" on the samples' clock: the time axis counts back from it.
+                store = self.session.streams
+                yield LivePlot(id="stream-plot", clock=lambda: store.mono_ns() / 1e9)
         yield RequestConsole(id="stream-console")
 
     def on_mount(self) -> None:
@@ -206,18 +208,24 @@ class StreamsPane(Vertical):
         if choice is None or stream is None:
             return
         points: list[tuple[float, int]] = []
+        sources: list[str] = []
         registry = getattr(self.session, "registry", None)
         record = registry.get(stream.address) if isinstance(registry, DeviceRegistry) else None
-        if record is not None:
+        if record is not None and record.rssi_history:
             points.extend(record.rssi_history)
+            sources.append("advertising")
         link = getattr(self.session, "link_rssi", None)
-        if isinstance(link, LinkRssiSampler):
+        if isinstance(link, LinkRssiSampler) and link.history(stream.address):
             points.extend(link.history(stream.address))
+            sources.append("link")
         if not points:
             return
         plot = self.query_one(LivePlot)
+        label = f"RSSI dBm ({', '.join(sources)})"
         if RSSI_KEY not in plot.series:
-            plot.set_series([(choice.key, choice.field, False), (RSSI_KEY, "RSSI dBm", True)])
+            plot.set_series([(choice.key, choice.field, False), (RSSI_KEY, label, True)])
+        else:
+            plot.relabel(RSSI_KEY, label)  # e.g. the link's RSSI joined the advertisements'
         # Both on the registry's clock (time.monotonic() in seconds), like the samples'.
         newest = plot.series[RSSI_KEY].points[-1][0] if plot.series[RSSI_KEY].points else -1.0
         plot.add_points(RSSI_KEY, sorted((t, float(v)) for t, v in points if t > newest))
