@@ -61,7 +61,7 @@ async def test_a_failing_combination_says_why(tmp_path: Path) -> None:
         pane.query_one("#our-io", Select).value = "no-input-no-output"
         pane.query_one("#peer-requires-mitm", Checkbox).value = True
         await pilot.pause()
-        assert cell(app, 3, 1) == "▶ ✗ 0x03 Just Works"
+        assert cell(app, 3, 1) == "▶ ✗0x03 JW"
         explain = str(app.query_one("#matrix-explain", Static).render())
         assert "Fails by the responder: 0x03 Authentication Requirements" in explain
 
