@@ -197,6 +197,8 @@ class MainScreen(Screen[None]):
         if info != self._status:
             self._status = info
             self.query_one(StatusBar).post_message(StatusChanged(info))
+        # The same pull keeps the Security pane's "Pair with" line on the live connection.
+        self.query_one(SecurityPane).follow_connections()
 
     @on(KeyboardStream)
     def _keyboard_stream(self, event: KeyboardStream) -> None:

@@ -99,6 +99,7 @@ class SecurityPane(Horizontal):
         self._loading = True
         # The device the GATT pane shows (address, name): what P pairs with by default.
         self.current_device: tuple[str, str | None] | None = None
+        self._shown_target: tuple[str, str | None] | None = None  # what "Pair with" says
 
     # -- settings ---------------------------------------------------------------------
 
@@ -184,15 +185,30 @@ class SecurityPane(Horizontal):
         self.current_device = (address, name)
         self._show_current()
 
+    def follow_connections(self) -> None:
+        """Called on the screen's status timer: the "Pair with" line follows the session's
+        connections, which a pairing (or a drop) changes without the Scan pane knowing."""
+        self._show_current()
+
     def _show_current(self) -> None:
         target = self._connected_device()
+        name: str | None = None
+        if target:
+            current = self.current_device
+            if current is not None and current[0] == target:
+                name = current[1]
+            if not name:
+                connections = getattr(self.session, "connections", None)
+                conn = connections.get(target) if isinstance(connections, ConnectionManager) else None
+                name = conn.name if conn is not None else None
+        if (target, name) == self._shown_target:
+            return  # unchanged: no repaint on every tick
+        self._shown_target = (target, name)
         line = Text()
         if not target:
             line.append("no device connected: connect one in the Scan pane, or type one below",
                         style="dim")
         else:
-            current = self.current_device
-            name = current[1] if current is not None and current[0] == target else None
             line.append("P pairs with ")
             if name:
                 line.append_text(safe_text(name, max_len=32, style="bold"))
