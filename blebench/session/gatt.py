@@ -697,7 +697,9 @@ async def subscribe(
             await conn.client.start_notify(_bleak_char(conn, node), callback, indicate=use_indicate)
     except BaseException:
         if fresh:
-            store.close(stream.stream_id)
+            # Refused (e.g. the CCCD needs pairing): no stream was ever live, so none stays
+            # behind as an empty "closed" row.
+            store.remove(stream.stream_id)
         raise
     stream.active = True
     conn.streams[node.handle] = stream

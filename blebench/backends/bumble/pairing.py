@@ -178,6 +178,10 @@ class SmpObserver:
     def sc(self) -> bool:
         if not self.response and "sc" in self.checked:
             return bool(self.checked["sc"])  # refused at the request: what it would have been
+        if not self.response:
+            # Refused before any Pairing Response (or none came): what was asked for is
+            # what was attempted, never "legacy" for a request that set SC.
+            return bool(self.request.get("auth_req", 0) & smp.AuthReq.SC)
         return bool(
             self.request.get("auth_req", 0) & self.response.get("auth_req", 0) & smp.AuthReq.SC
         )

@@ -58,6 +58,24 @@ def options_from_settings(pairing: PairingSettings) -> PairingOptions:
                           max_key_size=pairing.max_key_size)
 
 
+def failure_text(outcome: PairingOutcome, ours: PairingOptions) -> Text:
+    """A failed pairing as what was tried and who refused it with what reason: our options
+    (and the pairing they asked for), then the SMP reason in words."""
+    failure = outcome.failure
+    assert failure is not None
+    refused = {
+        "responder": "refused by the device (responder)",
+        "initiator": "refused by our side (initiator)",
+    }.get(failure.by or "", "failed")
+    code = f"0x{failure.code:02X} " if failure.code else ""
+    text = Text(f"✗ Pairing {refused}: {code}{failure.name}", style="bold red")
+    kind = "LE Secure Connections" if outcome.sc else "LE legacy pairing"
+    text.append(f"\nwe offered {ours.describe()} ({kind})", style="red")
+    text.append("\n")
+    text.append_text(safe_text(failure.why, max_len=600, style="red"))
+    return text
+
+
 class SecurityPane(Horizontal):
     """Options on the left; the matrix, the lab ladder and the bonds on the right."""
 
@@ -351,10 +369,9 @@ class SecurityPane(Horizontal):
             button.disabled = False
         self.last_outcome = outcome
         self.last_error = None
-        style = "bold green" if outcome.ok else "bold red"
-        self._result(Text(("✓ " if outcome.ok else "✗ ") + outcome.summary(), style=style))
-        if outcome.failure is not None:
-            self.query_one("#pair-result", Static).update(
-                Text(("✗ " + outcome.summary() + "\n" + outcome.failure.why), style=style))
+        if outcome.failure is None:
+            self._result(Text("✓ " + outcome.summary(), style="bold green"))
+        else:
+            self._result(failure_text(outcome, self.options))
         self.query_one(BondManager).refresh_bonds()
         return outcome
