@@ -10,6 +10,7 @@ counted when it overflows.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -17,13 +18,20 @@ from datetime import datetime
 from typing import Any, Literal
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.containers import VerticalScroll
+from textual.geometry import Region, Size
+from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widgets import Static
 
 from blebench.session.streams import SampleFilter
 from blebench.ui.safe_text import safe_text
@@ -32,6 +40,8 @@ from blebench.ui.streams.fields import summarize
 DEFAULT_MAX_ENTRIES = 20_000
 HEX_SHOWN_BYTES = 32  # longer payloads are cut on screen (the export keeps them whole)
 STREAM_COLUMN = 24
+DETAIL_MAX_CHARS = 4_000  # the detail of one line: a 512-byte value and its fields fit
+ELLIPSIS = "…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +98,13 @@ _KIND_MARK = {"notify": " ", "indicate": "i", "write": "→", "match": "←", "i
 
 
 class LogView(ScrollView, can_focus=True):
-    """A bounded, virtual, filterable log of `LogEntry` lines."""
+    """A bounded, virtual, filterable log of `LogEntry` lines.
+
+    A line too long for the pane ends with "…". Up, PageUp, Home or a click select a line
+    (the log pauses meanwhile, so a flood does not push it out of the bound); `Selected`
+    tells the pane, whose `LogDetail` shows that line whole. Escape or End goes back to
+    following the newest line (and resumes if the selection paused it).
+    """
 
     DEFAULT_CSS = """
     LogView {
@@ -96,8 +112,33 @@ class LogView(ScrollView, can_focus=True):
         overflow-x: hidden;
         overflow-y: scroll;
         &:focus { background-tint: $foreground 5%; }
+        & > .log-view--cursor { background: $primary 40%; }
     }
     """
+
+    COMPONENT_CLASSES = {"log-view--cursor"}
+
+    BINDINGS = [
+        Binding("up", "cursor_up", "Select line", show=False),
+        Binding("down", "cursor_down", "Next line", show=False),
+        Binding("pageup", "page_up_lines", "Page up", show=False),
+        Binding("pagedown", "page_down_lines", "Page down", show=False),
+        Binding("home", "first_line", "Oldest line", show=False),
+        Binding("end", "follow", "Follow the newest", show=False),
+        Binding("escape", "follow", "Follow the newest", show=False),
+    ]
+
+    class Selected(Message):
+        """The selected line changed (None: back to following the newest)."""
+
+        def __init__(self, log: LogView, entry: LogEntry | None) -> None:
+            super().__init__()
+            self.log = log
+            self.entry = entry
+
+        @property
+        def control(self) -> LogView:
+            return self.log
 
     paused: reactive[bool] = reactive(False)
 
@@ -119,6 +160,8 @@ class LogView(ScrollView, can_focus=True):
         self._pending_lost = 0
         self._cache: LRUCache[int, Strip] = LRUCache(512)
         self.total_seen = 0
+        self.selected_seq: int | None = None  # the selected entry's sequence number
+        self._paused_by_selection = False
 
     # -- data -------------------------------------------------------------------------
 
@@ -155,7 +198,7 @@ class LogView(ScrollView, can_focus=True):
         self._append(entries, count_seen=True)
 
     def _append(self, entries: Iterable[LogEntry], *, count_seen: bool) -> None:
-        follow = self.is_vertical_scroll_end or self.max_scroll_y == 0
+        follow = self.selected_seq is None and (self.is_vertical_scroll_end or self.max_scroll_y == 0)
         sample_filter = self._filter
         seq = self._first_seq + len(self._entries)
         added = 0
@@ -171,6 +214,8 @@ class LogView(ScrollView, can_focus=True):
             return
         removed_rows = self._prune()
         self._resize()
+        if self.selected_seq is not None and self.selected_seq < self._first_seq:
+            self._set_selected(None)  # pruned past the bound while the log ran
         if follow and not self.is_vertical_scrollbar_grabbed:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
         else:
@@ -195,6 +240,7 @@ class LogView(ScrollView, can_focus=True):
         return removed
 
     def clear(self) -> None:
+        self._set_selected(None)
         self._entries.clear()
         self._view.clear()
         self._pending.clear()
@@ -220,15 +266,102 @@ class LogView(ScrollView, can_focus=True):
                 if entry_matches(entry, sample_filter)
             )
         self._resize()
-        self.scroll_end(animate=False, immediate=True, x_axis=False)
+        if self.selected_row() is None:
+            self._set_selected(None)
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        else:
+            self._scroll_to_selected()
         self.refresh()
 
     def watch_paused(self, paused: bool) -> None:
+        if not paused:
+            self._paused_by_selection = False  # resumed: a later pause is the user's own
         if not paused and (self._pending or self._pending_lost):
             pending = list(self._pending)
             self._pending.clear()
             self._pending_lost = 0
             self._append(pending, count_seen=False)
+
+    # -- selection --------------------------------------------------------------------
+
+    @property
+    def selected_entry(self) -> LogEntry | None:
+        seq = self.selected_seq
+        if seq is None or not self._first_seq <= seq < self._first_seq + len(self._entries):
+            return None
+        return self._entries[seq - self._first_seq]
+
+    def selected_row(self) -> int | None:
+        """The selected line's row in the (filtered) view, None when none is selected."""
+        seq = self.selected_seq
+        if seq is None:
+            return None
+        row = bisect_left(self._view, seq)  # the view is in sequence order
+        return row if row < len(self._view) and self._view[row] == seq else None
+
+    def select_row(self, row: int) -> None:
+        """Select the line at `row` of the view (clamped); the log pauses meanwhile."""
+        if not self._view:
+            return
+        row = max(0, min(row, len(self._view) - 1))
+        if not self.paused:
+            self._paused_by_selection = True
+            self.paused = True
+        self._set_selected(self._view[row])
+        self._scroll_to_selected()
+
+    def _set_selected(self, seq: int | None) -> None:
+        if seq == self.selected_seq:
+            return
+        self.selected_seq = seq
+        self.refresh()
+        self.post_message(self.Selected(self, self.selected_entry))
+
+    def _scroll_to_selected(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.scroll_to_region(Region(0, row, 1, 1), animate=False, immediate=True,
+                                  x_axis=False)
+
+    def _start_row(self) -> int:
+        """Where the cursor starts: the newest line on screen."""
+        bottom = int(self.scroll_y) + self.scrollable_content_region.height - 1
+        return min(bottom, len(self._view) - 1)
+
+    def action_cursor_up(self) -> None:
+        row = self.selected_row()
+        self.select_row(self._start_row() if row is None else row - 1)
+
+    def action_cursor_down(self) -> None:
+        row = self.selected_row()
+        self.select_row(self._start_row() if row is None else row + 1)
+
+    def action_page_up_lines(self) -> None:
+        row = self.selected_row()
+        page = max(1, self.scrollable_content_region.height - 1)
+        self.select_row((self._start_row() if row is None else row) - page)
+
+    def action_page_down_lines(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        self.select_row(row + max(1, self.scrollable_content_region.height - 1))
+
+    def action_first_line(self) -> None:
+        self.select_row(0)
+
+    def action_follow(self) -> None:
+        """Back to the newest line; resume if the selection paused the log."""
+        self._set_selected(None)
+        if self._paused_by_selection:
+            self._paused_by_selection = False
+            self.paused = False
+        self.scroll_end(animate=False, immediate=True, x_axis=False)
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and int(self.scroll_y) + offset.y < len(self._view):
+            self.select_row(int(self.scroll_y) + offset.y)
 
     def _resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._view))
@@ -254,7 +387,15 @@ class LogView(ScrollView, can_focus=True):
         if strip is None:
             strip = self._render_entry(self._entries[seq - self._first_seq], style)
             self._cache[seq] = strip
-        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_offsets(scroll_x, row)
+        if strip.cell_length > scroll_x + width and width > 1:
+            # Cut at the edge: say so, the detail under the log has the whole line.
+            shown = strip.crop(scroll_x, scroll_x + width - 1)
+            strip = Strip([*shown, Segment(ELLIPSIS, style)], width)
+        else:
+            strip = strip.crop_extend(scroll_x, scroll_x + width, style)
+        if seq == self.selected_seq:
+            strip = strip.apply_style(self.get_component_rich_style("log-view--cursor"))
+        return strip.apply_offsets(scroll_x, row)
 
     def _render_entry(self, entry: LogEntry, base: Style) -> Strip:
         line = Text(no_wrap=True, end="", style=base)
@@ -274,3 +415,47 @@ class LogView(ScrollView, can_focus=True):
             line.append_text(safe_text(entry.note, max_len=160, style="italic yellow"))
         segments = list(line.render(self.app.console))
         return Strip(segments, line.cell_len)
+
+
+def detail_text(entry: LogEntry) -> Text:
+    """One log line in full: when, what kind, which stream, every byte, every field."""
+    text = Text()
+    text.append(format_time(entry.wall_ms), style="dim")
+    text.append(f"  {entry.kind}  ")
+    text.append_text(safe_text(entry.stream, max_len=120, style="bold"))
+    if entry.handle is not None:
+        text.append(f"  handle 0x{entry.handle:04X}", style="dim")
+    text.append(f"  {len(entry.data)} byte{'s' if len(entry.data) != 1 else ''}", style="dim")
+    if entry.data:
+        text.append("\n")
+        text.append(entry.data.hex(" "), style="cyan")
+    if entry.fields:
+        text.append("\n")
+        text.append_text(safe_text(summarize(entry.fields, limit=DETAIL_MAX_CHARS),
+                                   max_len=DETAIL_MAX_CHARS, style="green"))
+    if entry.note:
+        text.append("\n")
+        text.append_text(safe_text(entry.note, max_len=DETAIL_MAX_CHARS, style="italic yellow"))
+    return text
+
+
+DETAIL_HINT = "↑ or a click selects a line to read it whole here (the log pauses); Esc follows again"
+
+
+class LogDetail(VerticalScroll, can_focus=False):
+    """The selected log line in full, under the log (a hint while none is selected)."""
+
+    DEFAULT_CSS = """
+    LogDetail { height: auto; max-height: 6; border-top: solid $primary-muted; }
+    LogDetail > Static { padding: 0 1; }
+    LogDetail > .hint { color: $text-muted; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(DETAIL_HINT, classes="hint", markup=False)
+
+    def show(self, entry: LogEntry | None) -> None:
+        body = self.query_one(Static)
+        body.set_class(entry is None, "hint")
+        body.update(DETAIL_HINT if entry is None else detail_text(entry))
+        self.scroll_home(animate=False)

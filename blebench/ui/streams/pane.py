@@ -30,7 +30,14 @@ from blebench.ui.streams.console import ConsoleTarget, RequestConsole
 from blebench.ui.streams.export import ExportRequest, ExportScreen, export_streams
 from blebench.ui.streams.feed import FeedUpdate, PlotChoice, StreamFeed
 from blebench.ui.streams.fields import is_housekeeping
-from blebench.ui.streams.log_view import FILTER_KINDS, FilterKind, LogEntry, LogView, parse_filter
+from blebench.ui.streams.log_view import (
+    FILTER_KINDS,
+    FilterKind,
+    LogDetail,
+    LogEntry,
+    LogView,
+    parse_filter,
+)
 from blebench.ui.streams.plot import MAX_POINTS, LivePlot
 from blebench.ui.streams.stream_table import StreamTable
 
@@ -96,7 +103,8 @@ class StreamsPane(Vertical):
     StreamsPane #log-filter { width: 1fr; }
     StreamsPane #streams-status { height: 1; padding: 0 1; color: $text-muted; }
     StreamsPane #streams-body { height: 1fr; }
-    StreamsPane LogView { width: 3fr; }
+    StreamsPane #log-side { width: 3fr; }
+    StreamsPane LogView { height: 1fr; }
     StreamsPane #plot-side { width: 2fr; }
     StreamsPane #plot-field { width: 1fr; }
     """
@@ -140,7 +148,9 @@ class StreamsPane(Vertical):
             yield Button("Export", id="streams-export")
         yield Static("", id="streams-status")
         with Horizontal(id="streams-body"):
-            yield LogView(id="stream-log")
+            with Vertical(id="log-side"):
+                yield LogView(id="stream-log")
+                yield LogDetail(id="log-detail")
             with Vertical(id="plot-side"):
                 yield Select([("no plot", NO_PLOT)], value=NO_PLOT, allow_blank=False,
                              id="plot-field")
@@ -254,6 +264,11 @@ class StreamsPane(Vertical):
         if log.paused:
             text.stylize("bold yellow")
         self.query_one("#streams-status", Static).update(text)
+        # Selecting a line pauses the log too: the button says what it would do now.
+        button = self.query_one("#log-pause", Button)
+        label = "Resume" if log.paused else "Pause"
+        if str(button.label) != label:
+            button.label = label
 
     def _add_plot_choices(self, new: list[tuple[PlotChoice, str]]) -> None:
         select: Select[str] = self.query_one("#plot-field", Select)
@@ -294,8 +309,13 @@ class StreamsPane(Vertical):
     def action_toggle_pause(self) -> None:
         log = self.query_one(LogView)
         log.paused = not log.paused
-        self.query_one("#log-pause", Button).label = "Resume" if log.paused else "Pause"
         self._show_status(log, self.query_one(StreamTable).row_count)
+
+    @on(LogView.Selected)
+    def _line_selected(self, event: LogView.Selected) -> None:
+        event.stop()
+        self.query_one(LogDetail).show(event.entry)
+        self._show_status(event.log, self.query_one(StreamTable).row_count)
 
     def action_clear(self) -> None:
         self.query_one(LogView).clear()
