@@ -48,6 +48,7 @@ async def test_pair_is_in_view_and_no_control_crosses_the_divider(
             assert inside.x <= region.x and region.right <= inside.right, control
             assert region.height == 1, control  # compact: no tall borders to spill
         # Pair is on screen as it opens: the widget under its middle is the button itself.
-        x, y = button.region.center
-        assert app.screen.get_widget_at(x, y)[0] is button
+        region = button.region
+        middle = (region.x + region.width // 2, region.y + region.height // 2)
+        assert app.screen.get_widget_at(*middle)[0] is button
         assert column.scroll_y == 0

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.widgets import Button, Input, Static, Tree
 
 from blebench.decode import hid
-from blebench.decode.names import normalize_uuid
+from blebench.decode.names import normalize_uuid, short_uuid
 from blebench.session.gatt import GattNode, ReadResult, decode_fields
 from blebench.ui.connect import Failure
 from blebench.ui.gatt.editor import ValueEditor
@@ -63,6 +63,13 @@ def explain_failure(exc: BaseException) -> Failure:
     return Failure(what, step)
 
 
+def explain_lost(result: ReadResult) -> str:
+    """The next step for a link lost mid-walk (the session's words, else ours)."""
+    error = result.error or {}
+    step = error.get("next_step")
+    return str(step) if step else "reconnect (Scan pane, Enter) and read again (ctrl+r)"
+
+
 def _error_json(exc: BaseException) -> dict[str, Any]:
     failure = explain_failure(exc)
     return {"message": failure.what, "next_step": failure.next_step}
@@ -99,6 +106,7 @@ class GattPane(Horizontal):
         self.report_refs: dict[int, tuple[int, int]] = {}
         self.keyboards: dict[int, KeyboardView] = {}
         self._live_seen: dict[int, int] = {}
+        self._lost_shown = False  # the header says the link is gone
 
     def compose(self) -> ComposeResult:
         with Vertical(id="gatt-left"):
@@ -212,10 +220,14 @@ class GattPane(Horizontal):
     def _pull_live(self) -> None:
         """The newest sample of the selected characteristic, when subscribed (10 Hz)."""
         connection, node = self.connection, self.selected
+        if connection is not None and not connection.is_connected and not self._lost_shown:
+            self._show_lost(connection)
         if connection is not None and self.keyboards:
             self._pull_keys(connection)
         if connection is None or node is None:
             return
+        if node.kind == "characteristic":
+            self._label_subscribe(node)
         stream = connection.streams.get(node.handle)
         if stream is None:
             return
@@ -266,10 +278,19 @@ class GattPane(Horizontal):
     def explain_failure(self, exc: BaseException) -> Failure:
         return explain_failure(exc)
 
+    def _show_lost(self, connection: DeviceConnection) -> None:
+        """The link dropped: the tree and the values read stay, the header says so."""
+        self._lost_shown = True
+        text = Text("✗ link lost: ", style="bold red")
+        text.append_text(self._device_label())
+        text.append("   what was read stays; Enter in the Scan pane reconnects", style="dim")
+        self.query_one("#gatt-device", Static).update(text)
+
     def show_connection(self, address: str) -> None:
         connection = self.connection
         if connection is None:
             return
+        self._lost_shown = False
         text = Text("⇄ ", style="bold")
         text.append_text(self._device_label())
         text.append(f"   MTU {connection.mtu}", style="dim")
@@ -337,6 +358,7 @@ class GattPane(Horizontal):
             is_descriptor or "write" in props or "write-without-response" in props
         )
         subscribe.disabled = is_descriptor or not ({"notify", "indicate"} & props)
+        self._label_subscribe(node)
         text = node_label(node)
         text.append(f"\n{node.uuid}", style="dim")
         if node.properties:
@@ -346,6 +368,18 @@ class GattPane(Horizontal):
         info.update(text)
         data, decoded, error = self.values.get(node.handle, (None, None, None))
         body.update(value_view(data, decoded, error))
+
+    def _subscribed(self, node: GattNode) -> bool:
+        connection = self.connection
+        stream = connection.streams.get(node.handle) if connection is not None else None
+        return stream is not None and stream.active
+
+    def _label_subscribe(self, node: GattNode | None) -> None:
+        """The button says what pressing it does: Unsubscribe while subscribed."""
+        button = self.query_one("#gatt-subscribe", Button)
+        label = "Unsubscribe" if node is not None and self._subscribed(node) else "Subscribe"
+        if str(button.label) != label:
+            button.label = label
 
     # -- operations ---------------------------------------------------------------------
 
@@ -457,17 +491,22 @@ class GattPane(Horizontal):
     async def _subscribe(self, connection: DeviceConnection, node: GattNode) -> None:
         from blebench.session import gatt
 
+        unsubscribing = self._subscribed(node)
         try:
-            if node.handle in connection.streams:
-                await gatt.unsubscribe(connection, self.session.streams, node)
-                self.keyboards.pop(node.handle, None)
-                self._show_keys()
+            if unsubscribing:
+                try:
+                    await gatt.unsubscribe(connection, self.session.streams, node)
+                finally:
+                    self.keyboards.pop(node.handle, None)
+                    self._show_keys()
+                    self._label_subscribe(self.selected)
                 self.notify(f"Unsubscribed from {node.label}", markup=False)
                 return
             stream = await gatt.subscribe(connection, self.session.streams, node)
         except Exception as exc:  # noqa: BLE001 - shown in words
-            self._failed("Subscribe", exc)
+            self._failed("Unsubscribe" if unsubscribing else "Subscribe", exc)
             return
+        self._label_subscribe(self.selected)
         keys = await self._start_keys(connection, node, stream.stream_id)
         self.notify(
             f"Subscribed to {node.label}: "
@@ -503,7 +542,8 @@ class GattPane(Horizontal):
         from blebench.session import gatt
 
         try:
-            results = await gatt.read_all(connection)
+            # A device that drops the link mid-walk keeps every value read before it.
+            results = await gatt.read_all(connection, keep_partial=True)
         except Exception as exc:  # noqa: BLE001 - shown in words
             self._failed("Read all", exc)
             return
@@ -515,5 +555,20 @@ class GattPane(Horizontal):
                 if node is not None:
                     tree.relabel(node)
         self._show_node(self.selected)
-        failed = sum(1 for result in results if result.error is not None)
-        self.notify(f"Read {len(results)} values ({failed} refused)", markup=False)
+        lost = gatt.lost_during(results)
+        done = results[:-1] if lost is not None else results
+        failed = sum(1 for result in done if result.error is not None)
+        read = f"{len(done)} value{'s' if len(done) != 1 else ''} read ({failed} refused)"
+        if lost is None:
+            self.notify(f"Read all: {read}", markup=False)
+            return
+        label = lost.name or short_uuid(lost.uuid)
+        self.notify(
+            f"The link was lost while reading {label} (handle 0x{lost.handle:04X}): "
+            f"{read} before it, kept in the tree. Nothing after it was read.\n"
+            f"Next: {explain_lost(lost)}",
+            title="Read all stopped",
+            severity="error",
+            timeout=12,
+            markup=False,
+        )

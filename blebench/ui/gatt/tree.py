@@ -26,11 +26,23 @@ PROPERTY_ABBREVIATIONS = {
 KIND_STYLE = {"service": "bold", "characteristic": "", "descriptor": "dim"}
 
 
+UUID_SHORT_HEX = 8  # a vendor's 128-bit UUID in the tree: its first 8 hex digits
+
+
+def tree_uuid(node: GattNode) -> str:
+    """The UUID as the tree shows it: 16-bit ones whole, 128-bit ones cut to their first
+    8 hex digits and "…" (the full UUID is in the detail), so the properties stay in view."""
+    short = node.short_uuid
+    return short if len(short) <= UUID_SHORT_HEX else short[:UUID_SHORT_HEX] + "…"
+
+
 def node_label(node: GattNode) -> Text:
     text = Text(f"0x{node.handle:04X} ", style="dim")
-    text.append_text(safe_text(node.label, max_len=48, style=KIND_STYLE[node.kind]))
     if node.name:
-        text.append(f" {node.short_uuid}", style="dim")
+        text.append_text(safe_text(node.name, max_len=48, style=KIND_STYLE[node.kind]))
+        text.append(f" {tree_uuid(node)}", style="dim")
+    else:
+        text.append(tree_uuid(node), style=KIND_STYLE[node.kind])
     if node.properties:
         text.append("  ")
         text.append(

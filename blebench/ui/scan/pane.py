@@ -131,6 +131,9 @@ class ScanPane(Vertical):
                 self.detail.show(table.rows_by_address.get(selected))
             elif selected is None and table.shown:
                 self.detail.show(table.rows_by_address.get(table.highlighted_address() or ""))
+        table.set_linked(
+            {c.address.upper() for c in self.session.connections.all() if c.is_connected}, now
+        )
         if now - self._last_ages >= 1.0:
             self._last_ages = now
             table.refresh_ages(now)
@@ -265,8 +268,8 @@ class ScanPane(Vertical):
             return
         if row.connectable is False:
             self.notify(
-                "This device does not accept connections: it advertises as "
-                "non-connectable (a beacon or a broadcaster). Pick another device.",
+                "This device does not accept connections: a broadcaster (a beacon) "
+                "advertises as non-connectable. Its data is decoded in the detail view below.",
                 severity="warning",
                 timeout=6,
             )

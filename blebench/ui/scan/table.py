@@ -26,7 +26,7 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("type", "Type", 22),
     ("rssi", "RSSI", 8),
     ("trend", "RSSI trend", 10),
-    ("conn", "Conn", 4),
+    ("conn", "Conn", 8),
     ("kind", "Company / beacon", 24),
     ("seen", "Last seen", 9),
 )
@@ -35,7 +35,10 @@ SORT_EVERY_S = 2.0
 Cells = tuple[Text, ...]
 
 
-def row_cells(row: ScanRow, now: float) -> Cells:
+LINKED = "● linked"
+
+
+def row_cells(row: ScanRow, now: float, linked: bool = False) -> Cells:
     name = (
         safe_text(row.name, max_len=40)
         if row.name
@@ -46,7 +49,9 @@ def row_cells(row: ScanRow, now: float) -> Cells:
     rssi = Text(
         "—" if row.rssi is None else f"{row.rssi} dBm", style=rssi_style(row.rssi), justify="right"
     )
-    if row.connectable is None:
+    if linked:
+        conn = Text(LINKED, style="bold green")  # we hold a connection to it
+    elif row.connectable is None:
         conn = Text("?", style="dim")
     else:
         conn = Text("yes" if row.connectable else "no", style="" if row.connectable else "dim")
@@ -77,6 +82,7 @@ class DeviceTable(DataTable[Text]):
         self.sort_name = "rssi"
         self._last_sort = float("-inf")
         self._order_dirty = False
+        self.linked: set[str] = set()  # addresses we are connected to
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
@@ -113,7 +119,7 @@ class DeviceTable(DataTable[Text]):
                 except RowDoesNotExist:
                     pass
             return
-        cells = row_cells(row, now)
+        cells = row_cells(row, now, address in self.linked)
         if on_screen is None:
             self.add_row(*cells, key=address)
             self._cells[address] = cells
@@ -125,6 +131,17 @@ class DeviceTable(DataTable[Text]):
         self._cells[address] = cells
         if self.sort_name in ("rssi", "last_seen"):
             self._order_dirty = True
+
+    def set_linked(self, addresses: set[str], now: float) -> None:
+        """The devices we are connected to: their Conn cell says so."""
+        if addresses == self.linked:
+            return
+        changed = addresses ^ self.linked
+        self.linked = set(addresses)
+        for address in changed:
+            row = self.rows_by_address.get(address)
+            if row is not None:
+                self._place(row, now)
 
     def refresh_ages(self, now: float) -> None:
         """The coarse "last seen" column, once a second."""
