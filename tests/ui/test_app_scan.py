@@ -119,16 +119,27 @@ async def test_scan_response_side_by_side(session: SessionManager) -> None:
         )
         table.focus()
         table.move_cursor(row=table.get_row_index(PULSE))
-        assert await wait_until(pilot, lambda: "Complete Local Name" in screen_text(app))
-        shown = screen_text(app)
-        # Both payloads on the same lines: advertising data left, scan response right.
-        line = next(line for line in shown.splitlines() if "Complete Local Name" in line)
-        assert "Advertising data" in shown and "Scan response" in shown
-        assert line.index("Complete Local Name") > len(line) // 2  # the name is in the SCAN_RSP
+
+        def name_in_scan_response() -> bool:
+            # Waits for the state asserted, not for a time: the detail shown first may be
+            # another device's (a hostile one has its name in the ADV, on the left).
+            shown = screen_text(app)
+            lines = shown.splitlines()
+            summary = next((i for i, line in enumerate(lines) if "Pulse HRM  A0:" in line), None)
+            names = [line for line in lines if "Complete Local Name" in line]
+            return (summary is not None and "Advertising data" in shown
+                    and "Scan response" in shown and len(names) == 1
+                    # Both payloads on the same lines: the name is in the SCAN_RSP, right.
+                    and names[0].index("Complete Local Name") > len(names[0]) // 2)
+
+        assert await wait_until(pilot, name_in_scan_response)
         # A malformed structure is marked, the valid ones around it still decoded.
         table.move_cursor(row=table.get_row_index(CLOSING_TAG))
-        assert await wait_until(pilot, lambda: "runs past the end" in screen_text(app))
-        assert "1 malformed structure" in screen_text(app)
+        assert await wait_until(
+            pilot,
+            lambda: "runs past the end" in screen_text(app)
+            and "1 malformed structure" in screen_text(app),
+        )
 
 
 async def test_palette_lists_actions_and_switches_theme(session: SessionManager) -> None:
