@@ -63,11 +63,12 @@ def explain_failure(exc: BaseException) -> Failure:
     return Failure(what, step)
 
 
-def explain_lost(result: ReadResult) -> str:
-    """The next step for a link lost mid-walk (the session's words, else ours)."""
-    error = result.error or {}
-    step = error.get("next_step")
-    return str(step) if step else "reconnect (Scan pane, Enter) and read again (ctrl+r)"
+def lost_reason(result: ReadResult) -> str:
+    """Why the link went, from the lost read's error: the HCI reason when there is one."""
+    code = (result.error or {}).get("code")
+    if isinstance(code, dict) and code.get("name"):
+        return f" ({str(code.get('domain', '')).upper()} {code.get('hex', '')} {code['name']})"
+    return ""
 
 
 def _error_json(exc: BaseException) -> dict[str, Any]:
@@ -283,7 +284,6 @@ class GattPane(Horizontal):
         self._lost_shown = True
         text = Text("✗ link lost: ", style="bold red")
         text.append_text(self._device_label())
-        text.append("   what was read stays; Enter in the Scan pane reconnects", style="dim")
         self.query_one("#gatt-device", Static).update(text)
 
     def show_connection(self, address: str) -> None:
@@ -564,9 +564,9 @@ class GattPane(Horizontal):
             return
         label = lost.name or short_uuid(lost.uuid)
         self.notify(
-            f"The link was lost while reading {label} (handle 0x{lost.handle:04X}): "
-            f"{read} before it, kept in the tree. Nothing after it was read.\n"
-            f"Next: {explain_lost(lost)}",
+            f"The link was lost while reading {label} (handle 0x{lost.handle:04X})"
+            f"{lost_reason(lost)}. {read} before it: kept, in the tree and the value box.\n"
+            "Next: reconnect (Enter in the Scan pane) to read the rest.",
             title="Read all stopped",
             severity="error",
             timeout=12,
