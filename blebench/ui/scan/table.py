@@ -3,17 +3,20 @@
 Each refresh hands it the rows that changed; it compares the new cells with the ones on
 screen and calls `update_cell` only for those that differ, adds rows that now pass the
 filter and removes those that no longer do. Sorting happens at most every `SORT_EVERY_S`
-so the list does not jump under the cursor at every advertisement, and the cursor stays
-on the same device.
+so the list does not jump under the cursor at every advertisement. Until the user moves
+the cursor it stays on the top row (the strongest device, whichever was heard first);
+once they do, it stays on the device they chose (by address) however the rows re-sort.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
+from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist, RowKey
 
 from blebench.ui.safe_text import safe_text
 from blebench.ui.scan.model import SORTS, ScanFilter, ScanRow, age_text
@@ -83,6 +86,8 @@ class DeviceTable(DataTable[Text]):
         self._last_sort = float("-inf")
         self._order_dirty = False
         self.linked: set[str] = set()  # addresses we are connected to
+        self.chosen: str | None = None  # the device the user put the cursor on
+        self._own_moves = 0  # > 0 while the table itself moves the cursor (adds, sorts)
 
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
@@ -91,6 +96,20 @@ class DeviceTable(DataTable[Text]):
     @property
     def shown(self) -> int:
         return len(self._cells)
+
+    @contextmanager
+    def _moving_itself(self) -> Iterator[None]:
+        self._own_moves += 1
+        try:
+            yield
+        finally:
+            self._own_moves -= 1
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
+        if not self._own_moves:
+            # A key, a click or the pane: the user's choice, followed from now on.
+            self.chosen = self.highlighted_address()
 
     def highlighted_address(self) -> str | None:
         if not self._cells or self.cursor_row < 0:
@@ -115,13 +134,15 @@ class DeviceTable(DataTable[Text]):
             if on_screen is not None:
                 del self._cells[address]
                 try:
-                    self.remove_row(address)
+                    with self._moving_itself():
+                        self.remove_row(address)
                 except RowDoesNotExist:
                     pass
             return
         cells = row_cells(row, now, address in self.linked)
         if on_screen is None:
-            self.add_row(*cells, key=address)
+            with self._moving_itself():
+                self.add_row(*cells, key=address)
             self._cells[address] = cells
             self._order_dirty = True
             return
@@ -168,7 +189,7 @@ class DeviceTable(DataTable[Text]):
         if not force and now - self._last_sort < SORT_EVERY_S:
             return
         _label, key, reverse = SORTS[self.sort_name]
-        keep = self.highlighted_address()
+        before, before_row = self.highlighted_address(), self.cursor_row
         rows = self.rows_by_address
         by_plain = {cells[1].plain: address for address, cells in self._cells.items()}
 
@@ -180,8 +201,16 @@ class DeviceTable(DataTable[Text]):
         self.sort("address", key=by_row, reverse=reverse)
         self._last_sort = now
         self._order_dirty = False
-        if keep is not None and keep in self._cells:
-            self.move_cursor(row=self.get_row_index(keep), animate=False)
+        # The device the user chose, wherever it sorted to; else the top row.
+        keep = self.chosen if self.chosen in self._cells else None
+        row = self.get_row_index(keep) if keep is not None else 0
+        with self._moving_itself():
+            self.move_cursor(row=row, animate=False)
+        after = self.highlighted_address()
+        if after is not None and after != before and self.cursor_row == before_row:
+            # Same row, another device (the sort moved it under the cursor): DataTable
+            # posts nothing for an unmoved cursor, so say it, for the detail view.
+            self.post_message(DataTable.RowHighlighted(self, row, RowKey(after)))
 
 
 class _Reversed(str):
