@@ -9,7 +9,7 @@ import re
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 
-from blebench.ui.streams.plot import LivePlot, axis_span, value_range
+from blebench.ui.streams.plot import LivePlot, axis_span, decimate, value_range
 
 NOW = 1_000.0
 
@@ -133,3 +133,13 @@ def test_ranges_give_a_steady_value_some_air_and_the_axis_fits_the_data() -> Non
     assert axis_span(4.0, 60.0) == 10.0
     assert axis_span(25.0, 60.0) == 30.0
     assert axis_span(500.0, 60.0) == 60.0
+
+
+def test_a_flood_is_thinned_to_what_the_screen_can_show_keeping_its_extremes() -> None:
+    points = [(i / 100, float(i % 17)) for i in range(6_000)]  # 60 s at 100 Hz
+    thin = decimate(points, 0.0, 60.0, 120)
+    assert len(thin) <= 240
+    assert [t for t, _ in thin] == sorted(t for t, _ in thin)
+    assert min(v for _, v in thin) == 0.0 and max(v for _, v in thin) == 16.0
+    few = points[:100]
+    assert decimate(few, 0.0, 60.0, 120) == few

@@ -62,6 +62,31 @@ def value_range(values: Sequence[float]) -> tuple[float, float]:
     return low - pad, high + pad
 
 
+def decimate(points: Sequence[tuple[float, float]], start: float, end: float,
+             buckets: int) -> list[tuple[float, float]]:
+    """At most the lowest and the highest point of each of `buckets` time slices, in time
+    order: a line as the screen can show it (a braille column holds two x positions), at a
+    fraction of plotext's cost for a flood's hundreds of points."""
+    if len(points) <= 2 * buckets or end <= start:
+        return list(points)
+    width = (end - start) / buckets
+    out: list[tuple[float, float]] = []
+    bucket = -1
+    low = high = points[0]
+    for point in points:
+        index = min(buckets - 1, max(0, int((point[0] - start) / width)))
+        if index != bucket:
+            if bucket >= 0:
+                out.extend(sorted({low, high}))
+            bucket, low, high = index, point, point
+        elif point[1] < low[1]:
+            low = point
+        elif point[1] > high[1]:
+            high = point
+    out.extend(sorted({low, high}))
+    return out
+
+
 def _nice_ticks(low: float, high: float, count: int) -> list[float]:
     """About `count` round ticks inside [low, high]."""
     if count < 2 or high <= low:
@@ -263,10 +288,13 @@ class LivePlot(Vertical):
         plt.clear_figure()
         panel.y_range = None
         shown_values: list[float] = []
+        # Two x positions per braille cell across the plotting width (about the panel's).
+        buckets = max(16, (panel.size.width or 60) * 2)
         for one in series:
             shown = [(t - now, v) for t, v in one.points if now - t <= span and math.isfinite(v)]
             if not shown:
                 continue
+            shown = decimate(shown, -span, 0.0, buckets)
             shown_values.extend(v for _, v in shown)
             plt.plot([x for x, _ in shown], [y for _, y in shown], marker=marker, color=rgb)
         if not shown_values:
@@ -292,5 +320,8 @@ class LivePlot(Vertical):
             legend.append(one.label)
             if one.points:
                 legend.append(f" {_tick_label(round(one.points[-1][1], 2))}", style="bold")
+        if legend.plain == self.legend.plain and legend.spans == self.legend.spans:
+            return
         self.legend = legend
-        self.query_one("#plot-legend", Static).update(legend)
+        # One row whatever it says: no layout pass for the screen at every redraw.
+        self.query_one("#plot-legend", Static).update(legend, layout=False)
