@@ -176,8 +176,9 @@ class MatrixView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="matrix-caption")
+        # The row labels stay in view if the grid is ever wider than the pane and scrolls.
         yield DataTable[Text](id="matrix-table", cursor_type="cell", zebra_stripes=False,
-                              cell_padding=CELL_PADDING)
+                              cell_padding=CELL_PADDING, fixed_columns=1)
         yield Static("", id="matrix-legend")
         with VerticalScroll(id="matrix-explain-box"):
             yield Static("", id="matrix-explain")
