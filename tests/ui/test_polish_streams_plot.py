@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 
@@ -143,3 +144,21 @@ def test_a_flood_is_thinned_to_what_the_screen_can_show_keeping_its_extremes() -
     assert min(v for _, v in thin) == 0.0 and max(v for _, v in thin) == 16.0
     few = points[:100]
     assert decimate(few, 0.0, 60.0, 120) == few
+
+
+@pytest.mark.parametrize("height", [16, 20, 24, 30, 36, 44])
+async def test_both_panels_frames_line_up_whatever_their_labels(height: int) -> None:
+    app = PlotHost(Clock())
+    app.CSS = f"LivePlot {{ width: 70; height: {height}; }}"
+    async with app.run_test(size=(80, height + 4)) as pilot:
+        plot = app.query_one(LivePlot)
+        plot.set_series([("bpm", "heart_rate_bpm", False), ("rssi", "RSSI dBm", True)])
+        plot.add_points("bpm", [(NOW - 9 + i, 61.0 + i % 3) for i in range(10)])
+        plot.add_points("rssi", [(NOW - 9 + i / 4, -55.0 - i % 6) for i in range(37)])
+        plot.redraw()
+        await pilot.pause()
+        frames = []
+        for panel in ("#plot-value", "#plot-secondary"):
+            lines = text_of(app, plot.query_one(panel))
+            frames.append(next(line for line in lines if "┌" in line).index("┌"))
+        assert frames[0] == frames[1]

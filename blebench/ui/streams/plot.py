@@ -93,7 +93,7 @@ def _nice_ticks(low: float, high: float, count: int) -> list[float]:
         return [low]
     raw = (high - low) / (count - 1)
     magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
     first = math.ceil(low / step) * step
     ticks = []
     value = first
@@ -257,9 +257,10 @@ class LivePlot(Vertical):
         if has_secondary:
             self._draw_panel(secondary_panel, secondary, now, span, secondary_rgb,
                              SECONDARY_MARKER, time_axis=True, empty="")
+        # Whatever tick count a panel's height gives at render time, its labels fit.
         width = max((len(_tick_label(t)) for panel in (value_panel, secondary_panel)
-                     if panel.y_range is not None for t in _nice_ticks(*panel.y_range, 6)),
-                    default=0)
+                     if panel.y_range is not None for count in range(2, 7)
+                     for t in _nice_ticks(*panel.y_range, count)), default=0)
         value_panel.label_width = secondary_panel.label_width = width
         self._show_legend([(s, value_rgb, "━") for s in primary]
                           + [(s, secondary_rgb, "━") for s in secondary if s.points], now)
