@@ -26,12 +26,15 @@ class Clock:
 class PlotHost(App[None]):
     CSS = "LivePlot { width: 70; height: 30; }"
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, height: int = 30) -> None:
         super().__init__()
         self.clock = clock
+        self.plot_height = height
 
     def compose(self) -> ComposeResult:
-        yield LivePlot(clock=self.clock, id="plot")
+        plot = LivePlot(clock=self.clock, id="plot")
+        plot.styles.height = self.plot_height
+        yield plot
 
 
 def text_of(app: App[None], widget: Widget) -> list[str]:
@@ -148,8 +151,7 @@ def test_a_flood_is_thinned_to_what_the_screen_can_show_keeping_its_extremes() -
 
 @pytest.mark.parametrize("height", [16, 20, 24, 30, 36, 44])
 async def test_both_panels_frames_line_up_whatever_their_labels(height: int) -> None:
-    app = PlotHost(Clock())
-    app.CSS = f"LivePlot {{ width: 70; height: {height}; }}"
+    app = PlotHost(Clock(), height)
     async with app.run_test(size=(80, height + 4)) as pilot:
         plot = app.query_one(LivePlot)
         plot.set_series([("bpm", "heart_rate_bpm", False), ("rssi", "RSSI dBm", True)])
