@@ -156,7 +156,21 @@ def run(args: argparse.Namespace) -> int:
             print()
             print(f"report {body.hex(' ')}:")
             print(render_input(value))
+    if implausible(report_map):
+        print(
+            f"blebench hid: this does not look like a HID report descriptor: "
+            f"{len(report_map.errors)} of {len(report_map.items)} items are invalid "
+            f"(the first at offset {report_map.errors[0].offset}: {report_map.errors[0].message})",
+            file=sys.stderr,
+        )
+        return 1
     return 1 if report_map.errors and not report_map.reports else 0
+
+
+def implausible(report_map: ReportMap) -> bool:
+    """Mostly invalid items: the bytes are something else (a file given by mistake)."""
+    errors = len(report_map.errors)
+    return errors >= 3 and errors * 4 >= len(report_map.items)
 
 
 def render_text(report_map: ReportMap, length: int) -> str:

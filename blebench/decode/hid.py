@@ -119,6 +119,9 @@ def unit_text(unit: int) -> str:
 # -- models ----------------------------------------------------------------------------------
 
 
+
+SUMMARY_REPORTS = 8  # a one-line summary names this many reports, then counts the rest
+
 @dataclass(frozen=True, slots=True)
 class HidItem:
     offset: int
@@ -298,8 +301,10 @@ class ReportMap:
         """One line: "Keyboard: input 64 bits, output 8 bits"."""
         parts = [
             f"{r.kind}{'' if r.report_id is None else f' #{r.report_id}'} {r.size_bits} bits"
-            for r in self.reports
+            for r in self.reports[:SUMMARY_REPORTS]
         ]
+        if len(self.reports) > SUMMARY_REPORTS:
+            parts.append(f"+{len(self.reports) - SUMMARY_REPORTS} more")
         head = ", ".join(self.applications) if self.applications else "report map"
         text = f"{head}: {'; '.join(parts) if parts else 'no reports'}"
         if self.errors:

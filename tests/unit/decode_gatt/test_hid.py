@@ -323,3 +323,32 @@ def test_cli_hid_bad_input_is_a_clear_error(capsys: pytest.CaptureFixture[str]) 
     assert "not hex: 'zz'" in capsys.readouterr().err
     assert main(["hid", "--file", "/nonexistent/map.bin"]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_cli_hid_refuses_bytes_that_are_not_a_report_map(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A file given by mistake (an ELF header and a page of code-like bytes): mostly
+    # invalid items. It is still listed, but said plainly and with a failing exit.
+    path = tmp_path / "program"
+    path.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 8)
+    assert main(["hid", "--file", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "does not look like a HID report descriptor" in captured.err
+    assert "offset 0" in captured.err
+    assert len(captured.out.splitlines()[0]) < 300  # the summary stays one readable line
+
+
+def test_cli_hid_keeps_a_real_map_with_one_bad_item_quiet(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = BOOT_KEYBOARD_DESCRIPTOR + b"\x7f\x00\x00\x00\x00"  # one reserved item at the end
+    main(["hid", data.hex()])
+    assert "does not look like" not in capsys.readouterr().err
+
+
+def test_summary_names_eight_reports_then_counts_the_rest() -> None:
+    items = b"".join(bytes([0x85, rid, 0x75, 0x08, 0x95, 0x01, 0x81, 0x02]) for rid in range(1, 21))
+    summary = parse_report_map(items).summary()
+    assert "input #8 8 bits" in summary and "input #9 " not in summary
+    assert "+12 more" in summary
