@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from blebench.session.manager import SessionManager, SessionSettings
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.ui.app import BlebenchApp
+from blebench.ui.gatt import GattPane
 from blebench.ui.scan.table import DeviceTable
 
 SIZE = (160, 45)
@@ -43,6 +44,16 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], steps: in
             return True
         await pilot.pause(0.05)
     return condition()
+
+
+def gatt_pane(app: Any) -> GattPane:
+    """The GATT pane of the main screen, also while a dialog (the connect progress) is on
+    top: `app.screen` is then the dialog."""
+    for screen in reversed(app.screen_stack):
+        found = screen.query(GattPane)
+        if found:
+            return found.first()
+    raise AssertionError("no GATT pane on any screen")
 
 
 def table_of(app: BlebenchApp) -> DeviceTable:

@@ -13,11 +13,11 @@ from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.ui import settings as settings_mod
 from blebench.ui.connect import ConnectDialog
 from blebench.ui.factory import make_app
-from blebench.ui.gatt import GattPane
 from blebench.ui.gatt.tree import GattTreeView
 from tests.ui.app_harness import (
     HOSTILE_DEVICES,
     SIZE,
+    gatt_pane,
     open_session,
     screen_text,
     table_of,
@@ -121,7 +121,7 @@ async def test_connect_failure_is_explained_with_a_next_step(session: SessionMan
         await pilot.press("enter")
         assert any("does not accept connections" in n.message for n in app._notifications)  # noqa: SLF001
         # Forced through the dialog anyway, the radio's refusal is told in words.
-        gatt = app.screen.query_one(GattPane)
+        gatt = gatt_pane(app)
         dialog = ConnectDialog(
             None,
             NOT_CONNECTABLE,

@@ -21,10 +21,17 @@ from blebench.ui import settings as settings_mod
 from blebench.ui.app import BlebenchApp
 from blebench.ui.connect import ConnectDialog
 from blebench.ui.factory import make_app
-from blebench.ui.gatt import GattPane
 from blebench.ui.gatt.tree import GattTreeView
 from blebench.ui.streams.stream_table import StreamTable
-from tests.ui.app_harness import SIZE, cell_text, open_session, screen_text, table_of, wait_until
+from tests.ui.app_harness import (
+    SIZE,
+    cell_text,
+    gatt_pane,
+    open_session,
+    screen_text,
+    table_of,
+    wait_until,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -134,7 +141,7 @@ async def test_vendor_uuids_are_short_in_the_tree_and_read_all_keeps_what_came_b
         assert ERROR_CAROUSEL.lower() not in carousel
         select(tree, ERROR_CAROUSEL)
         assert await wait_until(pilot, lambda: ERROR_CAROUSEL.lower() in screen_text(app))
-        pane = app.screen.query_one(GattPane)
+        pane = gatt_pane(app)
         await pilot.press("ctrl+r")
         drop = next(n.data.handle for n in tree._by_handle.values()  # noqa: SLF001
                     if n.data is not None and n.data.uuid == DROP_LINK.lower())

@@ -15,11 +15,10 @@ from blebench.sim.catalogue.hid_keyboard import HidKeyboard
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
-from blebench.ui.gatt import GattPane
 from blebench.ui.gatt.tree import GattTreeView
 from blebench.ui.security.prompts import JustWorksPrompt
 from blebench.ui.streams.log_view import LogView
-from tests.ui.app_harness import SIZE, open_session, screen_text, table_of, wait_until
+from tests.ui.app_harness import SIZE, gatt_pane, open_session, screen_text, table_of, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -70,11 +69,11 @@ async def _connect(app: object, pilot: object, address: str) -> None:
     table.focus()
     table.move_cursor(row=table.get_row_index(address))
     await pilot.press("enter")
-    gatt = app.screen.query_one(GattPane)
+    gatt = gatt_pane(app)
     assert await wait_until(
         pilot, lambda: gatt.connection is not None and gatt.connection.address == address
     )
-    assert await wait_until(pilot, lambda: app.screen.query(GattTreeView).first().has_focus)
+    assert await wait_until(pilot, lambda: any(t.has_focus for t in app.screen.query(GattTreeView)))
 
 
 async def test_keyboard_types_hello_blebench_as_keys(session: SessionManager) -> None:
@@ -96,7 +95,7 @@ async def test_keyboard_types_hello_blebench_as_keys(session: SessionManager) ->
         assert "Keyboard/Keypad" in screen_text(app)
 
         # A report before pairing: refused in words, with how to pair from here.
-        app.screen.query_one(GattPane).report_map = None  # as if the map was never read
+        gatt_pane(app).report_map = None  # as if the map was never read
         _select(app, "2a4d", notify=True)
         await pilot.press("r")
         assert await wait_until(pilot, lambda: "Insufficient Encryption" in screen_text(app))

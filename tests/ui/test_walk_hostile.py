@@ -11,10 +11,10 @@ import pytest
 from blebench.session.manager import SessionManager
 from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
-from blebench.ui.gatt import GattPane
 from tests.ui.app_harness import (
     HOSTILE_DEVICES,
     SIZE,
+    gatt_pane,
     open_session,
     screen_text,
     table_of,
@@ -43,7 +43,7 @@ async def test_hostile_name_is_literal_in_every_pane(session: SessionManager) ->
         assert await wait_until(pilot, lambda: HOSTILE in table.rows)
         table.move_cursor(row=table.get_row_index(HOSTILE))
         await pilot.press("enter")
-        gatt = app.screen.query_one(GattPane)
+        gatt = gatt_pane(app)
         assert await wait_until(pilot, lambda: gatt.connection is not None)
         await pilot.pause()
         lines = screen_text(app).splitlines()

@@ -15,9 +15,8 @@ from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.uart_bridge import UartBridge
 from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
-from blebench.ui.gatt import GattPane
 from blebench.ui.gatt.tree import GattTreeView
-from tests.ui.app_harness import SIZE, open_session, table_of, wait_until
+from tests.ui.app_harness import SIZE, gatt_pane, open_session, table_of, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -51,7 +50,7 @@ async def test_chatty_console_keeps_typing_and_matches_replies(session: SessionM
         assert await wait_until(pilot, lambda: UART in table.rows)
         table.move_cursor(row=table.get_row_index(UART))
         await pilot.press("enter")
-        gatt = app.screen.query_one(GattPane)
+        gatt = gatt_pane(app)
         tree = app.screen.query_one(GattTreeView)
         assert await wait_until(pilot, lambda: gatt.connection is not None and tree.has_focus)
         tx = next(n for n in tree._by_handle.values() if n.data is not None and n.data.uuid == TX_UUID)  # noqa: SLF001
