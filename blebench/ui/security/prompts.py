@@ -57,7 +57,23 @@ class PairingPrompt(ModalScreen[T]):
     DEFAULT_CSS = PROMPT_CSS
 
 
-class JustWorksPrompt(PairingPrompt[bool]):
+class YesNoPrompt(PairingPrompt[bool]):
+    """A pairing question answered yes or no: buttons #prompt-yes / #prompt-no, and the
+    `answer` action for the subclass's key bindings."""
+
+    @on(Button.Pressed, "#prompt-yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#prompt-no")
+    def _no(self) -> None:
+        self.dismiss(False)
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class JustWorksPrompt(YesNoPrompt):
     """Accept a Just Works pairing (nothing to compare: no MITM protection)?"""
 
     BINDINGS = [Binding("escape", "answer(False)", "Refuse"), Binding("y", "answer(True)", "Accept")]
@@ -76,19 +92,8 @@ class JustWorksPrompt(PairingPrompt[bool]):
                 yield Button("Pair", variant="primary", id="prompt-yes")
                 yield Button("Refuse", variant="error", id="prompt-no")
 
-    @on(Button.Pressed, "#prompt-yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
 
-    @on(Button.Pressed, "#prompt-no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
-
-
-class NumericComparisonPrompt(PairingPrompt[bool]):
+class NumericComparisonPrompt(YesNoPrompt):
     """Does the peer show the same 6-digit number?"""
 
     BINDINGS = [Binding("escape", "answer(False)", "Differs"), Binding("y", "answer(True)", "Same")]
@@ -107,19 +112,8 @@ class NumericComparisonPrompt(PairingPrompt[bool]):
                 yield Button("Same number", variant="success", id="prompt-yes")
                 yield Button("Different", variant="error", id="prompt-no")
 
-    @on(Button.Pressed, "#prompt-yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
 
-    @on(Button.Pressed, "#prompt-no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
-
-
-class RepairPrompt(PairingPrompt[bool]):
+class RepairPrompt(YesNoPrompt):
     """The device lost the bond we kept (field note 001): delete ours and pair again?"""
 
     BINDINGS = [Binding("escape", "answer(False)", "Not now"), Binding("y", "answer(True)", "Pair again")]
@@ -142,17 +136,6 @@ class RepairPrompt(PairingPrompt[bool]):
             with Horizontal():
                 yield Button("Pair again", variant="primary", id="prompt-yes")
                 yield Button("Not now", id="prompt-no")
-
-    @on(Button.Pressed, "#prompt-yes")
-    def _yes(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#prompt-no")
-    def _no(self) -> None:
-        self.dismiss(False)
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
 
 
 class PasskeyEntryPrompt(PairingPrompt[int | None]):
