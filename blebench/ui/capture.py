@@ -10,14 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import on
-from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.app import App, SystemCommand
 
 from blebench.session.capture import CaptureError, default_capture_path
+from blebench.ui.path_dialog import PathDialog
 
 if TYPE_CHECKING:
     from blebench.session.manager import SessionManager
@@ -25,49 +21,14 @@ if TYPE_CHECKING:
 CAPTURE_KEY = "B"
 
 
-class CapturePathScreen(ModalScreen[Path | None]):
+class CapturePathScreen(PathDialog[Path]):
     """Ask for the capture file; dismisses with the path, or None."""
 
-    DEFAULT_CSS = """
-    CapturePathScreen { align: center middle; }
-    CapturePathScreen > Vertical {
-        width: 80; height: auto; padding: 1 2;
-        border: thick $primary; background: $surface;
-    }
-    CapturePathScreen Horizontal { height: auto; margin-top: 1; }
-    CapturePathScreen #capture-error { color: $error; height: auto; }
-    CapturePathScreen Button { margin-right: 2; }
-    """
+    PREFIX = "capture"
+    OK_LABEL = "Start"
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label("btsnoop capture of the HCI traffic to", classes="title")
-            yield Input(str(default_capture_path()), id="capture-path")
-            yield Static("", id="capture-error")
-            with Horizontal():
-                yield Button("Start", variant="primary", id="capture-ok")
-                yield Button("Cancel", id="capture-cancel")
-
-    @on(Input.Submitted, "#capture-path")
-    @on(Button.Pressed, "#capture-ok")
-    def _ok(self) -> None:
-        text = self.query_one("#capture-path", Input).value.strip()
-        if not text:
-            self.query_one("#capture-error", Static).update("Give a file name.")
-            return
-        path = Path(text).expanduser()
-        if path.is_dir():
-            self.query_one("#capture-error", Static).update(
-                f"{path} is a folder: add a file name."
-            )
-            return
-        self.dismiss(path)
-
-    @on(Button.Pressed, "#capture-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def __init__(self) -> None:
+        super().__init__("btsnoop capture of the HCI traffic to", default_capture_path(), lambda path: path)
 
 
 def capture_note(session: SessionManager) -> str:

@@ -14,12 +14,10 @@ from typing import Literal
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Input, Select
 
 from blebench.session.streams import SampleFilter, StreamStore
+from blebench.ui.path_dialog import PathDialog
 
 ExportFormat = Literal["csv", "jsonl"]
 
@@ -57,36 +55,20 @@ def export_streams(
     return count
 
 
-class ExportScreen(ModalScreen[ExportRequest | None]):
+class ExportScreen(PathDialog[ExportRequest]):
     """Ask where and in which format; dismisses with an `ExportRequest` or None."""
 
-    DEFAULT_CSS = """
-    ExportScreen { align: center middle; }
-    ExportScreen > Vertical {
-        width: 80; height: auto; padding: 1 2;
-        border: thick $primary; background: $surface;
-    }
-    ExportScreen Horizontal { height: auto; margin-top: 1; }
-    ExportScreen #export-error { color: $error; height: auto; }
-    ExportScreen Button { margin-right: 2; }
-    """
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    PREFIX = "export"
+    OK_LABEL = "Export"
+    FOLDER_WORD = "directory"
 
     def __init__(self, scope: str) -> None:
-        super().__init__()
+        super().__init__(f"Export {scope}", default_export_path("csv"), self._request)
         self.scope = scope
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(f"Export {self.scope}", classes="title")
-            yield Select([("CSV", "csv"), ("JSON Lines", "jsonl")], value="csv",
-                         allow_blank=False, id="export-format")
-            yield Input(str(default_export_path("csv")), id="export-path")
-            yield Static("", id="export-error")
-            with Horizontal():
-                yield Button("Export", variant="primary", id="export-ok")
-                yield Button("Cancel", id="export-cancel")
+    def compose_fields(self) -> ComposeResult:
+        yield Select([("CSV", "csv"), ("JSON Lines", "jsonl")], value="csv",
+                     allow_blank=False, id="export-format")
 
     @on(Select.Changed, "#export-format")
     def _format_changed(self, event: Select.Changed) -> None:
@@ -96,20 +78,6 @@ class ExportScreen(ModalScreen[ExportRequest | None]):
         if path.suffix in (".csv", ".jsonl"):
             field.value = str(path.with_suffix("." + fmt))
 
-    @on(Input.Submitted, "#export-path")
-    @on(Button.Pressed, "#export-ok")
-    def _ok(self) -> None:
-        text = self.query_one("#export-path", Input).value.strip()
-        if not text:
-            self.query_one("#export-error", Static).update("Give a file name.")
-            return
+    def _request(self, path: Path) -> ExportRequest:
         fmt: ExportFormat = "jsonl" if self.query_one("#export-format", Select).value == "jsonl" else "csv"
-        path = Path(text).expanduser()
-        if path.is_dir():
-            self.query_one("#export-error", Static).update(f"{path} is a directory: add a file name.")
-            return
-        self.dismiss(ExportRequest(path, fmt))
-
-    @on(Button.Pressed, "#export-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        return ExportRequest(path, fmt)
