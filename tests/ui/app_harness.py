@@ -3,11 +3,13 @@ world, and bounded waits (a number of short pauses, never a timed assert)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from blebench.session.manager import SessionManager, SessionSettings
@@ -15,6 +17,8 @@ from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.ui.app import BlebenchApp
 from blebench.ui.gatt import GattPane
 from blebench.ui.scan.table import DeviceTable
+from blebench.ui.security import SecurityPane
+from blebench.ui.settings import Settings
 
 SIZE = (160, 45)
 DATA = Path(__file__).parent / "data"
@@ -35,6 +39,31 @@ async def open_session(
             user_devices=False,
         )
     )
+
+
+@asynccontextmanager
+async def scanning_session(*peripherals: VirtualPeripheral) -> AsyncIterator[SessionManager]:
+    """A session on the virtual world with only `peripherals`, scanning; closed after."""
+    manager = await SessionManager.open(
+        SessionSettings(sim=True, peripherals=peripherals, user_devices=False)
+    )
+    await manager.start_scan()
+    try:
+        yield manager
+    finally:
+        await manager.close()
+
+
+class SecurityHost(App[None]):
+    """The Security pane alone over `session`, with `settings` (the defaults if None)."""
+
+    def __init__(self, session: SessionManager, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.settings = settings if settings is not None else Settings()
+
+    def compose(self) -> ComposeResult:
+        yield SecurityPane(self.session, settings=self.settings)
 
 
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], steps: int = 200) -> bool:

@@ -7,45 +7,33 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from textual.app import App, ComposeResult
 from textual.widgets import Input, Static
 
-from blebench.session.manager import SessionManager, SessionSettings
+from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.smart_lock import SmartLock
 from blebench.ui import settings as settings_module
 from blebench.ui.security import SecurityPane
+from tests.ui.app_harness import SIZE, SecurityHost, scanning_session
 
-SIZE = (160, 45)
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await SessionManager.open(
-        SessionSettings(sim=True, peripherals=(SmartLock(),), user_devices=False)
-    )
-    await manager.start_scan()
-    try:
+    async with scanning_session(SmartLock()) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
-class Host(App[None]):
-    def __init__(self, session: SessionManager) -> None:
-        super().__init__()
-        self.session = session
-        self.settings = settings_module.Settings()
-        # No way to show or type a passkey, no MITM: Just Works, which the lock refuses.
-        self.settings.pairing.io = "no-input-no-output"
-        self.settings.pairing.mitm = False
-
-    def compose(self) -> ComposeResult:
-        yield SecurityPane(self.session, settings=self.settings)
+def no_mitm_host(session: SessionManager) -> SecurityHost:
+    settings = settings_module.Settings()
+    # No way to show or type a passkey, no MITM: Just Works, which the lock refuses.
+    settings.pairing.io = "no-input-no-output"
+    settings.pairing.mitm = False
+    return SecurityHost(session, settings)
 
 
 async def test_a_refused_pairing_says_what_was_tried_and_why(session: SessionManager) -> None:
-    app = Host(session)
+    app = no_mitm_host(session)
     async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one(SecurityPane)
         app.query_one("#pair-target", Input).value = "Smart Lock"

@@ -8,44 +8,26 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
-from textual.app import App, ComposeResult
 from textual.widgets import DataTable, Input, Static
 
 from blebench.pairing.bonds import BondStore
-from blebench.session.manager import SessionManager, SessionSettings
+from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.smart_lock import SmartLock
-from blebench.ui import settings as settings_module
 from blebench.ui.security import SecurityPane
 from blebench.ui.security.bonds import BondManager
 from blebench.ui.security.prompts import PasskeyEntryPrompt
+from tests.ui.app_harness import SIZE, SecurityHost, scanning_session
 
-SIZE = (160, 45)
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await SessionManager.open(
-        SessionSettings(sim=True, peripherals=(SmartLock(),), user_devices=False)
-    )
-    await manager.start_scan()
-    try:
+    async with scanning_session(SmartLock()) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
-class Host(App[None]):
-    def __init__(self, session: SessionManager) -> None:
-        super().__init__()
-        self.session = session
-
-    def compose(self) -> ComposeResult:
-        # Our side as the issue states it: KeyboardDisplay + MITM + SC + bonding (defaults).
-        yield SecurityPane(self.session, settings=settings_module.Settings())
-
-
-async def _pair(app: Host, pilot: object, passkey: str) -> str:
+async def _pair(app: SecurityHost, pilot: object, passkey: str) -> str:
     from textual.pilot import Pilot
 
     assert isinstance(pilot, Pilot)
@@ -66,7 +48,8 @@ async def _pair(app: Host, pilot: object, passkey: str) -> str:
 async def test_pair_with_the_smart_lock_typing_its_passkey(
     session: SessionManager, blebench_home: Path
 ) -> None:
-    app = Host(session)
+    # Our side as the issue states it: KeyboardDisplay + MITM + SC + bonding (defaults).
+    app = SecurityHost(session)
     async with app.run_test(size=SIZE) as pilot:
         result = await _pair(app, pilot, "123456")
         pane = app.query_one(SecurityPane)
@@ -80,7 +63,7 @@ async def test_pair_with_the_smart_lock_typing_its_passkey(
 
 
 async def test_a_wrong_passkey_fails_in_words(session: SessionManager) -> None:
-    app = Host(session)
+    app = SecurityHost(session)
     async with app.run_test(size=SIZE) as pilot:
         result = await _pair(app, pilot, "654321")
         assert result.startswith("✗")

@@ -11,28 +11,23 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from blebench.session.manager import SessionManager, SessionSettings
+from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.smart_lock import SmartLock
 from blebench.ui.security import SecurityPane
 from blebench.ui.security.prompts import PasskeyEntryPrompt, RepairPrompt
-from tests.ui.test_security_pair_sim import SIZE, Host, _pair
+from tests.ui.app_harness import SIZE, SecurityHost, scanning_session
+from tests.ui.test_security_pair_sim import _pair
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 async def lock_session() -> AsyncIterator[SessionManager]:
-    manager = await SessionManager.open(
-        SessionSettings(sim=True, peripherals=(SmartLock(),), user_devices=False)
-    )
-    await manager.start_scan()
-    try:
+    async with scanning_session(SmartLock()) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
-async def _wait_for_screen(app: Host, pilot: Pilot[Any], kind: type) -> None:
+async def _wait_for_screen(app: SecurityHost, pilot: Pilot[Any], kind: type) -> None:
     for _ in range(200):  # connecting and encrypting take a moment
         if isinstance(app.screen, kind):
             return
@@ -40,7 +35,7 @@ async def _wait_for_screen(app: Host, pilot: Pilot[Any], kind: type) -> None:
     raise AssertionError(f"no {kind.__name__} came up")
 
 
-async def _result(app: Host, pilot: Pilot[Any]) -> str:
+async def _result(app: SecurityHost, pilot: Pilot[Any]) -> str:
     await app.workers.wait_for_complete()
     await pilot.pause()
     return str(app.query_one("#pair-result", Static).render())
@@ -48,7 +43,7 @@ async def _result(app: Host, pilot: Pilot[Any]) -> str:
 
 async def test_stale_bond_offers_a_repair_dialog(lock_session: SessionManager) -> None:
     session = lock_session
-    app = Host(session)
+    app = SecurityHost(session)
     async with app.run_test(size=SIZE) as pilot:
         assert (await _pair(app, pilot, "123456")).startswith("✓")
         await session.connections.disconnect("Smart Lock")

@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Input, Static
 
 from blebench.session import gatt
-from blebench.session.manager import SessionManager, SessionSettings
+from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.sim.catalogue.uart_bridge import PING, UartBridge, encode_frame
 from blebench.ui.streams import StreamsPane
@@ -18,20 +18,15 @@ from blebench.ui.streams.console import RequestConsole
 from blebench.ui.streams.log_view import LogView
 from blebench.ui.streams.plot import LivePlot
 from blebench.ui.streams.stream_table import StreamTable
+from tests.ui.app_harness import SIZE, scanning_session
 
-SIZE = (160, 45)
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await SessionManager.open(SessionSettings(
-        sim=True, peripherals=(PulseHrm(), UartBridge(chatty_hz=1000)), user_devices=False))
-    await manager.start_scan()
-    try:
+    async with scanning_session(PulseHrm(), UartBridge(chatty_hz=1000)) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
 class Host(App[None]):
