@@ -42,6 +42,19 @@ async def open_session(
 
 
 @asynccontextmanager
+async def opened_session(
+    peripherals: tuple[VirtualPeripheral, ...] = (),
+    sim_devices: Path | None = None,
+) -> AsyncIterator[SessionManager]:
+    """`open_session`, closed after."""
+    manager = await open_session(peripherals, sim_devices=sim_devices)
+    try:
+        yield manager
+    finally:
+        await manager.close()
+
+
+@asynccontextmanager
 async def scanning_session(*peripherals: VirtualPeripheral) -> AsyncIterator[SessionManager]:
     """A session on the virtual world with only `peripherals`, scanning; closed after."""
     manager = await SessionManager.open(

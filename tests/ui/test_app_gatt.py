@@ -18,7 +18,7 @@ from tests.ui.app_harness import (
     HOSTILE_DEVICES,
     SIZE,
     gatt_pane,
-    open_session,
+    opened_session,
     screen_text,
     table_of,
     wait_until,
@@ -33,12 +33,9 @@ NOT_CONNECTABLE = "C4:00:00:00:00:02"
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await open_session((PulseHrm(), HidKeyboard()), sim_devices=HOSTILE_DEVICES)
-    manager.connections.connect_timeout = 2.0
-    try:
+    async with opened_session((PulseHrm(), HidKeyboard()), sim_devices=HOSTILE_DEVICES) as manager:
+        manager.connections.connect_timeout = 2.0
         yield manager
-    finally:
-        await manager.close()
 
 
 def _select(app: object, uuid16: str) -> None:

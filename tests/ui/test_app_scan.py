@@ -19,7 +19,7 @@ from tests.ui.app_harness import (
     HOSTILE_DEVICES,
     SIZE,
     cell_text,
-    open_session,
+    opened_session,
     screen_text,
     table_of,
     wait_until,
@@ -34,11 +34,8 @@ CLOSING_TAG = "C4:00:00:00:00:02"
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await open_session((PulseHrm(), UartBridge()), sim_devices=HOSTILE_DEVICES)
-    try:
+    async with opened_session((PulseHrm(), UartBridge()), sim_devices=HOSTILE_DEVICES) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
 async def test_devices_panes_and_status(session: SessionManager) -> None:

@@ -17,7 +17,7 @@ from blebench.ui.factory import make_app
 from blebench.ui.status import StatusBar
 from blebench.ui.streams.pane import RSSI_KEY, StreamsPane
 from blebench.ui.streams.plot import LivePlot
-from tests.ui.app_harness import SIZE, open_session, wait_until
+from tests.ui.app_harness import SIZE, opened_session, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -26,11 +26,8 @@ BTSNOOP_MAGIC = b"btsnoop\x00"
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await open_session((PulseHrm(),))
-    try:
+    async with opened_session((PulseHrm(),)) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
 def notices(app: object) -> list[str]:

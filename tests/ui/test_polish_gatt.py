@@ -27,7 +27,7 @@ from tests.ui.app_harness import (
     SIZE,
     cell_text,
     gatt_pane,
-    open_session,
+    opened_session,
     screen_text,
     table_of,
     wait_until,
@@ -43,12 +43,9 @@ BEACON = IBeacon.address.upper()
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await open_session((PulseHrm(), HidKeyboard(), FlakySensor(), IBeacon()))
-    manager.connections.connect_timeout = 3.0
-    try:
+    async with opened_session((PulseHrm(), HidKeyboard(), FlakySensor(), IBeacon())) as manager:
+        manager.connections.connect_timeout = 3.0
         yield manager
-    finally:
-        await manager.close()
 
 
 async def connect(app: BlebenchApp, pilot: Any, address: str) -> GattTreeView:

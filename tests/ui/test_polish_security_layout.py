@@ -15,18 +15,15 @@ from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
 from blebench.ui.security import SecurityPane
-from tests.ui.app_harness import open_session, wait_until
+from tests.ui.app_harness import opened_session, wait_until
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await open_session((PulseHrm(),))
-    try:
+    async with opened_session((PulseHrm(),)) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
 @pytest.mark.parametrize("size", [(100, 30), (160, 45), (200, 60)])

@@ -15,7 +15,7 @@ from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
 from blebench.ui.security.prompts import PasskeyEntryPrompt
 from blebench.ui.status import StatusBar
-from tests.ui.app_harness import SIZE, open_session, wait_until
+from tests.ui.app_harness import SIZE, opened_session, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -24,11 +24,8 @@ LOCK = SmartLock.address.upper()
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await open_session((SmartLock(),))
-    try:
+    async with opened_session((SmartLock(),)) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
 async def test_pair_with_line_follows_the_connection(session: SessionManager) -> None:

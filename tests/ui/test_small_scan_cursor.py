@@ -17,7 +17,7 @@ from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
 from blebench.ui.scan.model import ScanRow
 from blebench.ui.scan.table import DeviceTable
-from tests.ui.app_harness import SIZE, open_session, table_of, wait_until
+from tests.ui.app_harness import SIZE, opened_session, table_of, wait_until
 
 
 def row(address: str, rssi: int, heard: float) -> ScanRow:
@@ -80,11 +80,8 @@ async def test_top_row_until_moved_then_the_same_device() -> None:
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await open_session((PulseHrm(), UartBridge(), SmartLock()))
-    try:
+    async with opened_session((PulseHrm(), UartBridge(), SmartLock())) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
 @pytest.mark.slow

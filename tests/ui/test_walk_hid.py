@@ -18,7 +18,7 @@ from blebench.ui.factory import make_app
 from blebench.ui.gatt.tree import GattTreeView
 from blebench.ui.security.prompts import JustWorksPrompt
 from blebench.ui.streams.log_view import LogView
-from tests.ui.app_harness import SIZE, gatt_pane, open_session, screen_text, table_of, wait_until
+from tests.ui.app_harness import SIZE, gatt_pane, opened_session, screen_text, table_of, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -28,11 +28,8 @@ KEYBOARD = HidKeyboard.address.upper()
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await open_session((PulseHrm(), HidKeyboard()))
-    try:
+    async with opened_session((PulseHrm(), HidKeyboard())) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
 def _select(app: object, uuid16: str, *, notify: bool = False) -> None:

@@ -15,7 +15,7 @@ from tests.ui.app_harness import (
     HOSTILE_DEVICES,
     SIZE,
     gatt_pane,
-    open_session,
+    opened_session,
     screen_text,
     table_of,
     wait_until,
@@ -29,11 +29,8 @@ SHOWN = r"[bold red]PWN[/]\x1b]0;pwned\x07"
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await open_session(sim_devices=HOSTILE_DEVICES)
-    try:
+    async with opened_session(sim_devices=HOSTILE_DEVICES) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
 async def test_hostile_name_is_literal_in_every_pane(session: SessionManager) -> None:

@@ -15,7 +15,7 @@ from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
 from blebench.ui.main_screen import HOME_FOCUS, PANES, MainScreen
-from tests.ui.app_harness import SIZE, open_session, screen_text
+from tests.ui.app_harness import SIZE, opened_session, screen_text
 
 pytestmark = pytest.mark.slow
 
@@ -25,11 +25,8 @@ DIGIT = {pane: str(n) for n, (pane, _title) in enumerate(PANES, start=1)}
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
     # The keys need no device on the air: a quiet world keeps these tests quick.
-    manager = await open_session((PulseHrm(),))
-    try:
+    async with opened_session((PulseHrm(),)) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
 async def test_digits_switch_panes_from_every_widget(session: SessionManager) -> None:

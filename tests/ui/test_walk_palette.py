@@ -16,18 +16,15 @@ from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
 from blebench.ui.security.pane import SecurityPane
-from tests.ui.app_harness import SIZE, open_session, wait_until
+from tests.ui.app_harness import SIZE, opened_session, wait_until
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await open_session((PulseHrm(),))
-    try:
+    async with opened_session((PulseHrm(),)) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
 async def test_palette_lists_every_action_and_runs_them_in_their_pane(

@@ -16,7 +16,7 @@ from blebench.sim.catalogue.uart_bridge import UartBridge
 from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
 from blebench.ui.gatt.tree import GattTreeView
-from tests.ui.app_harness import SIZE, gatt_pane, open_session, table_of, wait_until
+from tests.ui.app_harness import SIZE, gatt_pane, opened_session, table_of, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -36,11 +36,8 @@ def frame(seq: int, cmd: int, payload: bytes = b"") -> str:
 
 @pytest.fixture
 async def session() -> AsyncIterator[SessionManager]:
-    manager = await open_session((UartBridge(),))
-    try:
+    async with opened_session((UartBridge(),)) as manager:
         yield manager
-    finally:
-        await manager.close()
 
 
 async def test_chatty_console_keeps_typing_and_matches_replies(session: SessionManager) -> None:
