@@ -12,12 +12,16 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
+from blebench.pairing.bonds import BondStore
+from blebench.pairing.delegate import PairingDelegate
+from blebench.pairing.models import PairingOptions, PairingOutcome
 from blebench.session.manager import SessionManager, SessionSettings
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.ui.app import BlebenchApp
 from blebench.ui.gatt import GattPane
 from blebench.ui.scan.table import DeviceTable
 from blebench.ui.security import SecurityPane
+from blebench.ui.security.pane import PairingSession
 from blebench.ui.settings import Settings
 
 SIZE = (160, 45)
@@ -67,16 +71,30 @@ async def scanning_session(*peripherals: VirtualPeripheral) -> AsyncIterator[Ses
         await manager.close()
 
 
-class SecurityHost(App[None]):
-    """The Security pane alone over `session`, with `settings` (the defaults if None)."""
+class NoPairing:
+    """A session whose pairing the tests never reach."""
 
-    def __init__(self, session: SessionManager, settings: Settings | None = None) -> None:
+    async def pair(self, address: str, options: PairingOptions, delegate: PairingDelegate) -> PairingOutcome:
+        raise AssertionError("not used")
+
+
+class SecurityHost(App[None]):
+    """The Security pane alone over `session`, with `settings` (the defaults if None) and
+    `bond_store` (the pane's default if None)."""
+
+    def __init__(
+        self,
+        session: PairingSession,
+        settings: Settings | None = None,
+        bond_store: BondStore | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
         self.settings = settings if settings is not None else Settings()
+        self.bond_store = bond_store
 
     def compose(self) -> ComposeResult:
-        yield SecurityPane(self.session, settings=self.settings)
+        yield SecurityPane(self.session, settings=self.settings, bond_store=self.bond_store)
 
 
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], steps: int = 200) -> bool:

@@ -6,36 +6,17 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.widgets import Checkbox, DataTable, Select, Static
 
 from blebench.pairing.bonds import BondStore
-from blebench.pairing.delegate import PairingDelegate
-from blebench.pairing.models import Bond, BondKeys, KeyMaterial, PairingOptions, PairingOutcome
+from blebench.pairing.models import Bond, BondKeys, KeyMaterial
 from blebench.ui import settings as settings_module
 from blebench.ui.security import SecurityPane
 from blebench.ui.security.bonds import BondManager
 from blebench.ui.security.ladder import LadderView
 from blebench.ui.security.matrix_view import MatrixView
-
-SIZE = (160, 45)
-
-
-class NoPairing:
-    """A session whose pairing is not reached in these tests."""
-
-    async def pair(self, address: str, options: PairingOptions, delegate: PairingDelegate) -> PairingOutcome:
-        raise AssertionError("not used")
-
-
-class Host(App[None]):
-    def __init__(self, settings: settings_module.Settings, store: BondStore) -> None:
-        super().__init__()
-        self.settings = settings
-        self.store = store
-
-    def compose(self) -> ComposeResult:
-        yield SecurityPane(NoPairing(), settings=self.settings, bond_store=self.store)
+from tests.ui.app_harness import SIZE, NoPairing, SecurityHost
 
 
 def cell(app: App[None], row: int, column: int) -> str:
@@ -44,7 +25,7 @@ def cell(app: App[None], row: int, column: int) -> str:
 
 
 async def test_the_current_combination_is_highlighted_and_explained(tmp_path: Path) -> None:
-    app = Host(settings_module.Settings(), BondStore(tmp_path / "bonds.json"))
+    app = SecurityHost(NoPairing(), settings_module.Settings(), BondStore(tmp_path / "bonds.json"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         # Ours: KeyboardDisplay + MITM + SC (defaults); peer: DisplayOnly + MITM + SC.
@@ -55,7 +36,7 @@ async def test_the_current_combination_is_highlighted_and_explained(tmp_path: Pa
 
 
 async def test_a_failing_combination_says_why(tmp_path: Path) -> None:
-    app = Host(settings_module.Settings(), BondStore(tmp_path / "bonds.json"))
+    app = SecurityHost(NoPairing(), settings_module.Settings(), BondStore(tmp_path / "bonds.json"))
     async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one(SecurityPane)
         pane.query_one("#our-io", Select).value = "no-input-no-output"
@@ -68,7 +49,7 @@ async def test_a_failing_combination_says_why(tmp_path: Path) -> None:
 
 async def test_our_options_are_saved_in_the_settings_file(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
-    app = Host(settings_module.Settings(path=config), BondStore(tmp_path / "bonds.json"))
+    app = SecurityHost(NoPairing(), settings_module.Settings(path=config), BondStore(tmp_path / "bonds.json"))
     async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one(SecurityPane)
         pane.query_one("#our-mitm", Checkbox).value = False
@@ -78,7 +59,7 @@ async def test_our_options_are_saved_in_the_settings_file(tmp_path: Path) -> Non
     saved = settings_module.load(config).pairing
     assert (saved.io, saved.mitm, saved.max_key_size) == ("display-yes-no", False, 10)
     # And a new pane starts from them.
-    app = Host(settings_module.load(config), BondStore(tmp_path / "bonds.json"))
+    app = SecurityHost(NoPairing(), settings_module.load(config), BondStore(tmp_path / "bonds.json"))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert app.query_one("#our-io", Select).value == "display-yes-no"
@@ -95,7 +76,7 @@ async def test_bonds_are_listed_deleted_and_exported(tmp_path: Path) -> None:
     store = BondStore(tmp_path / "bonds.json")
     store.put(_bond("C0:11:22:33:44:55", "Smart Lock"))
     store.put(_bond("C0:11:22:33:44:66", "[red]x[/]\x1b[2J"))
-    app = Host(settings_module.Settings(), store)
+    app = SecurityHost(NoPairing(), settings_module.Settings(), store)
     async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one(SecurityPane)
         pane.query_one("#security-tabs").active = "tab-bonds"
@@ -124,7 +105,7 @@ async def test_bonds_are_listed_deleted_and_exported(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 async def test_the_lab_ladder_shows_real_smp_pdus(tmp_path: Path) -> None:
-    app = Host(settings_module.Settings(), BondStore(tmp_path / "bonds.json"))
+    app = SecurityHost(NoPairing(), settings_module.Settings(), BondStore(tmp_path / "bonds.json"))
     async with app.run_test(size=SIZE) as pilot:
         pane = app.query_one(SecurityPane)
         pane.query_one("#security-tabs").active = "tab-lab"

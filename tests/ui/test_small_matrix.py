@@ -8,49 +8,29 @@ from pathlib import Path
 
 import pytest
 from rich.text import Text
-from textual.app import App, ComposeResult
 from textual.coordinate import Coordinate
 from textual.widgets import Checkbox, DataTable, Select, Static
 
 from blebench.pairing.bonds import BondStore
-from blebench.pairing.delegate import PairingDelegate
-from blebench.pairing.models import PairingOptions, PairingOutcome
 from blebench.ui import settings as settings_module
 from blebench.ui.security import SecurityPane
 from blebench.ui.security.matrix_view import IO_ORDER, IO_SHORT, MatrixView
-
-
-class NoPairing:
-    """A session whose pairing these tests never reach."""
-
-    async def pair(self, address: str, options: PairingOptions,
-                   delegate: PairingDelegate) -> PairingOutcome:
-        raise AssertionError("not used")
-
-
-class Host(App[None]):
-    def __init__(self, settings: settings_module.Settings, store: BondStore) -> None:
-        super().__init__()
-        self.settings = settings
-        self.store = store
-
-    def compose(self) -> ComposeResult:
-        yield SecurityPane(NoPairing(), settings=self.settings, bond_store=self.store)
+from tests.ui.app_harness import NoPairing, SecurityHost
 
 METHOD = r"(JW|NC|Passkey|PK|OOB)"
 CELL = re.compile(rf"(▶ )?({METHOD} L[1-4]|✗0x[0-9A-F]{{2}}( {METHOD})?)")
 
 
-def screen_lines(app: Host) -> list[str]:
+def screen_lines(app: SecurityHost) -> list[str]:
     return [strip.text for strip in app.screen._compositor.render_strips()]  # noqa: SLF001
 
 
-def grid(app: Host) -> list[list[str]]:
+def grid(app: SecurityHost) -> list[list[str]]:
     table: DataTable[Text] = app.query_one(MatrixView).query_one(DataTable)
     return [[str(table.get_cell_at(Coordinate(r, c))) for c in range(1, 6)] for r in range(5)]
 
 
-async def failing_matrix(app: Host) -> None:
+async def failing_matrix(app: SecurityHost) -> None:
     """Ours NoInputNoOutput against a peer that requires MITM: the current cell fails."""
     pane = app.query_one(SecurityPane)
     pane.query_one("#our-io", Select).value = "no-input-no-output"
@@ -61,7 +41,7 @@ async def failing_matrix(app: Host) -> None:
 @pytest.mark.parametrize("failing", [False, True])
 async def test_every_cell_is_shown_whole(tmp_path: Path, size: tuple[int, int],
                                          failing: bool) -> None:
-    app = Host(settings_module.Settings(), BondStore(tmp_path / "bonds.json"))
+    app = SecurityHost(NoPairing(), settings_module.Settings(), BondStore(tmp_path / "bonds.json"))
     async with app.run_test(size=size) as pilot:
         if failing:
             await failing_matrix(app)
