@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# One fuzz seed per run, in the header and in every failing fuzz test's report.
+from tests.fuzzing import pytest_report_header, pytest_runtest_makereport  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def blebench_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:

@@ -1,14 +1,21 @@
 """Property-based fuzzing: any bytes give a result, never an exception, for every decoder.
 
-The seed is printed; set FUZZ_SEED to replay a run.
+The seed (tests/fuzzing.py) is in the header and in a failure report; FUZZ_SEED=N replays a run.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
 
+from blebench.decode.formats import decode_manufacturer, decode_service_data16
+from blebench.decode.formats.altbeacon import decode_altbeacon
+from blebench.decode.formats.apple import decode_apple_continuity
+from blebench.decode.formats.bthome import decode_bthome
+from blebench.decode.formats.eddystone import decode_eddystone
+from blebench.decode.formats.fast_pair import decode_fast_pair
+from blebench.decode.formats.ibeacon import decode_ibeacon
+from blebench.decode.formats.microsoft_cdp import decode_microsoft_cdp
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
@@ -23,18 +30,8 @@ from blebench.decode.payload import (
     decode_payload_uncached,
     vendors_json,
 )
-from blebench.decode.vendor import decode_manufacturer, decode_service_data16
-from blebench.decode.vendor.altbeacon import decode_altbeacon
-from blebench.decode.vendor.apple import decode_apple_continuity
-from blebench.decode.vendor.bthome import decode_bthome
-from blebench.decode.vendor.eddystone import decode_eddystone
-from blebench.decode.vendor.fast_pair import decode_fast_pair
-from blebench.decode.vendor.ibeacon import decode_ibeacon
-from blebench.decode.vendor.microsoft_cdp import decode_microsoft_cdp
+from tests.fuzzing import FUZZ_SEED
 from tests.unit.decode_ad.payloads import random_payload
-
-FUZZ_SEED = int(os.environ.get("FUZZ_SEED", random.randrange(2**32)))
-print(f"decode fuzz seed: FUZZ_SEED={FUZZ_SEED}")
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 payloads = st.one_of(

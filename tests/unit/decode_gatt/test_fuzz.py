@@ -1,13 +1,12 @@
 """Property-based fuzzing: any bytes give a result, never an exception.
 
-The seed is printed (shown with -s or on failure); FUZZ_SEED=<n> replays a run.
+The seed (tests/fuzzing.py) is in the header and in a failure report; FUZZ_SEED=N replays a run.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import random
 
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
@@ -27,11 +26,9 @@ from blebench.decode.hid import (
     decode_input_report,
 )
 from blebench.decode.units import FORMATS
+from tests.fuzzing import FUZZ_SEED
 
 from .conftest import HID_DATA, load_hex
-
-FUZZ_SEED = int(os.environ.get("FUZZ_SEED") or random.randrange(2**32))
-print(f"decode_gatt fuzz: FUZZ_SEED={FUZZ_SEED}")
 
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")),
