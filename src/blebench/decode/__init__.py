@@ -1,7 +1,7 @@
 """Pure decoders: bytes in, plain data out (no stack objects, no Textual).
 
 Advertising: `payload.decode_payload` (AD structures in `ad` / `ad_types`, vendor formats
-in `vendor`), `address` (kinds, RPA resolution), `hci_event` (advertising reports), and
+in `formats`), `address` (kinds, RPA resolution), `hci_event` (advertising reports), and
 `names` (UUID, company and appearance names from bleak's and Bumble's tables).
 GATT: `gatt_values` (values by UUID), `units` (Presentation Format, SFLOAT/FLOAT), `hid`
 and `hid_usages` (Report Maps, input reports). Also `codes` and `codes_stacks` (error

@@ -18,7 +18,13 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from blebench.decode.names import SIG_BASE_SUFFIX, appearance_name, company_name, uuid_name
+from blebench.decode.names import (
+    SIG_BASE_SUFFIX,
+    appearance_name,
+    company_name,
+    uuid_name,
+    uuid_text,
+)
 
 Fields = dict[str, Any]
 Decoder = Callable[[bytes], Fields]
@@ -49,11 +55,10 @@ def uuid32_entry(value: int) -> tuple[str, str, str | None]:
 @lru_cache(maxsize=1024)
 def uuid128_entry(le_bytes: bytes) -> tuple[str, str, str | None]:
     """128-bit UUIDs travel little-endian; the text form is big-endian."""
-    h = le_bytes[::-1].hex()
-    full = f"{h[0:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+    full = uuid_text(le_bytes, little_endian=True)
     short = full
     if full.endswith(SIG_BASE_SUFFIX):
-        short = h[4:8] if h.startswith("0000") else h[0:8]
+        short = full[4:8] if full.startswith("0000") else full[0:8]
     return short, full, uuid_name(full)
 
 
@@ -357,8 +362,7 @@ def _mesh_beacon(data: bytes) -> Fields:
         "beacon_type_text": MESH_BEACON_TYPES.get(kind, f"reserved (0x{kind:02x})"),
     }
     if kind == 0 and len(data) >= 19:
-        h = data[1:17].hex()
-        out["device_uuid"] = f"{h[0:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+        out["device_uuid"] = uuid_text(data[1:17])
         out["oob_information"] = data[17] << 8 | data[18]
         if len(data) >= 23:
             out["uri_hash"] = data[19:23].hex()

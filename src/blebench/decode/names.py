@@ -7,6 +7,7 @@ bumble.core.Appearance), never copied here. They load on first use so that impor
 
 from __future__ import annotations
 
+import uuid as _uuid
 from functools import lru_cache
 
 SIG_BASE_SUFFIX = "-0000-1000-8000-00805f9b34fb"
@@ -23,8 +24,15 @@ def _uuid_tables() -> tuple[dict[int, str], dict[str, str]]:
     return uuid16_dict, uuid128_dict
 
 
+def uuid_text(raw: bytes, *, little_endian: bool = False) -> str:
+    """16 bytes as a lowercase dashed UUID (the stdlib's form); `little_endian` for the
+    order AD structures and ATT carry them in (beacons send theirs big-endian). The one
+    place blebench dashes a UUID."""
+    return str(_uuid.UUID(bytes=raw[::-1] if little_endian else raw))
+
+
 def _dashed(hex32: str) -> str:
-    return f"{hex32[0:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:32]}"
+    return str(_uuid.UUID(hex=hex32))
 
 
 @lru_cache(maxsize=4096)

@@ -21,7 +21,7 @@ from blebench.decode.ad_types import (
     uuid32_entry,
     uuid128_entry,
 )
-from blebench.decode.vendor import VendorDecoding, decode_manufacturer, decode_service_data16
+from blebench.decode.formats import AD_TYPES, VendorDecoding, decode_structure
 
 __all__ = [
     "AdStructure",
@@ -60,8 +60,8 @@ class DecodedPayload:
     errors: int
     # Lazy parts: None until first read (`_vendors` is () at once when no structure can
     # carry a vendor format). `_data_at` holds the offsets of the valid manufacturer-data
-    # and service-data structures (0xFF, 0x16, 0x20, 0x21), in order: the first two can
-    # carry a vendor format. `_mac` and `_bthome_key` decrypt BTHome.
+    # and service-data structures (0xFF, 0x16, 0x20, 0x21), in order: those of
+    # `formats.AD_TYPES` can carry a vendor format. `_mac` and `_bthome_key` decrypt BTHome.
     _structures: tuple[AdStructure, ...] | None
     _vendors: tuple[VendorDecoding, ...] | None
     _data_at: tuple[int, ...]
@@ -163,6 +163,7 @@ def decode_payload_uncached(
     if type(data) is not bytes:
         data = bytes(data)
     allowed_sizes = ALLOWED_SIZES
+    vendor_types = AD_TYPES
     local_name: str | None = None
     name_complete = False
     uuids: tuple[str, ...] = _EMPTY
@@ -204,7 +205,7 @@ def decode_payload_uncached(
             if data_at is None:
                 data_at = []
             data_at.append(offset)
-            vendor_capable = vendor_capable or t == 0xFF or t == 0x16
+            vendor_capable = vendor_capable or t in vendor_types
         elif 0x02 <= t <= 0x07:
             # 0x02/0x03: 16-bit UUIDs, 0x04/0x05: 32-bit, 0x06/0x07: 128-bit.
             width = 2 if t <= 0x03 else 4 if t <= 0x05 else 16
@@ -243,15 +244,14 @@ def _decode_vendors(
     among those that start at the offsets `at` (each of a valid length)."""
     out: list[VendorDecoding] = []
     for offset in at:
-        if raw[offset + 1] not in (0xFF, 0x16):
-            continue  # 32- and 128-bit service data: no vendor format reads them
+        t = raw[offset + 1]
+        if t not in AD_TYPES:
+            continue  # e.g. 32- and 128-bit service data: no format rides there
         body = raw[offset + 2 : offset + 1 + raw[offset]]
-        key = body[0] | body[1] << 8
         try:
-            if raw[offset + 1] == 0xFF:
-                found = decode_manufacturer(key, body[2:])
-            else:
-                found = decode_service_data16(key, body[2:], mac=mac, bthome_key=bthome_key)
+            found = decode_structure(
+                t, body[0] | body[1] << 8, body[2:], mac=mac, bthome_key=bthome_key
+            )
         except Exception:  # noqa: BLE001 - a vendor decoder's bug must not lose the payload
             found = None
         if found is not None:

@@ -10,24 +10,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from blebench.decode.formats import LABELS as FORMAT_LABELS
 from blebench.decode.names import company_name, normalize_uuid
 from blebench.decode.payload import DecodedPayload
 
 if TYPE_CHECKING:
     from blebench.session.models import DeviceRecord
 
-VENDOR_LABELS = {
-    "ibeacon": "iBeacon",
-    "altbeacon": "AltBeacon",
-    "eddystone-uid": "Eddystone UID",
-    "eddystone-url": "Eddystone URL",
-    "eddystone-tlm": "Eddystone TLM",
-    "eddystone-eid": "Eddystone EID",
-    "bthome": "BTHome",
-    "apple-continuity": "Apple Continuity",
-    "microsoft-cdp": "Microsoft CDP",
-    "google-fast-pair": "Fast Pair",
-}
+# The Scan pane's names of the vendor formats, as each format declares its label.
+VENDOR_LABELS = FORMAT_LABELS
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,15 @@ major (2, big-endian), minor (2, big-endian), measured power at 1 m (int8)."""
 
 from __future__ import annotations
 
-from blebench.decode.vendor.base import VendorDecoding, int8, uuid_text, vendor
+from blebench.decode.formats.base import (
+    MANUFACTURER_DATA,
+    Context,
+    Format,
+    VendorDecoding,
+    int8,
+    uuid_text,
+    vendor,
+)
 
 APPLE = 0x004C
 PREFIX = b"\x02\x15"
@@ -24,3 +32,11 @@ def decode_ibeacon(body: bytes) -> VendorDecoding | None:
             "measured_power": int8(body[22]),
         },
     )
+
+
+def _decode(body: bytes, context: Context) -> VendorDecoding | None:
+    return decode_ibeacon(body)
+
+
+# Before Apple Continuity: an iBeacon is the one continuity message decoded in full.
+FORMATS = (Format("ibeacon", "iBeacon", MANUFACTURER_DATA, APPLE, _decode, PREFIX),)

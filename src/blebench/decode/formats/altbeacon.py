@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from blebench.decode.vendor.base import VendorDecoding, int8, uuid_text, vendor
+from blebench.decode.formats.base import (
+    MANUFACTURER_DATA,
+    Context,
+    Format,
+    VendorDecoding,
+    int8,
+    uuid_text,
+    vendor,
+)
 
 BEACON_CODE = b"\xbe\xac"
 BODY_LENGTH = 24  # after the company id
@@ -34,3 +42,11 @@ def decode_altbeacon(company_id: int, body: bytes) -> VendorDecoding | None:
     elif n > BODY_LENGTH:
         note = f"{n - BODY_LENGTH} extra bytes after the manufacturer reserved byte"
     return vendor("altbeacon", fields, note)
+
+
+def _decode(body: bytes, context: Context) -> VendorDecoding | None:
+    return decode_altbeacon(context.key, body)
+
+
+# Any company's manufacturer data; tried before the company's own formats.
+FORMATS = (Format("altbeacon", "AltBeacon", MANUFACTURER_DATA, None, _decode, BEACON_CODE),)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from blebench.decode.vendor.base import VendorDecoding, vendor
+from blebench.decode.formats.base import MANUFACTURER_DATA, Context, Format, VendorDecoding, vendor
+from blebench.decode.formats.ibeacon import APPLE
 
 MESSAGE_TYPES = {
     0x02: "iBeacon",
@@ -59,3 +60,10 @@ def decode_apple_continuity(body: bytes) -> VendorDecoding | None:
         {"messages": tuple(messages)},
         "; ".join(notes) or None,
     )
+
+
+def _decode(body: bytes, context: Context) -> VendorDecoding | None:
+    return decode_apple_continuity(body)
+
+
+FORMATS = (Format("apple-continuity", "Apple Continuity", MANUFACTURER_DATA, APPLE, _decode),)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from blebench.decode.vendor.base import VendorDecoding, vendor
+from blebench.decode.formats.base import SERVICE_DATA_16, Context, Format, VendorDecoding, vendor
 
 BTHOME_UUID16 = 0xFCD2
 _UUID_LE = b"\xd2\xfc"
@@ -256,6 +256,13 @@ def decode_bthome(
     objects, note = parse_objects(body)
     fields["objects"] = objects
     return vendor("bthome", fields, note)
+
+
+def _decode(body: bytes, context: Context) -> VendorDecoding | None:
+    return decode_bthome(body, mac=context.mac, bind_key=context.bthome_key)
+
+
+FORMATS = (Format("bthome", "BTHome", SERVICE_DATA_16, BTHOME_UUID16, _decode),)
 
 
 def _decrypt(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from blebench.decode.vendor.base import VendorDecoding, vendor
+from blebench.decode.formats.base import SERVICE_DATA_16, Context, Format, VendorDecoding, vendor
 
 FAST_PAIR_UUID16 = 0xFE2C
 
@@ -48,3 +48,10 @@ def decode_fast_pair(body: bytes) -> VendorDecoding | None:
     if not items:
         note = "no account keys"
     return vendor("google-fast-pair", fields, note)
+
+
+def _decode(body: bytes, context: Context) -> VendorDecoding | None:
+    return decode_fast_pair(body)
+
+
+FORMATS = (Format("google-fast-pair", "Fast Pair", SERVICE_DATA_16, FAST_PAIR_UUID16, _decode),)

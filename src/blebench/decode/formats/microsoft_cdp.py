@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from blebench.decode.vendor.base import VendorDecoding, vendor
+from blebench.decode.formats.base import MANUFACTURER_DATA, Context, Format, VendorDecoding, vendor
 
 MICROSOFT = 0x0006
 
@@ -58,3 +58,10 @@ def decode_microsoft_cdp(body: bytes) -> VendorDecoding | None:
     else:
         fields["data"] = body[1:].hex()
     return vendor("microsoft-cdp", fields, note)
+
+
+def _decode(body: bytes, context: Context) -> VendorDecoding | None:
+    return decode_microsoft_cdp(body)
+
+
+FORMATS = (Format("microsoft-cdp", "Microsoft CDP", MANUFACTURER_DATA, MICROSOFT, _decode),)

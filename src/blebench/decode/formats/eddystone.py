@@ -3,9 +3,18 @@ pages): service data of UUID 0xFEAA; the first byte is the frame type."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from blebench.decode.vendor.base import VendorDecoding, int8, vendor
+from blebench.decode.formats.base import (
+    SERVICE_DATA_16,
+    Context,
+    Decoder,
+    Format,
+    VendorDecoding,
+    int8,
+    vendor,
+)
 
 EDDYSTONE_UUID16 = 0xFEAA
 
@@ -111,6 +120,22 @@ def _eid(body: bytes) -> VendorDecoding | None:
 
 
 _FRAMES = {0x00: _uid, 0x10: _url, 0x20: _tlm, 0x30: _eid}
+
+
+def _frame(read: Callable[[bytes], VendorDecoding | None]) -> Decoder:
+    def decode(body: bytes, context: Context) -> VendorDecoding | None:
+        return read(body)
+
+    return decode
+
+
+# One format per frame type, chosen by the frame type byte.
+FORMATS = (
+    Format("eddystone-uid", "Eddystone UID", SERVICE_DATA_16, EDDYSTONE_UUID16, _frame(_uid), b"\x00"),
+    Format("eddystone-url", "Eddystone URL", SERVICE_DATA_16, EDDYSTONE_UUID16, _frame(_url), b"\x10"),
+    Format("eddystone-tlm", "Eddystone TLM", SERVICE_DATA_16, EDDYSTONE_UUID16, _frame(_tlm), b"\x20"),
+    Format("eddystone-eid", "Eddystone EID", SERVICE_DATA_16, EDDYSTONE_UUID16, _frame(_eid), b"\x30"),
+)  # fmt: skip
 
 
 def decode_eddystone(body: bytes) -> VendorDecoding | None:
