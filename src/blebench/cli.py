@@ -1,39 +1,57 @@
 """The `blebench` command: the TUI when no subcommand is given, else a headless subcommand.
 
 Each subcommand lives in `blebench/commands/<name>.py` and exposes
-`register(subparsers, radio_parent) -> None`; the module is imported only when it is
-listed here, so `blebench decode` never pays for Textual or Bumble.
+`register(subparsers, radio_parent) -> None`; adding one is that module and one entry in
+`_MODULES`. The command modules are imported plainly (a broken one is an import error,
+never a missing command); each keeps Textual, bleak and Bumble inside its `run`, so
+`blebench decode` never pays for them.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import os
 import sys
 from collections.abc import Sequence
 
 from blebench import __version__
+from blebench.commands import (
+    bonds,
+    console,
+    decode,
+    explain,
+    gatt,
+    hid,
+    lab,
+    matrix,
+    notify,
+    pair,
+    read,
+    scan,
+    serve,
+    write,
+)
 from blebench.commands.radio import add_radio_arguments
 
 # Order is the order shown in --help.
-COMMANDS: tuple[str, ...] = (
-    "scan",
-    "serve",
-    "gatt",
-    "read",
-    "write",
-    "notify",
-    "console",
-    "pair",
-    "bonds",
-    "matrix",
-    "lab",
-    "decode",
-    "hid",
-    "explain",
+_MODULES = (
+    scan,
+    serve,
+    gatt,
+    read,
+    write,
+    notify,
+    console,
+    pair,
+    bonds,
+    matrix,
+    lab,
+    decode,
+    hid,
+    explain,
 )
+# The subcommands' names, as each module's name gives them.
+COMMANDS: tuple[str, ...] = tuple(m.__name__.rpartition(".")[2] for m in _MODULES)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,11 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"blebench {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
-        module_name = f"blebench.commands.{name.replace('-', '_')}"
-        if importlib.util.find_spec(module_name) is None:
-            continue  # not landed yet in this checkout
-        module = importlib.import_module(module_name)
+    for module in _MODULES:
         module.register(sub, radio_parent)
     return parser
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import importlib
 import logging
 import random
 import socket
@@ -35,6 +34,7 @@ from bumble.transport.common import AsyncPipeSink
 
 from blebench.pairing.bonds import BondFileProblem, BondStore
 from blebench.pairing.keystore import BondKeyStore
+from blebench.sim.catalogue import default_catalogue
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.sim.radio import FixedProfile, ModelledController, ModelledLink
 
@@ -377,7 +377,9 @@ class VirtualWorld:
         device = Device(config=config, host=WorldHost(controller, AsyncPipeSink(controller)))
         if self.bond_store is not None:
             # Set before power-on: Bumble then loads the IRKs of the bonded centrals.
-            device.keystore = BondKeyStore(self.bond_store, local_address=peripheral.address.upper())
+            device.keystore = BondKeyStore(
+                self.bond_store, local_address=peripheral.address.upper()
+            )
         return WorldMember(
             peripheral=peripheral, controller=controller, device=device, rng=rng, irk=irk
         )
@@ -473,10 +475,5 @@ def _silence(controller: ModelledController) -> None:
 
 
 def default_peripherals(seed: int) -> list[VirtualPeripheral]:
-    """The built-in catalogue (`catalogue.default_catalogue`), when this checkout has it."""
-    module = importlib.import_module("blebench.sim.catalogue")
-    factory = getattr(module, "default_catalogue", None)
-    if factory is None:
-        return []
-    peripherals: list[VirtualPeripheral] = list(factory(seed=seed))
-    return peripherals
+    """The built-in catalogue (`catalogue.default_catalogue`)."""
+    return list(default_catalogue(seed=seed))
