@@ -17,8 +17,10 @@ import blebench
 ROOT = Path(blebench.__file__).resolve().parent
 
 # Bottom to top; a folder may import those before it, never after (siblings on one floor
-# don't import each other). `paths`, `log` and `userinput` are leaves any floor may use.
+# don't import each other). `errors` (the one error root) is below everything, so every floor
+# raises under it; `paths`, `log` and `userinput` are leaves any floor may use.
 FLOORS: list[set[str]] = [
+    {"errors"},
     {"paths", "log", "userinput", "decode"},
     {"pairing"},
     {"stack"},

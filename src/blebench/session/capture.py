@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from blebench import paths
+from blebench.errors import UserInputError
 
 if TYPE_CHECKING:
     from blebench.backends.bumble.capture import HciCapture
-    from blebench.session.manager import SessionManager
+    from blebench.backends.bumble.radio import BumbleRadio
 
 CAPTURE_SUFFIX = ".btsnoop"
 
 
-class CaptureError(Exception):
+class CaptureError(UserInputError):
     """A capture that cannot start (or stop); str() is one line for the user."""
 
 
@@ -53,16 +55,17 @@ def default_capture_path(now: float | None = None) -> Path:
 
 
 class CaptureControl:
-    """The session's one on-demand capture (`session.capture`)."""
+    """The session's one on-demand capture (`session.capture`); `radio()` is the session's
+    radio at the moment (None on the OS stack, which owns its HCI traffic)."""
 
-    def __init__(self, session: SessionManager) -> None:
-        self._session = session
+    def __init__(self, radio: Callable[[], BumbleRadio | None]) -> None:
+        self._radio = radio
         self._capture: HciCapture | None = None
         self.last: CaptureStatus | None = None  # the capture that ended last
 
     @property
     def available(self) -> bool:
-        return self._session.radio is not None
+        return self._radio() is not None
 
     def unavailable_reason(self) -> str | None:
         if self.available:
@@ -92,7 +95,7 @@ class CaptureControl:
             raise CaptureError(why)
         if self._capture is not None:
             raise CaptureError(f"a capture is already running, to {self._capture.path}")
-        radio = self._session.radio
+        radio = self._radio()
         assert radio is not None
         if path:
             target = Path(path).expanduser()  # a folder that is missing is a typo: not made

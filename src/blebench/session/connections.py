@@ -1,53 +1,70 @@
 """Connections: connect by address or by name, disconnect, reconnect, state, MTU, failures in words.
 
-`ConnectionManager` is what `SessionManager` exposes as `.connections`. It goes through
+`ConnectionManager` is what `SessionManager` builds as `.connections`. It goes through
 bleak (`BleakClient`) with whatever backend the session chose, so the virtual world, a
-Bumble dongle and the OS stack behave the same here. Backend extras (PHY, connection
+Bumble dongle and the OS stack behave the same here. What it needs of the session comes in
+by injection: `client_factory` (a BleakClient on the session's backend), `find_device` (the
+session's scanner, blebench.session.manager) and `resubscribe` (the GATT subscription that
+resumes a stream after a reconnect, blebench.session.gatt). Backend extras (PHY, connection
 parameters, encryption, the HCI reason of a loss) are used when the backend offers them
 (blebench's Bumble backend does) and shown as unknown otherwise.
 
-Every failure is a `DeviceError` subclass carrying the code in words and a next step
-(`blebench.decode.codes`), never a hang (every wait has a timeout) and never a traceback:
-
-| error | when |
-| --- | --- |
-| `DeviceNotFoundError` | no device with that name / address was heard while scanning |
-| `ConnectTimeoutError` | no connection within the timeout (after the retries) |
-| `ConnectFailedError` | the controller reported a failure (HCI code: refused, 0x3E, ...) |
-| `ConnectionLostError` | the link dropped (HCI reason, e.g. 0x08 supervision timeout) mid-operation |
-| `StaleBondError` | the stored bond did not encrypt the link: the device forgot or reset its keys |
-| `GattOperationError` | the peer answered with an ATT error (0x05 Insufficient Authentication, ...) |
-| `OperationTimeoutError` | the peer did not answer an operation in time |
-| `NotConnectedError` | an operation on a connection that is not up |
+Every failure is a `DeviceError` subclass (blebench.session.errors, where the table of
+them is) carrying the code in words and a next step, never a hang (every wait has a
+timeout) and never a traceback. The state and info models are in blebench.session.models.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from bleak import BleakClient
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
 
-from blebench.decode.codes import Explanation, att_error, hci_error
+from blebench.decode.codes import att_error, hci_error
+from blebench.session.errors import (
+    ConnectFailedError,
+    ConnectionLostError,
+    ConnectTimeoutError,
+    DeviceError,
+    DeviceNotFoundError,
+    GattOperationError,
+    NotConnectedError,
+    OperationTimeoutError,
+    StaleBondError,
+)
+from blebench.session.models import ConnectionInfo, ConnectionState, GattNode, GattTree
 
 if TYPE_CHECKING:
-    from blebench.session.gatt import GattNode, GattTree
-    from blebench.session.manager import SessionManager
-    from blebench.session.streams import Stream, StreamStore
+    from blebench.session.streams import Stream
+
+__all__ = [  # moved to session.errors / session.models; the old names stay importable here
+    "ConnectFailedError",
+    "ConnectTimeoutError",
+    "ConnectionInfo",
+    "ConnectionLostError",
+    "ConnectionState",
+    "DeviceError",
+    "DeviceNotFoundError",
+    "GattOperationError",
+    "NotConnectedError",
+    "OperationTimeoutError",
+    "StaleBondError",
+]
 
 ClientFactory = Callable[[BLEDevice | str, float, Callable[[BleakClient], None]], BleakClient]
 """(target, connect timeout, disconnected callback) -> an unconnected BleakClient."""
 FindDevice = Callable[[str, float], Awaitable[BLEDevice | None]]
 """(name or address, timeout) -> the device heard on the air, or None."""
+Resubscribe = Callable[["DeviceConnection", int, bool], Awaitable[object]]
+"""(connection, value handle, indicate) -> subscribe again into the stream kept for it."""
 
 _ADDRESS = re.compile(r"^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}(/P)?$")
 _UUID_ADDRESS = re.compile(
@@ -70,159 +87,6 @@ _BUSY_STEP = (
 def looks_like_address(text: str) -> bool:
     """A Bluetooth address (AA:BB:CC:DD:EE:FF, optional /P) or a macOS device UUID."""
     return bool(_ADDRESS.match(text.strip()) or _UUID_ADDRESS.match(text.strip()))
-
-
-# -- errors ------------------------------------------------------------------------------
-
-
-class DeviceError(Exception):
-    """A failure a user can act on: what happened, the code in words, what to do next."""
-
-    kind = "error"
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        explanation: Explanation | None = None,
-        next_step: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.explanation = explanation
-        self.next_step = next_step or (explanation.next_step if explanation else None)
-
-    @property
-    def code(self) -> int | None:
-        return self.explanation.code if self.explanation else None
-
-    def __str__(self) -> str:
-        text = self.message
-        exp = self.explanation
-        if exp is not None:
-            text += f": {exp.name} ({exp.domain.upper()} 0x{exp.code:02X}). {exp.meaning}"
-        return text
-
-    def describe(self) -> str:
-        """Two lines for a terminal: the error and the next step."""
-        out = f"error: {self}"
-        if self.next_step:
-            out += f"\nnext: {self.next_step}"
-        return out
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "error": self.kind,
-            "message": self.message,
-            "code": self.explanation.to_json() if self.explanation else None,
-            "next_step": self.next_step,
-        }
-
-
-class DeviceNotFoundError(DeviceError):
-    kind = "device_not_found"
-
-
-class ConnectTimeoutError(DeviceError):
-    kind = "connect_timeout"
-
-
-class ConnectFailedError(DeviceError):
-    kind = "connect_failed"
-
-
-class ConnectionLostError(DeviceError):
-    kind = "connection_lost"
-
-
-class GattOperationError(DeviceError):
-    kind = "att_error"
-
-
-class StaleBondError(DeviceError):
-    """Encrypting with the bond we kept failed (0x06 PIN or Key Missing, 0x3D MIC failure,
-    ...): the device no longer has it. `SessionManager.repair()` deletes it and pairs again
-    with the options of the first pairing (`blebench pair DEVICE --repair`)."""
-
-    kind = "stale_bond"
-
-    def __init__(
-        self,
-        label: str,
-        *,
-        address: str,
-        identity_address: str | None,
-        explanation: Explanation | None,
-    ) -> None:
-        super().__init__(
-            f"{label}: the device no longer has the bond blebench kept; it forgot or reset "
-            "its keys",
-            explanation=explanation,
-            next_step="delete the stale bond and pair again: `blebench pair DEVICE --repair` "
-            "(the same pairing options as before); if you did not reset the device, make "
-            "sure it is yours: another device may be using its address",
-        )
-        self.address = address
-        self.identity_address = identity_address
-
-    def to_json(self) -> dict[str, Any]:
-        out = super().to_json()
-        out["address"] = self.address
-        out["identity_address"] = self.identity_address
-        return out
-
-
-class OperationTimeoutError(DeviceError):
-    kind = "timeout"
-
-
-class NotConnectedError(DeviceError):
-    kind = "not_connected"
-
-    def __init__(self, address: str, during: str) -> None:
-        super().__init__(
-            f"{during} needs a connection to {address}, and there is none",
-            next_step=f"connect first (`blebench gatt {address}` connects for you)",
-        )
-
-
-# -- state -------------------------------------------------------------------------------
-
-
-class ConnectionState(StrEnum):
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    DISCONNECTING = "disconnecting"
-    DISCONNECTED = "disconnected"  # on request
-    LOST = "lost"  # dropped by the link or the peer
-    FAILED = "failed"  # never came up
-
-
-@dataclass(slots=True)
-class ConnectionInfo:
-    """A connection's state and parameters, plain data for the UI and JSON. Fields the
-    backend cannot know are None."""
-
-    address: str
-    name: str | None
-    state: str
-    backend: str
-    mtu: int | None
-    connected_at_wall_ms: float | None
-    tx_phy: str | None = None
-    rx_phy: str | None = None
-    interval_ms: float | None = None
-    latency: int | None = None
-    supervision_timeout_ms: float | None = None
-    encrypted: bool | None = None
-    authenticated: bool | None = None
-    secure_connections: bool | None = None
-    encryption_key_size: int | None = None
-    disconnect_reason: dict[str, Any] | None = None
-    streams: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
 
 def backend_extras(client: BleakClient) -> Any:
@@ -371,71 +235,6 @@ class DeviceConnection:
         return value
 
 
-# -- finding a device ---------------------------------------------------------------------
-
-
-def session_finder(session: SessionManager) -> FindDevice:
-    """Find a device by name or address with the session's scanner (started for the
-    search when it was not running, stopped again afterwards)."""
-
-    async def find(text: str, timeout: float) -> BLEDevice | None:
-        if session.radio is None:
-            return await _find_with_os_stack(session, text, timeout)
-        started = False
-        if not session.scanning:
-            await session.start_scan(active=True)
-            started = True
-        try:
-            deadline = time.monotonic() + timeout
-            while True:
-                record = _match_record(session, text)
-                if record is not None:
-                    # The Bumble backend reads the address type from these details.
-                    details = {
-                        "address": record.address,
-                        "address_type": record.address_type,
-                        "connectable": record.connectable,  # False: it refuses, say so at once
-                    }
-                    return BLEDevice(record.address, record.name, details)
-                if time.monotonic() >= deadline:
-                    return None
-                await asyncio.sleep(0.05)
-        finally:
-            if started:
-                with contextlib.suppress(Exception):
-                    await session.stop_scan()
-
-    return find
-
-
-def _match_record(session: SessionManager, text: str) -> Any:
-    if looks_like_address(text):
-        record = session.registry.get(text.split("/")[0])
-        return record if record is not None and record.connectable is not False else None
-    named = [r for r in session.registry if r.name == text]
-    connectable = [r for r in named if r.connectable is not False]
-    pick = connectable or named
-    return pick[0] if pick else None
-
-
-async def _find_with_os_stack(
-    session: SessionManager, text: str, timeout: float
-) -> BLEDevice | None:
-    from bleak import BleakScanner
-
-    was_scanning = session.scanning
-    if was_scanning:
-        await session.stop_scan()  # one scanner at a time on OS stacks
-    try:
-        if looks_like_address(text):
-            return await BleakScanner.find_device_by_address(text, timeout=timeout)
-        return await BleakScanner.find_device_by_name(text, timeout=timeout)
-    finally:
-        if was_scanning:
-            with contextlib.suppress(Exception):
-                await session.start_scan(session.scan_active)
-
-
 def _controller_busy(refused: DeviceError, earlier: DeviceError | None) -> DeviceError:
     """LE Create Connection refused with 0x0C Command Disallowed: the controller still has
     a connection attempt pending. After our own attempt timed out, that is the one it did
@@ -470,15 +269,15 @@ class ConnectionManager:
     """All connections of a session, by address.
 
     `client_factory` makes the BleakClient for the session's backend; `find_device`
-    finds a device by name or address on the air (the session's scanner). Both come from
-    SessionManager."""
+    finds a device by name or address on the air (the session's scanner); `resubscribe`
+    resumes a subscription after a reconnect. All come from SessionManager."""
 
     def __init__(
         self,
         client_factory: ClientFactory,
         *,
         find_device: FindDevice | None = None,
-        store: StreamStore | None = None,
+        resubscribe: Resubscribe | None = None,
         connect_timeout: float = 10.0,
         scan_timeout: float = 5.0,
         retry: RetryPolicy | None = None,
@@ -486,7 +285,7 @@ class ConnectionManager:
     ) -> None:
         self._factory = client_factory
         self._find = find_device
-        self.store = store
+        self._resubscribe_one = resubscribe
         self.connect_timeout = connect_timeout
         self.scan_timeout = scan_timeout
         self.retry = retry or RetryPolicy()
@@ -496,34 +295,6 @@ class ConnectionManager:
         self._connections: dict[str, DeviceConnection] = {}
         self._lock = asyncio.Lock()  # one connection attempt at a time per radio
         self._listeners: list[ConnectionListener] = []
-
-    @classmethod
-    def for_session(
-        cls, session: SessionManager, store: StreamStore | None = None
-    ) -> ConnectionManager:
-        """The manager on a SessionManager's backend: the Bumble backend on its radio
-        (virtual world or dongle), else bleak's OS backend; names found by its scanner."""
-        manager: ConnectionManager
-
-        def factory(
-            target: BLEDevice | str, timeout: float, on_disconnect: Callable[[BleakClient], None]
-        ) -> BleakClient:
-            radio = session.radio
-            if radio is None:
-                return BleakClient(target, on_disconnect, timeout=timeout)
-            from blebench.backends.bumble.client import BumbleClient
-
-            return BleakClient(
-                target,
-                on_disconnect,
-                timeout=timeout,
-                backend=BumbleClient,
-                radio=radio,
-                op_timeout=manager.op_timeout,
-            )
-
-        manager = cls(factory, find_device=session_finder(session), store=store)
-        return manager
 
     # -- reading state -------------------------------------------------------------
     def all(self) -> list[DeviceConnection]:
@@ -716,13 +487,12 @@ class ConnectionManager:
     async def _resubscribe(self, conn: DeviceConnection) -> None:
         """After a reconnect, streams that were subscribed resume into the same Stream
         objects (readers keep their cursors)."""
-        if not conn.subscribed or self.store is None:
+        resubscribe = self._resubscribe_one
+        if not conn.subscribed or resubscribe is None:
             return
-        from blebench.session import gatt
-
         for handle, indicate in list(conn.subscribed.items()):
             with contextlib.suppress(DeviceError, ValueError):
-                await gatt.subscribe(conn, self.store, handle, indicate=indicate)
+                await resubscribe(conn, handle, indicate)
 
     async def disconnect(self, address_or_name: str) -> None:
         """Disconnect (idempotent); streams stay readable, marked inactive."""

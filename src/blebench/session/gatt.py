@@ -14,11 +14,26 @@ from __future__ import annotations
 import dataclasses
 import math
 import struct
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from blebench.decode.names import normalize_uuid, short_uuid, uuid_name
+from blebench.errors import UserInputError
+from blebench.session.errors import (
+    ConnectionLostError,
+    DeviceError,
+    GattOperationError,
+    NotConnectedError,
+    TargetError,
+)
+from blebench.session.models import (
+    GattNode,
+    GattTree,
+    NodeKind,
+    ReadResult,
+    _as_handle,
+    _could_be_uuid,
+)
 
 if TYPE_CHECKING:
     from bleak.backends.characteristic import BleakGATTCharacteristic
@@ -27,7 +42,16 @@ if TYPE_CHECKING:
     from blebench.session.connections import DeviceConnection
     from blebench.session.streams import Stream, StreamStore
 
-NodeKind = Literal["service", "characteristic", "descriptor"]
+__all__ = [  # the model and the target error moved; their old names stay importable here
+    "GattNode",
+    "GattTree",
+    "NodeKind",
+    "ReadResult",
+    "TargetError",
+    "short_uuid",
+    "_as_handle",
+    "_could_be_uuid",
+]
 ValueKind = Literal["hex", "text", "int", "float"]
 Endian = Literal["little", "big"]
 
@@ -38,158 +62,8 @@ REPORT_MAP_UUID = normalize_uuid("2a4b")
 MAX_ATTRIBUTE_LEN = 512  # ATT: no attribute value is longer
 
 
-class ValueParseError(ValueError):
+class ValueParseError(UserInputError):
     """A value typed for a write that cannot be encoded (the message says why)."""
-
-
-class TargetError(ValueError):
-    """A characteristic / descriptor reference (UUID, short UUID, handle) that matches
-    nothing, or more than one thing."""
-
-
-# -- the model ---------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class GattNode:
-    """A service, characteristic or descriptor.
-
-    `handle` is the attribute the ATT operations address: the service declaration for a
-    service, the *value* handle for a characteristic, the descriptor's own handle.
-    `properties` are bleak's names ("read", "write", "notify", ...); `permissions` are
-    what the session learnt (e.g. "read needs encryption" after an ATT 0x0F), since the
-    air never tells them directly.
-    """
-
-    kind: NodeKind
-    handle: int
-    uuid: str  # 128-bit lowercase
-    name: str | None
-    properties: list[str] = field(default_factory=list)
-    permissions: list[str] = field(default_factory=list)
-    children: list[GattNode] = field(default_factory=list)
-    parent_handle: int | None = None
-
-    @property
-    def short_uuid(self) -> str:
-        return short_uuid(self.uuid)
-
-    @property
-    def label(self) -> str:
-        return self.name or self.short_uuid
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "kind": self.kind,
-            "handle": self.handle,
-            "uuid": self.uuid,
-            "short_uuid": self.short_uuid,
-            "name": self.name,
-        }
-        if self.kind == "characteristic":
-            out["properties"] = list(self.properties)
-        if self.kind != "service":
-            out["permissions"] = list(self.permissions)
-        key = {"service": "characteristics", "characteristic": "descriptors"}.get(self.kind)
-        if key is not None:
-            out[key] = [c.to_json() for c in self.children]
-        return out
-
-
-@dataclass(slots=True)
-class GattTree:
-    """A device's GATT database as discovered."""
-
-    address: str
-    services: list[GattNode]
-    mtu: int = 23
-
-    def walk(self) -> Iterator[GattNode]:
-        for service in self.services:
-            yield service
-            for char in service.children:
-                yield char
-                yield from char.children
-
-    def characteristics(self) -> list[GattNode]:
-        return [n for n in self.walk() if n.kind == "characteristic"]
-
-    def node(self, handle: int) -> GattNode | None:
-        return next((n for n in self.walk() if n.handle == handle), None)
-
-    def find(self, spec: str | int, kinds: tuple[NodeKind, ...] = ("characteristic",)) -> GattNode:
-        """The one node `spec` names: a handle (int, "0x0010" or "16"), a short UUID
-        ("2a37"), or a full UUID. Raises TargetError with the candidates when ambiguous."""
-        what = "/".join(kinds)
-        handle = _as_handle(spec)
-        if handle is not None:
-            node = self.node(handle)
-            if node is not None and node.kind in kinds:
-                return node
-            if not _could_be_uuid(spec):  # "0x2A37" with no such handle: the UUID was meant
-                raise TargetError(
-                    f"no {what} at handle 0x{handle:04X}; `blebench gatt DEVICE` lists the handles"
-                )
-        try:
-            uuid = normalize_uuid(str(spec))
-        except ValueError:
-            raise TargetError(
-                f"{spec!r} is neither a UUID (2a37, 0x2A37, 128-bit) nor a handle"
-            ) from None
-        found = [n for n in self.walk() if n.kind in kinds and n.uuid == uuid]
-        if not found and handle is not None:
-            raise TargetError(
-                f"no {what} at handle 0x{handle:04X} nor with UUID {short_uuid(uuid)}; "
-                "`blebench gatt DEVICE` lists what it has"
-            )
-        if not found:
-            known = uuid_name(uuid)
-            raise TargetError(
-                f"this device has no {what} {short_uuid(uuid)}"
-                f"{f' ({known})' if known else ''}; `blebench gatt DEVICE` lists what it has"
-            )
-        if len(found) > 1:
-            handles = ", ".join(f"0x{n.handle:04X}" for n in found)
-            raise TargetError(
-                f"{short_uuid(uuid)} is on {len(found)} {what}s (handles {handles}): "
-                "give the handle instead"
-            )
-        return found[0]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "address": self.address,
-            "mtu": self.mtu,
-            "services": [s.to_json() for s in self.services],
-        }
-
-
-def _could_be_uuid(spec: str | int) -> bool:
-    if not isinstance(spec, str):
-        return False
-    try:
-        normalize_uuid(spec)
-    except ValueError:
-        return False
-    return True
-
-
-def _as_handle(spec: str | int) -> int | None:
-    if isinstance(spec, int):
-        return spec
-    text = spec.strip().lower()
-    # Short UUIDs are hex too: only "0x...." or plain decimal digits count as a handle, and
-    # plain 4-digit hex that parses as decimal ("2904") is taken as a UUID.
-    if text.startswith("0x") and len(text) <= 6:
-        try:
-            return int(text, 16)
-        except ValueError:
-            return None
-    if text.startswith("#") and text[1:].isdigit():
-        return int(text[1:])
-    if text.isdigit() and len(text) <= 3:
-        return int(text)
-    return None
 
 
 def tree_from_bleak(address: str, services: Any, mtu: int) -> GattTree:
@@ -428,36 +302,6 @@ def decode_report_map(data: bytes) -> Any:
 # -- operations --------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class ReadResult:
-    """One read: raw bytes and decoded fields, or the error in words."""
-
-    handle: int
-    uuid: str
-    name: str | None
-    kind: NodeKind = "characteristic"
-    data: bytes | None = None
-    decoded: Any = None
-    error: dict[str, Any] | None = None  # DeviceError.to_json()
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "handle": self.handle,
-            "uuid": self.uuid,
-            "short_uuid": short_uuid(self.uuid),
-            "name": self.name,
-            "hex": self.data.hex() if self.data is not None else None,
-            "length": len(self.data) if self.data is not None else None,
-            "decoded": self.decoded,
-            "error": self.error,
-        }
-
-
 _PERMISSION_FROM_ATT = {
     0x02: "not readable",
     0x03: "not writable",
@@ -497,8 +341,6 @@ def _bleak_desc(conn: DeviceConnection, node: GattNode) -> BleakGATTDescriptor:
 
 async def discover(conn: DeviceConnection) -> GattTree:
     """The connection's GATT tree (bleak discovers at connect; this builds the model)."""
-    from blebench.session.connections import NotConnectedError
-
     if not conn.is_connected:
         raise NotConnectedError(conn.address, "walking the GATT database")
     async with conn.operation("service discovery"):
@@ -521,8 +363,6 @@ def resolve(
 async def read_raw(conn: DeviceConnection, node: GattNode) -> bytes:
     """The value bytes of a characteristic or descriptor (long reads included)."""
     label = f"the read of {node.label} (0x{node.handle:04X})"
-    from blebench.session.connections import GattOperationError
-
     try:
         async with conn.operation(label):
             if node.kind == "descriptor":
@@ -543,8 +383,6 @@ async def read(conn: DeviceConnection, spec: str | int | GattNode) -> ReadResult
         else resolve(conn, spec, ("characteristic", "descriptor"))
     )
     if node.kind == "characteristic" and "read" not in node.properties:
-        from blebench.session.connections import DeviceError
-
         notifies = {"notify", "indicate"} & set(node.properties)
         raise DeviceError(
             f"{node.label} (0x{node.handle:04X}) cannot be read "
@@ -578,8 +416,6 @@ async def read_all(conn: DeviceConnection, *, keep_partial: bool = False) -> lis
     walk, since nothing after it could succeed: it is raised, or with `keep_partial` it is
     recorded on the value that was being read and what was read before it is returned
     (a device that drops the link on one read should not hide every other answer)."""
-    from blebench.session.connections import ConnectionLostError, DeviceError
-
     tree = conn.tree or await discover(conn)
     results: list[ReadResult] = []
     for node in tree.walk():
@@ -619,8 +455,6 @@ async def write(
 ) -> GattNode:
     """Write a characteristic value (with or without response; long writes are split by
     the backend) or, given a descriptor's handle, a descriptor. Raises DeviceError."""
-    from blebench.session.connections import DeviceError, GattOperationError
-
     node = (
         spec
         if isinstance(spec, GattNode)
@@ -670,8 +504,6 @@ async def subscribe(
     """Subscribe to notifications (or indications) into a stream of `store`.
 
     The backend's callback is the stream's cheap append (`Stream.on_notify`)."""
-    from blebench.session.connections import DeviceError
-
     node = spec if isinstance(spec, GattNode) else resolve(conn, spec)
     can_notify = "notify" in node.properties
     can_indicate = "indicate" in node.properties

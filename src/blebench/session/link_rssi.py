@@ -17,7 +17,8 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from blebench.session.connections import DeviceError, backend_extras
+from blebench.session.connections import backend_extras
+from blebench.session.errors import DeviceError, LinkRssiUnavailableError  # (old home)
 
 if TYPE_CHECKING:
     from blebench.session.connections import ConnectionManager, DeviceConnection
@@ -28,12 +29,6 @@ SAMPLE_INTERVAL_S = 1.0
 HISTORY = 128  # (monotonic s, dBm) pairs kept per address, as the registry keeps
 READ_TIMEOUT_S = 2.0
 RSSI_NOT_AVAILABLE = 127  # HCI Read RSSI's "not available" (Core Vol 4, Part E, 7.5.4)
-
-
-class LinkRssiUnavailableError(DeviceError):
-    """The backend (or the controller, at this moment) cannot give the link's RSSI."""
-
-    kind = "rssi_unavailable"
 
 
 def can_read_link_rssi(conn: DeviceConnection) -> bool:

@@ -1,22 +1,28 @@
 """`SessionManager`: the one object the CLI and the TUI drive (no Textual here, ever).
 
-It opens the radio the settings name (the OS stack through bleak, Bumble over HCI, or the
+It implements `blebench.session.api.SessionApi`, the faces' whole view of a session. It
+opens the radio the settings name (the OS stack through bleak, Bumble over HCI, or the
 virtual world), scans with bleak's `BleakScanner` on that backend and merges reports into
-a `DeviceRegistry`. Connections, GATT and streams hook in from their own modules and reach
-the radio through `manager.radio` / `manager.radio_info`.
+a `DeviceRegistry`. It builds the parts below it and injects what they need of it: the
+`ConnectionManager` gets a client factory, a finder (this module's scanner: `session_finder`)
+and the GATT resubscription; the capture gets a `radio()` callable. Nothing below imports
+this module, so `session/` has no import circle.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import dataclasses
+import time
 import warnings
 from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bleak import BleakScanner
+from bleak import BleakClient, BleakScanner
 from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
 from bleak.exc import BleakError
@@ -24,25 +30,44 @@ from bleak.exc import BleakError
 from blebench.backends import BackendChoice, BackendError, choose_backend
 from blebench.backends.extras import RawAdvertisement, raw_advertisement
 from blebench.pairing.bonds import BondFileProblem, BondStore
-from blebench.session.capture import CaptureControl
-from blebench.session.connections import ConnectionManager
+from blebench.session import console as console_ops
+from blebench.session import export as stream_export
+from blebench.session import gatt
+from blebench.session.api import ExportFormat, SessionApi, Target
+from blebench.session.capture import CaptureControl, CaptureStatus
+from blebench.session.connections import (
+    ConnectionManager,
+    DeviceConnection,
+    FindDevice,
+    looks_like_address,
+)
+from blebench.session.errors import NotConnectedError, SessionError
+from blebench.session.filters import SampleFilter
 from blebench.session.gatt import stream_decoder
 from blebench.session.link_rssi import LinkRssiSampler
-from blebench.session.models import RadioInfo
+from blebench.session.models import (
+    ConnectionInfo,
+    ConnectionState,
+    DeviceRecord,
+    GattNode,
+    GattTree,
+    RadioInfo,
+    ReadResult,
+)
 from blebench.session.registry import DeviceRegistry
-from blebench.session.streams import StreamStore
+from blebench.session.streams import Stream, StreamBatch, StreamCursor, StreamStore
 
 if TYPE_CHECKING:
     from blebench.backends.bumble.radio import BumbleRadio
     from blebench.pairing.delegate import PairingDelegate
+    from blebench.pairing.lab import LabResult
     from blebench.pairing.models import Bond, PairingOptions, PairingOutcome
+    from blebench.session.console import RequestConsole
     from blebench.sim.catalogue.base import VirtualPeripheral
 
 RECENT_REPORTS = 2000  # raw reports kept for a live view
 
-
-class SessionError(Exception):
-    """A session that cannot do what was asked; str() is one line for the user."""
+__all__ = ["SessionError", "SessionManager", "SessionSettings", "session_finder"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -93,11 +118,15 @@ class SessionManager:
         # streams.py): `.connections` connects by address or name, `.streams` holds the
         # notification ring buffers the UI pulls from.
         self.streams = StreamStore(decoder=stream_decoder)
-        self.connections = ConnectionManager.for_session(self, self.streams)
+        self.connections = ConnectionManager(
+            self._client,
+            find_device=session_finder(self),
+            resubscribe=self._resubscribe,
+        )
         # The RSSI of connected devices (advertisements stop once connected), sampled
         # while started (the TUI does), and an on-demand btsnoop capture.
         self.link_rssi = LinkRssiSampler(self.connections, clock=self.registry.clock)
-        self.capture = CaptureControl(self)
+        self.capture = CaptureControl(lambda: self.radio)
         self.recent: deque[tuple[float, RawAdvertisement]] = deque(maxlen=RECENT_REPORTS)
         self._scanner: BleakScanner | None = None
         self.scan_active = True
@@ -179,13 +208,27 @@ class SessionManager:
     # ------------------------------------------------------------------ pairing
 
     async def pair(
-        self, target: str, options: PairingOptions, delegate: PairingDelegate
+        self,
+        target: str,
+        options: PairingOptions,
+        delegate: PairingDelegate,
+        *,
+        passkey: int | None = None,
+        timeout: float | None = None,
     ) -> PairingOutcome:
         """Connect to `target` if needed and pair with our `options`; the questions go to
         `delegate`. SMP failures are the outcome's `failure` (see session/pairing.py)."""
         from blebench.session.pairing import pair
 
-        return await pair(self.connections, target, options, delegate, bond_store=self.bonds)
+        return await pair(
+            self.connections,
+            target,
+            options,
+            delegate,
+            bond_store=self.bonds,
+            passkey=passkey,
+            timeout=timeout,
+        )
 
     async def repair(
         self,
@@ -210,6 +253,20 @@ class SessionManager:
             passkey=passkey,
             timeout=timeout,
         )
+
+    async def run_lab(
+        self,
+        initiator: PairingOptions,
+        responder: PairingOptions,
+        *,
+        passkey: int | None = None,
+        confirm: bool = True,
+    ) -> LabResult:
+        """Pair two fresh in-process devices with these options (real SMP, beside the
+        radio: nothing of this session is touched); never raises for an SMP failure."""
+        from blebench.pairing.lab import run_lab
+
+        return await run_lab(initiator, responder, passkey=passkey, confirm=confirm)
 
     # ------------------------------------------------------------------ scanning
 
@@ -259,3 +316,232 @@ class SessionManager:
         raw = raw_advertisement(advertisement.platform_data)
         if raw is not None:
             self.recent.append((now, raw))
+
+    def clock(self) -> float:
+        return self.registry.clock()
+
+    def devices_changed_since(self, version: int) -> tuple[int, list[DeviceRecord]]:
+        return self.registry.changed_since(version)
+
+    def device(self, address: str) -> DeviceRecord | None:
+        return self.registry.get(address)
+
+    # ------------------------------------------------------------------ connections
+
+    def _client(
+        self,
+        target: BLEDevice | str,
+        timeout: float,
+        on_disconnect: Callable[[BleakClient], None],
+    ) -> BleakClient:
+        """A BleakClient on this session's backend: the Bumble backend on its radio
+        (virtual world or dongle), else bleak's OS backend."""
+        radio = self.radio
+        if radio is None:
+            return BleakClient(target, on_disconnect, timeout=timeout)
+        from blebench.backends.bumble.client import BumbleClient
+
+        return BleakClient(
+            target,
+            on_disconnect,
+            timeout=timeout,
+            backend=BumbleClient,
+            radio=radio,
+            op_timeout=self.connections.op_timeout,
+        )
+
+    async def _resubscribe(self, conn: DeviceConnection, handle: int, indicate: bool) -> Stream:
+        return await gatt.subscribe(conn, self.streams, handle, indicate=indicate)
+
+    def _live(self, address: str, during: str) -> DeviceConnection:
+        """The connection to `address` (or a name), up; raises the loss in words."""
+        conn = self.connections.get(address)
+        if conn is None:
+            raise NotConnectedError(address, during)
+        if not conn.is_connected:
+            if conn.state == ConnectionState.LOST:
+                raise conn.lost_error(during)
+            raise NotConnectedError(conn.address, during)
+        return conn
+
+    async def connect(self, target: str, *, timeout: float | None = None) -> ConnectionInfo:
+        conn = await self.connections.connect(target, timeout=timeout)
+        return conn.info()
+
+    async def disconnect(self, address: str) -> None:
+        await self.connections.disconnect(address)
+
+    async def reconnect(self, address: str, *, timeout: float | None = None) -> ConnectionInfo:
+        conn = await self.connections.reconnect(address, timeout=timeout)
+        return conn.info()
+
+    def connection(self, address: str) -> ConnectionInfo | None:
+        conn = self.connections.get(address)
+        return conn.info() if conn is not None else None
+
+    def all_connections(self) -> list[ConnectionInfo]:
+        return [conn.info() for conn in self.connections.all()]
+
+    def check_link(self, address: str, during: str) -> None:
+        self._live(address, during)
+
+    # ------------------------------------------------------------------ GATT
+
+    async def discover(self, address: str) -> GattTree:
+        return await gatt.discover(self._live(address, "walking the GATT database"))
+
+    async def read(self, address: str, target: Target | GattNode) -> ReadResult:
+        return await gatt.read(self._live(address, "a read"), target)
+
+    async def read_all(self, address: str, *, keep_partial: bool = False) -> list[ReadResult]:
+        return await gatt.read_all(self._live(address, "reading"), keep_partial=keep_partial)
+
+    async def write(
+        self, address: str, target: Target | GattNode, data: bytes, *, response: bool = True
+    ) -> GattNode:
+        return await gatt.write(self._live(address, "a write"), target, data, response=response)
+
+    async def subscribe(
+        self,
+        address: str,
+        target: Target | GattNode,
+        *,
+        indicate: bool = False,
+        capacity: int | None = None,
+    ) -> Stream:
+        conn = self._live(address, "subscribing")
+        return await gatt.subscribe(
+            conn, self.streams, target, indicate=indicate, capacity=capacity
+        )
+
+    async def unsubscribe(self, address: str, target: Target | GattNode) -> None:
+        conn = self.connections.get(address)
+        if conn is None:
+            return
+        await gatt.unsubscribe(conn, self.streams, target)
+
+    async def open_console(
+        self, address: str, write: Target, notify: Target, *, response: bool | None = None
+    ) -> RequestConsole:
+        conn = self._live(address, "opening a console")
+        return await console_ops.open_console(
+            conn, self.streams, write, notify, response=response
+        )
+
+    # ------------------------------------------------------------------ streams
+
+    def pull_streams(
+        self,
+        cursor: StreamCursor | None = None,
+        *,
+        stream_ids: Iterable[int] | None = None,
+        sample_filter: SampleFilter | None = None,
+        limit: int | None = None,
+    ) -> StreamBatch:
+        return self.streams.pull(
+            cursor, stream_ids=stream_ids, sample_filter=sample_filter, limit=limit
+        )
+
+    def export(
+        self,
+        path: Path,
+        fmt: ExportFormat,
+        *,
+        stream_ids: Sequence[int] | None = None,
+        sample_filter: SampleFilter | None = None,
+    ) -> int:
+        """The file is written beside as `.partial`, then replaces `path` (parents made)."""
+        target = Path(path).expanduser()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(target.name + ".partial")
+        ids = list(stream_ids) if stream_ids is not None else None
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            write = stream_export.export_csv if fmt == "csv" else stream_export.export_jsonl
+            count = write(self.streams, out, stream_ids=ids, sample_filter=sample_filter)
+        partial.replace(target)
+        return count
+
+    def link_rssi_history(self, address: str) -> Sequence[tuple[float, int]]:
+        return self.link_rssi.history(address)
+
+    # ------------------------------------------------------------------ capture
+
+    def capture_unavailable_reason(self) -> str | None:
+        return self.capture.unavailable_reason()
+
+    def capture_status(self) -> CaptureStatus | None:
+        return self.capture.status()
+
+    def start_capture(self, path: Path | None = None) -> Path:
+        return self.capture.start(path)
+
+    def stop_capture(self) -> CaptureStatus:
+        return self.capture.stop()
+
+
+# -- finding a device (the manager's knowledge of its radio, scanner and registry) --------
+
+
+def session_finder(session: SessionManager) -> FindDevice:
+    """Find a device by name or address with the session's scanner (started for the
+    search when it was not running, stopped again afterwards)."""
+
+    async def find(text: str, timeout: float) -> BLEDevice | None:
+        if session.radio is None:
+            return await _find_with_os_stack(session, text, timeout)
+        started = False
+        if not session.scanning:
+            await session.start_scan(active=True)
+            started = True
+        try:
+            deadline = time.monotonic() + timeout
+            while True:
+                record = _match_record(session, text)
+                if record is not None:
+                    # The Bumble backend reads the address type from these details.
+                    details = {
+                        "address": record.address,
+                        "address_type": record.address_type,
+                        "connectable": record.connectable,  # False: it refuses, say so at once
+                    }
+                    return BLEDevice(record.address, record.name, details)
+                if time.monotonic() >= deadline:
+                    return None
+                await asyncio.sleep(0.05)
+        finally:
+            if started:
+                with contextlib.suppress(Exception):
+                    await session.stop_scan()
+
+    return find
+
+
+def _match_record(session: SessionManager, text: str) -> DeviceRecord | None:
+    if looks_like_address(text):
+        record = session.registry.get(text.split("/")[0])
+        return record if record is not None and record.connectable is not False else None
+    named = [r for r in session.registry if r.name == text]
+    connectable = [r for r in named if r.connectable is not False]
+    pick = connectable or named
+    return pick[0] if pick else None
+
+
+async def _find_with_os_stack(
+    session: SessionManager, text: str, timeout: float
+) -> BLEDevice | None:
+    was_scanning = session.scanning
+    if was_scanning:
+        await session.stop_scan()  # one scanner at a time on OS stacks
+    try:
+        if looks_like_address(text):
+            return await BleakScanner.find_device_by_address(text, timeout=timeout)
+        return await BleakScanner.find_device_by_name(text, timeout=timeout)
+    finally:
+        if was_scanning:
+            with contextlib.suppress(Exception):
+                await session.start_scan(session.scan_active)
+
+
+def _implements_the_api(session: SessionManager) -> SessionApi:
+    """Never called: mypy proves here that SessionManager is a SessionApi."""
+    return session

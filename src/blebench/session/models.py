@@ -1,7 +1,11 @@
-"""Scan-side models: what the session knows about each device it has heard.
+"""The session's plain models, shared by the CLI's JSON, the TUI and the tests.
 
-Shared by the CLI's JSON, the TUI and the tests: one `DeviceRecord` per device, built by
-`DeviceRegistry` from the reports the backend delivers.
+- scanning: one `DeviceRecord` per device, built by `DeviceRegistry` from the reports the
+  backend delivers (`Payload` for each kind of payload), and `RadioInfo`;
+- connections: `ConnectionState`, `ConnectionInfo` (state and link parameters);
+- GATT: `GattNode`, `GattTree` (a device's database as discovered).
+
+Plain data only: no bleak, no Bumble, no Textual (a face may import this at runtime).
 """
 
 from __future__ import annotations
@@ -9,9 +13,14 @@ from __future__ import annotations
 import dataclasses
 import datetime
 from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
+from blebench.decode.names import company_name, normalize_uuid, short_uuid, uuid_name
 from blebench.decode.payload import DecodedPayload, vendors_json
+from blebench.session.errors import TargetError
 
 AddressType = Literal[
     "public", "random-static", "resolvable-private", "non-resolvable-private", "unknown"
@@ -103,7 +112,6 @@ class DeviceRecord:
 
     def to_json(self, wall_offset: float) -> dict[str, Any]:
         """The scan JSON object (README "JSON output"); `wall_offset` = wall - monotonic."""
-        from blebench.decode.names import company_name
 
         def stamp(mono: float) -> str:
             moment = datetime.datetime.fromtimestamp(mono + wall_offset, tz=datetime.UTC)
@@ -138,3 +146,223 @@ class DeviceRecord:
         if not self.raw_available:
             out["os_fields"] = self.os_fields
         return out
+
+
+# -- connections -------------------------------------------------------------------------
+
+
+class ConnectionState(StrEnum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    DISCONNECTING = "disconnecting"
+    DISCONNECTED = "disconnected"  # on request
+    LOST = "lost"  # dropped by the link or the peer
+    FAILED = "failed"  # never came up
+
+
+@dataclass(slots=True)
+class ConnectionInfo:
+    """A connection's state and parameters, plain data for the UI and JSON. Fields the
+    backend cannot know are None."""
+
+    address: str
+    name: str | None
+    state: str
+    backend: str
+    mtu: int | None
+    connected_at_wall_ms: float | None
+    tx_phy: str | None = None
+    rx_phy: str | None = None
+    interval_ms: float | None = None
+    latency: int | None = None
+    supervision_timeout_ms: float | None = None
+    encrypted: bool | None = None
+    authenticated: bool | None = None
+    secure_connections: bool | None = None
+    encryption_key_size: int | None = None
+    disconnect_reason: dict[str, Any] | None = None
+    streams: int = 0
+
+    @property
+    def is_connected(self) -> bool:
+        return self.state == ConnectionState.CONNECTED
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# -- GATT --------------------------------------------------------------------------------
+
+NodeKind = Literal["service", "characteristic", "descriptor"]
+
+
+@dataclass(slots=True)
+class GattNode:
+    """A service, characteristic or descriptor.
+
+    `handle` is the attribute the ATT operations address: the service declaration for a
+    service, the *value* handle for a characteristic, the descriptor's own handle.
+    `properties` are bleak's names ("read", "write", "notify", ...); `permissions` are
+    what the session learnt (e.g. "read needs encryption" after an ATT 0x0F), since the
+    air never tells them directly.
+    """
+
+    kind: NodeKind
+    handle: int
+    uuid: str  # 128-bit lowercase
+    name: str | None
+    properties: list[str] = field(default_factory=list)
+    permissions: list[str] = field(default_factory=list)
+    children: list[GattNode] = field(default_factory=list)
+    parent_handle: int | None = None
+
+    @property
+    def short_uuid(self) -> str:
+        return short_uuid(self.uuid)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.short_uuid
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "kind": self.kind,
+            "handle": self.handle,
+            "uuid": self.uuid,
+            "short_uuid": self.short_uuid,
+            "name": self.name,
+        }
+        if self.kind == "characteristic":
+            out["properties"] = list(self.properties)
+        if self.kind != "service":
+            out["permissions"] = list(self.permissions)
+        key = {"service": "characteristics", "characteristic": "descriptors"}.get(self.kind)
+        if key is not None:
+            out[key] = [c.to_json() for c in self.children]
+        return out
+
+
+@dataclass(slots=True)
+class GattTree:
+    """A device's GATT database as discovered."""
+
+    address: str
+    services: list[GattNode]
+    mtu: int = 23
+
+    def walk(self) -> Iterator[GattNode]:
+        for service in self.services:
+            yield service
+            for char in service.children:
+                yield char
+                yield from char.children
+
+    def characteristics(self) -> list[GattNode]:
+        return [n for n in self.walk() if n.kind == "characteristic"]
+
+    def node(self, handle: int) -> GattNode | None:
+        return next((n for n in self.walk() if n.handle == handle), None)
+
+    def find(self, spec: str | int, kinds: tuple[NodeKind, ...] = ("characteristic",)) -> GattNode:
+        """The one node `spec` names: a handle (int, "0x0010" or "16"), a short UUID
+        ("2a37"), or a full UUID. Raises TargetError with the candidates when ambiguous."""
+        what = "/".join(kinds)
+        handle = _as_handle(spec)
+        if handle is not None:
+            node = self.node(handle)
+            if node is not None and node.kind in kinds:
+                return node
+            if not _could_be_uuid(spec):  # "0x2A37" with no such handle: the UUID was meant
+                raise TargetError(
+                    f"no {what} at handle 0x{handle:04X}; `blebench gatt DEVICE` lists the handles"
+                )
+        try:
+            uuid = normalize_uuid(str(spec))
+        except ValueError:
+            raise TargetError(
+                f"{spec!r} is neither a UUID (2a37, 0x2A37, 128-bit) nor a handle"
+            ) from None
+        found = [n for n in self.walk() if n.kind in kinds and n.uuid == uuid]
+        if not found and handle is not None:
+            raise TargetError(
+                f"no {what} at handle 0x{handle:04X} nor with UUID {short_uuid(uuid)}; "
+                "`blebench gatt DEVICE` lists what it has"
+            )
+        if not found:
+            known = uuid_name(uuid)
+            raise TargetError(
+                f"this device has no {what} {short_uuid(uuid)}"
+                f"{f' ({known})' if known else ''}; `blebench gatt DEVICE` lists what it has"
+            )
+        if len(found) > 1:
+            handles = ", ".join(f"0x{n.handle:04X}" for n in found)
+            raise TargetError(
+                f"{short_uuid(uuid)} is on {len(found)} {what}s (handles {handles}): "
+                "give the handle instead"
+            )
+        return found[0]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "mtu": self.mtu,
+            "services": [s.to_json() for s in self.services],
+        }
+
+
+def _could_be_uuid(spec: str | int) -> bool:
+    if not isinstance(spec, str):
+        return False
+    try:
+        normalize_uuid(spec)
+    except ValueError:
+        return False
+    return True
+
+
+def _as_handle(spec: str | int) -> int | None:
+    if isinstance(spec, int):
+        return spec
+    text = spec.strip().lower()
+    # Short UUIDs are hex too: only "0x...." or plain decimal digits count as a handle, and
+    # plain 4-digit hex that parses as decimal ("2904") is taken as a UUID.
+    if text.startswith("0x") and len(text) <= 6:
+        try:
+            return int(text, 16)
+        except ValueError:
+            return None
+    if text.startswith("#") and text[1:].isdigit():
+        return int(text[1:])
+    if text.isdigit() and len(text) <= 3:
+        return int(text)
+    return None
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """One read: raw bytes and decoded fields, or the error in words."""
+
+    handle: int
+    uuid: str
+    name: str | None
+    kind: NodeKind = "characteristic"
+    data: bytes | None = None
+    decoded: Any = None
+    error: dict[str, Any] | None = None  # DeviceError.to_json()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "handle": self.handle,
+            "uuid": self.uuid,
+            "short_uuid": short_uuid(self.uuid),
+            "name": self.name,
+            "hex": self.data.hex() if self.data is not None else None,
+            "length": len(self.data) if self.data is not None else None,
+            "decoded": self.decoded,
+            "error": self.error,
+        }

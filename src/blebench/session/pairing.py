@@ -17,23 +17,12 @@ from typing import TYPE_CHECKING
 from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import PairingDelegate
 from blebench.pairing.models import Bond, IoCapability, PairingOptions, PairingOutcome
-from blebench.session.connections import DeviceError, backend_extras, looks_like_address
+from blebench.session.connections import backend_extras, looks_like_address
+from blebench.session.errors import NoBondError, PairingUnavailableError  # (old home)
 
 if TYPE_CHECKING:
     from blebench.backends.bumble.radio import BumbleRadio
     from blebench.session.connections import ConnectionManager
-
-
-class PairingUnavailableError(DeviceError):
-    """This backend does not let blebench run SMP with chosen options."""
-
-    kind = "pairing_unavailable"
-
-
-class NoBondError(DeviceError):
-    """A re-pair was asked for a device blebench has no bond with."""
-
-    kind = "no_bond"
 
 
 def repair_options(bond: Bond) -> PairingOptions:

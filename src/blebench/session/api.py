@@ -1,0 +1,248 @@
+"""`SessionApi`: everything a face (the TUI, the CLI, a script) may ask of a session.
+
+One Protocol, taking and returning plain models (blebench.session.models) and the
+session's own bounded objects (streams, consoles); `SessionManager` implements it (mypy
+proves it: see the end of blebench/session/manager.py). Importing this module loads no
+bleak, no Bumble and no Textual, so a face imports it (and `models`) at runtime and
+everything else only for types.
+
+Devices are named by address (or by name: `connect` finds a name on the air); a
+characteristic or descriptor by handle (int) or UUID text ("2a37", "0x0010"). The stream
+store is bound inside: `subscribe(address, handle)` opens the stream, `pull_streams(cursor)`
+reads what came. Every failure is a `blebench.errors.BlebenchError`: a `DeviceError` (the
+device or the link, exit 1) or a `UserInputError` (what was typed, exit 2), with words, a
+next step and JSON. The error classes a face catches are importable from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from blebench.errors import BlebenchError, SetupError, UserInputError
+from blebench.session.errors import (
+    ConnectionLostError,
+    DeviceError,
+    DeviceNotFoundError,
+    FilterError,
+    GattOperationError,
+    NoBondError,
+    NotConnectedError,
+    PairingUnavailableError,
+    SessionError,
+    StaleBondError,
+    TargetError,
+)
+from blebench.session.models import (
+    ConnectionInfo,
+    ConnectionState,
+    DeviceRecord,
+    GattNode,
+    GattTree,
+    RadioInfo,
+    ReadResult,
+)
+
+if TYPE_CHECKING:
+    from blebench.pairing.bonds import BondStore
+    from blebench.pairing.delegate import PairingDelegate
+    from blebench.pairing.lab import LabResult
+    from blebench.pairing.models import Bond, PairingOptions, PairingOutcome
+    from blebench.session.capture import CaptureStatus
+    from blebench.session.console import RequestConsole
+    from blebench.session.streams import (
+        SampleFilter,
+        Stream,
+        StreamBatch,
+        StreamCursor,
+        StreamStore,
+    )
+
+__all__ = [
+    "BlebenchError",
+    "ConnectionInfo",
+    "ConnectionLostError",
+    "ConnectionState",
+    "DeviceError",
+    "DeviceNotFoundError",
+    "DeviceRecord",
+    "ExportFormat",
+    "FilterError",
+    "GattNode",
+    "GattOperationError",
+    "GattTree",
+    "NoBondError",
+    "NotConnectedError",
+    "PairingUnavailableError",
+    "RadioInfo",
+    "ReadResult",
+    "SessionApi",
+    "SessionError",
+    "SetupError",
+    "StaleBondError",
+    "TargetError",
+    "UserInputError",
+]
+
+ExportFormat = Literal["csv", "jsonl"]
+Target = str | int
+"""A characteristic or descriptor: its handle, or its UUID ("2a37", 128-bit) or "0x0010"."""
+
+
+class SessionApi(Protocol):
+    """What a face may call. Nothing else of the session is the faces' business."""
+
+    # -- the radio and scanning --------------------------------------------------------
+    @property
+    def radio_info(self) -> RadioInfo:
+        """Which radio this session runs on, and why when the user did not pick it."""
+
+    @property
+    def scanning(self) -> bool: ...
+
+    async def start_scan(self, active: bool = True) -> None:
+        """Scan (again) in this mode; what was heard is kept. Raises SessionError."""
+
+    async def stop_scan(self) -> None: ...
+
+    def clock(self) -> float:
+        """The clock the reports are stamped on (monotonic seconds)."""
+
+    def devices_changed_since(self, version: int) -> tuple[int, list[DeviceRecord]]:
+        """(the version now, the records that changed after `version`); 0 gives all."""
+
+    def device(self, address: str) -> DeviceRecord | None:
+        """The record of a device heard (by address, or its identity address)."""
+
+    # -- connections -------------------------------------------------------------------
+    async def connect(self, target: str, *, timeout: float | None = None) -> ConnectionInfo:
+        """Connect (or keep the live link) to a device by address or name; discovery is
+        part of connecting. Raises DeviceError (StaleBondError, DeviceNotFoundError, ...)."""
+
+    async def disconnect(self, address: str) -> None:
+        """Disconnect (idempotent); its streams stay readable, marked inactive."""
+
+    async def reconnect(self, address: str, *, timeout: float | None = None) -> ConnectionInfo:
+        """Connect again to a device connected before, resubscribing its streams."""
+
+    def connection(self, address: str) -> ConnectionInfo | None:
+        """The connection to `address` (or a device's name) as plain data, if any."""
+
+    def all_connections(self) -> list[ConnectionInfo]:
+        """Every connection this session made, in any state."""
+
+    def check_link(self, address: str, during: str) -> None:
+        """Raise what a face should say when the link to `address` is not up (the loss
+        in words: ConnectionLostError, else NotConnectedError); nothing when it is."""
+
+    # -- GATT --------------------------------------------------------------------------
+    async def discover(self, address: str) -> GattTree:
+        """The GATT database of a connected device."""
+
+    async def read(self, address: str, target: Target | GattNode) -> ReadResult:
+        """Read and decode one characteristic (or a descriptor, by handle)."""
+
+    async def read_all(self, address: str, *, keep_partial: bool = False) -> list[ReadResult]:
+        """Every readable value read and decoded; failures recorded in their results."""
+
+    async def write(
+        self, address: str, target: Target | GattNode, data: bytes, *, response: bool = True
+    ) -> GattNode:
+        """Write a value (with or without response); the node written."""
+
+    async def subscribe(
+        self,
+        address: str,
+        target: Target | GattNode,
+        *,
+        indicate: bool = False,
+        capacity: int | None = None,
+    ) -> Stream:
+        """Notifications (or indications) into a stream of the session's store."""
+
+    async def unsubscribe(self, address: str, target: Target | GattNode) -> None:
+        """Stop notifications; the stream's samples stay readable (marked inactive)."""
+
+    async def open_console(
+        self, address: str, write: Target, notify: Target, *, response: bool | None = None
+    ) -> RequestConsole:
+        """A request/response console: requests to `write`, replies from `notify`."""
+
+    # -- streams -----------------------------------------------------------------------
+    @property
+    def streams(self) -> StreamStore:
+        """The store every subscription writes to (bounded ring buffers)."""
+
+    def pull_streams(
+        self,
+        cursor: StreamCursor | None = None,
+        *,
+        stream_ids: Iterable[int] | None = None,
+        sample_filter: SampleFilter | None = None,
+        limit: int | None = None,
+    ) -> StreamBatch:
+        """New samples since `cursor` (all kept ones for None), oldest first."""
+
+    def export(
+        self,
+        path: Path,
+        fmt: ExportFormat,
+        *,
+        stream_ids: Sequence[int] | None = None,
+        sample_filter: SampleFilter | None = None,
+    ) -> int:
+        """Write the streams to a CSV or JSON Lines file (atomically); the sample count.
+        Raises OSError naming the path when it cannot be written."""
+
+    def link_rssi_history(self, address: str) -> Sequence[tuple[float, int]]:
+        """(time on `clock`, dBm) of the RSSI read on the link to `address`."""
+
+    # -- pairing and bonds -------------------------------------------------------------
+    @property
+    def bonds(self) -> BondStore:
+        """The one bond store of this process (the radio's key store writes through it)."""
+
+    async def pair(
+        self,
+        target: str,
+        options: PairingOptions,
+        delegate: PairingDelegate,
+        *,
+        passkey: int | None = None,
+        timeout: float | None = None,
+    ) -> PairingOutcome:
+        """Connect if needed and pair; an SMP failure is the outcome's `failure`."""
+
+    async def repair(
+        self,
+        target: str,
+        delegate: PairingDelegate,
+        options: PairingOptions | None = None,
+        *,
+        passkey: int | None = None,
+        timeout: float | None = None,
+    ) -> tuple[PairingOutcome, Bond]:
+        """Delete a stale bond and pair again (the first pairing's options by default)."""
+
+    async def run_lab(
+        self,
+        initiator: PairingOptions,
+        responder: PairingOptions,
+        *,
+        passkey: int | None = None,
+        confirm: bool = True,
+    ) -> LabResult:
+        """Pair two fresh in-process devices with these options (real SMP)."""
+
+    # -- capture -----------------------------------------------------------------------
+    def capture_unavailable_reason(self) -> str | None:
+        """Why a btsnoop capture cannot run on this radio, or None when it can."""
+
+    def capture_status(self) -> CaptureStatus | None:
+        """The running capture, else the one that ended last, else None."""
+
+    def start_capture(self, path: Path | None = None) -> Path:
+        """Capture the HCI traffic to `path` (a new file in the data dir when None)."""
+
+    def stop_capture(self) -> CaptureStatus: ...
