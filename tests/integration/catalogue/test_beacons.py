@@ -88,13 +88,19 @@ async def test_eddystone_sends_uid_url_and_tlm_in_turn(world: RigFactory) -> Non
 async def test_beacons_are_non_connectable_and_decode(world: RigFactory) -> None:
     ibeacon, altbeacon, windows = IBeacon(), AltBeacon(), MicrosoftCdp()
     rig = await world(ibeacon, altbeacon, windows)
-    for peripheral, name in ((ibeacon, "ibeacon"), (altbeacon, "altbeacon"), (windows, "microsoft-cdp")):
-        fields = vendor(peripheral.advertising_data(), name)
-        assert fields
-    ib = vendor(ibeacon.advertising_data(), "ibeacon")
+    # What each beacon sends, decoded from the air (not from the device object).
+    ib = vendor((await collect(rig, ibeacon, bool))[0], "ibeacon")
     assert (ib["major"], ib["minor"]) == (ibeacon.major, ibeacon.minor)
-    cdp = vendor(windows.advertising_data(), "microsoft-cdp")
+    assert ib["measured_power"] == ibeacon.measured_power
+    alt = vendor((await collect(rig, altbeacon, bool))[0], "altbeacon")
+    assert (alt["id2"], alt["id3"], alt["reference_rssi"]) == (
+        altbeacon.id2,
+        altbeacon.id3,
+        altbeacon.reference_rssi,
+    )
+    cdp = vendor((await collect(rig, windows, bool))[0], "microsoft-cdp")
     assert cdp["device_type_name"] == "Windows 10 Desktop"
+    assert cdp["salt"] == windows.salt.hex()
 
     reports: list[int] = []
 

@@ -63,8 +63,9 @@ async def test_requests_answered_by_seq_while_chatty(world: RigFactory) -> None:
     _, peer = await rig.connect(bridge)
     console = Console(peer)
     await console.open()
-    while console.telemetry < 20:  # the flood is on before the first request
-        await asyncio.sleep(0.005)
+    async with asyncio.timeout(10):  # the flood is on before the first request
+        while console.telemetry < 20:
+            await asyncio.sleep(0.005)
     before = console.telemetry
 
     ping = await console.request(17, PING)
@@ -91,9 +92,11 @@ async def test_chatty_toggled_by_protocol_command(world: RigFactory) -> None:
     reply = await console.request(1, SET_CHATTY, struct.pack("<H", 2000))
     assert reply.payload == struct.pack("<H", 2000)
     assert bridge.chatty_hz == 2000
-    while console.telemetry < 50:
-        await asyncio.sleep(0.01)
+    async with asyncio.timeout(10):
+        while console.telemetry < 50:
+            await asyncio.sleep(0.01)
     reply = await console.request(2, SET_CHATTY, struct.pack("<H", 0))
+    assert (reply.seq, reply.cmd, reply.payload) == (2, SET_CHATTY | 0x80, struct.pack("<H", 0))
     assert bridge.chatty_hz is None
 
 
