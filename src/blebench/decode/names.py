@@ -1,7 +1,9 @@
 """Names for numbers: UUIDs, company identifiers, appearance values.
 
-The tables are the ones bleak and Bumble ship (bleak.uuids, bumble.company_ids,
-bumble.core.Appearance), never copied here. They load on first use so that importing
+The tables are the ones bleak, Bumble and bluetooth-sig ship (bleak.uuids;
+the Bluetooth SIG's own company_identifiers.yaml as bluetooth-sig packages it, with
+bumble.company_ids for the ids the SIG has since withdrawn; bumble.core.Appearance),
+never copied here. They load on first use so that importing
 `blebench.decode` stays cheap; after that every lookup is a dict access.
 """
 
@@ -102,15 +104,45 @@ def uuid_name(uuid: str | int) -> str | None:
 # -- companies ---------------------------------------------------------------------------
 
 
+# The SIG's assigned-numbers file inside the bluetooth-sig package (a copy of the SIG's
+# own repository; bumble.company_ids stops at 0x0CFF). Read as a data file: importing the
+# package itself would load its whole characteristic library (about 0.3 s).
+_SIG_COMPANIES = "bluetooth_sig/assigned_numbers/company_identifiers/company_identifiers.yaml"
+
+
+def _sig_companies() -> dict[int, str]:
+    """{company id: name} from bluetooth-sig's copy of the SIG's list; {} without it."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("bluetooth_sig")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    path = Path(next(iter(spec.submodule_search_locations)), _SIG_COMPANIES)
+    try:
+        import yaml
+    except ImportError:
+        return {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        entries = yaml.load(path.read_bytes(), Loader=loader)["company_identifiers"]
+        return {int(e["value"]): str(e["name"]) for e in entries}
+    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError):
+        return {}
+
+
 @lru_cache(maxsize=1)
 def _companies() -> dict[int, str]:
     from bumble.company_ids import COMPANY_IDENTIFIERS
 
-    return COMPANY_IDENTIFIERS
+    table = dict(COMPANY_IDENTIFIERS)
+    table.update(_sig_companies())
+    return table
 
 
 def company_name(company_id: int) -> str | None:
-    """The Bluetooth SIG company identifier's name (bumble.company_ids), or None."""
+    """The Bluetooth SIG company identifier's name, or None: the SIG's current list
+    (bluetooth-sig's copy), else Bumble's (bumble.company_ids) for a withdrawn id."""
     return _companies().get(company_id)
 
 

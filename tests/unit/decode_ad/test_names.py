@@ -45,10 +45,33 @@ def test_unknown_uuid_has_no_name() -> None:
     assert uuid_name("12345678-1234-5678-1234-567812345678") is None
 
 
-def test_company_names_come_from_bumble() -> None:
+def test_company_names_come_from_the_sig_list_and_bumble() -> None:
     assert company_name(0x004C) == "Apple, Inc."
     assert company_name(0x012D) == "Sony Corporation"
     assert company_name(0xFFFE) is None
+
+
+def test_company_ids_assigned_after_bumbles_table_have_names() -> None:
+    # bumble.company_ids stops at 0x0CFF; the SIG's list (bluetooth-sig) goes on.
+    assert company_name(0x0D53) == "Luxottica Group S.p.A"
+    assert company_name(0x10AE) == "Raycon Inc."
+    # An id the SIG has withdrawn since keeps Bumble's name.
+    assert company_name(0x0066) == "9Solutions Oy"
+
+
+def test_decode_json_names_a_recent_company() -> None:
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "blebench", "decode", "--json", "05ff530d0102"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    [structure] = json.loads(out.stdout)["adv"]["structures"]
+    assert (structure["company_id"], structure["company"]) == (0x0D53, "Luxottica Group S.p.A")
 
 
 def test_appearance_category_and_subcategory() -> None:
