@@ -17,6 +17,11 @@ Per stream:
 - `evicted`: samples pushed out of the ring by newer ones (readers count what they missed);
 - `skipped_paused`: notifications that arrived while the stream was paused (counted, not kept).
 
+Decoding: by UUID (the store's `decoder`), unless a stream has its own decoder
+(`set_stream_decoder`, e.g. blebench.session.hid's keyboard keys): every reader (the TUI's
+log, the GATT pane, `notify`, the exports in blebench.session.export) asks `decoded(sample)`
+and so shows the same fields. Filters are blebench.session.filters.
+
 Timestamps: `t_mono_ms` (time.monotonic, for intervals) and `t_wall_ms` (Unix epoch, for
 humans and exports), both in milliseconds with microsecond precision, from the store's
 `mono_ns` / `wall_ns` clocks (the system's unless a test freezes them).
@@ -24,21 +29,38 @@ humans and exports), both in milliseconds with microsecond precision, from the s
 
 from __future__ import annotations
 
-import csv
 import heapq
-import io
-import json
-import re
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import IO, Any, Literal
+from typing import Any, Literal
+
+# FilterError, FieldCondition and normalize_hex: re-exported from their new home until every
+# caller imports blebench.session.filters (or errors) itself.
+from blebench.session.filters import FieldCondition, FilterError, SampleFilter, normalize_hex
+
+__all__ = [
+    "DEFAULT_CAPACITY",
+    "FieldCondition",
+    "FilterError",
+    "RawSample",
+    "SampleFilter",
+    "Stream",
+    "StreamBatch",
+    "StreamCursor",
+    "StreamSample",
+    "StreamStats",
+    "StreamStore",
+    "normalize_hex",
+]
 
 # (per-stream index n (1-based), monotonic ns, wall-clock ns, payload)
 RawSample = tuple[int, int, int, bytes]
 Tap = Callable[["Stream", RawSample], None]
 Decoder = Callable[[str, bytes], Mapping[str, Any] | None]
+# One stream's own decoder: knows more than the UUID (a keyboard report with its report map).
+StreamDecoder = Callable[[bytes], Mapping[str, Any] | None]
 StreamMode = Literal["notify", "indicate"]
 
 DEFAULT_CAPACITY = 10_000
@@ -46,10 +68,6 @@ _BUCKET_SHIFT = 28  # rate buckets of 2**28 ns (about 268 ms)
 _BUCKET_S = (1 << _BUCKET_SHIFT) / 1e9
 _RATE_BUCKETS = 4  # rate over the last 4 complete buckets (about 1.07 s)
 _GAP_WARMUP = 8  # samples before the usual interval is trusted
-
-
-class FilterError(ValueError):
-    """A filter specification that cannot be understood (the message says why)."""
 
 
 # -- the model readers see ---------------------------------------------------------------
@@ -137,136 +155,6 @@ class StreamBatch:
     @property
     def missed_total(self) -> int:
         return sum(self.missed.values())
-
-
-# -- filters -----------------------------------------------------------------------------
-
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<=": lambda a, b: a <= b,
-    ">=": lambda a, b: a >= b,
-    "<": lambda a, b: a < b,
-    ">": lambda a, b: a > b,
-    "~": lambda a, b: str(b).lower() in str(a).lower(),
-}
-_CONDITION = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(==|!=|<=|>=|<|>|~|=)\s*(.+?)\s*$")
-
-
-def normalize_hex(text: str) -> str:
-    """Hex digits of `text` in lowercase, without separators (space : - _ and 0x).
-
-    Raises FilterError naming the first bad character."""
-    cleaned = text.strip().lower()
-    if cleaned.startswith("0x"):
-        cleaned = cleaned[2:]
-    out = []
-    for i, ch in enumerate(cleaned):
-        if ch in "0123456789abcdef":
-            out.append(ch)
-        elif ch in " :-_":
-            continue
-        else:
-            raise FilterError(f"{text!r} is not hex: {ch!r} at position {i + 1}")
-    return "".join(out)
-
-
-@dataclass(slots=True, frozen=True)
-class FieldCondition:
-    """`field op value` on decoded fields, e.g. `heart_rate > 100` or `sensor_contact == true`.
-
-    A dotted name reaches into nested mappings (`flags.contact`). Numbers compare as numbers,
-    `true`/`false` as booleans, `~` is "contains" (case-insensitive text)."""
-
-    name: str
-    op: str
-    value: Any
-
-    @classmethod
-    def parse(cls, text: str) -> FieldCondition:
-        m = _CONDITION.match(text)
-        if m is None:
-            raise FilterError(
-                f"{text!r} is not a field condition: write FIELD OP VALUE, "
-                "OP one of == != < <= > >= ~ (e.g. heart_rate>100)"
-            )
-        name, op, raw = m.groups()
-        return cls(name, "==" if op == "=" else op, _literal(raw))
-
-    def matches(self, fields: Mapping[str, Any] | None) -> bool:
-        if fields is None:
-            return False
-        value: Any = fields
-        for part in self.name.split("."):
-            if not isinstance(value, Mapping) or part not in value:
-                return False
-            value = value[part]
-        if isinstance(value, Mapping) and "value" in value:
-            value = value["value"]  # a {"value": .., "unit": ..} field
-        try:
-            return _OPS[self.op](value, self.value)
-        except TypeError:
-            return False  # e.g. text compared with a number: simply no match
-
-
-def _literal(raw: str) -> Any:
-    low = raw.lower()
-    if low in ("true", "false"):
-        return low == "true"
-    try:
-        return int(raw, 0)
-    except ValueError:
-        pass
-    try:
-        return float(raw)
-    except ValueError:
-        pass
-    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "'\"":
-        return raw[1:-1]
-    return raw
-
-
-@dataclass(slots=True, frozen=True)
-class SampleFilter:
-    """Which samples a reader wants. All given parts must match.
-
-    - `hex_prefix`: the payload starts with these bytes (lowercase hex, no separators);
-    - `regex`: a regular expression searched in the payload's lowercase hex (no separators);
-    - `condition`: a `FieldCondition` on the decoded fields (needs a decoder).
-    """
-
-    hex_prefix: str | None = None
-    regex: re.Pattern[str] | None = None
-    condition: FieldCondition | None = None
-
-    @classmethod
-    def parse(cls, spec: str) -> SampleFilter:
-        """`prefix:55AA` (or `hex:`), `re:^55aa..03`, or a field condition `heart_rate>100`."""
-        spec = spec.strip()
-        kind, sep, rest = spec.partition(":")
-        kind = kind.lower()
-        if sep and kind in ("prefix", "hex"):
-            prefix = normalize_hex(rest)
-            if len(prefix) % 2:
-                raise FilterError(f"hex prefix {rest!r} has an odd number of digits")
-            return cls(hex_prefix=prefix)
-        if sep and kind in ("re", "regex"):
-            try:
-                return cls(regex=re.compile(rest))
-            except re.error as exc:
-                raise FilterError(f"regex {rest!r}: {exc}") from None
-        return cls(condition=FieldCondition.parse(spec))
-
-    def matches(self, data: bytes, decoded: Callable[[], Mapping[str, Any] | None]) -> bool:
-        if self.hex_prefix is not None or self.regex is not None:
-            hx = data.hex()
-            if self.hex_prefix is not None and not hx.startswith(self.hex_prefix):
-                return False
-            if self.regex is not None and self.regex.search(hx) is None:
-                return False
-        if self.condition is not None:
-            return self.condition.matches(decoded())
-        return True
 
 
 # -- streams -----------------------------------------------------------------------------
@@ -494,7 +382,9 @@ class StreamStore:
         self._decoder = decoder
         self._streams: dict[int, Stream] = {}
         self._next_id = 1
-        self._cache: OrderedDict[tuple[str, bytes], Mapping[str, Any] | None] = OrderedDict()
+        self._stream_decoders: dict[int, StreamDecoder] = {}
+        # Keyed (uuid, payload) for the UUID decoder, (stream id, payload) for a stream's own.
+        self._cache: OrderedDict[tuple[str | int, bytes], Mapping[str, Any] | None] = OrderedDict()
         self._cache_size = decode_cache_size
 
     # -- streams ---------------------------------------------------------------------
@@ -546,6 +436,8 @@ class StreamStore:
 
     def remove(self, stream_id: int) -> None:
         self._streams.pop(stream_id, None)
+        if self._stream_decoders.pop(stream_id, None) is not None:
+            self._cache.clear()
 
     def stats(self) -> list[StreamStats]:
         return [s.stats() for s in self._streams.values()]
@@ -609,18 +501,26 @@ class StreamStore:
         return all(f.matches(sample.data, fields) for f in filters)
 
     def decoded(self, sample: StreamSample) -> Mapping[str, Any] | None:
-        """The sample's decoded fields (None without a decoder or when nothing decodes).
+        """The sample's decoded fields (None without a decoder or when nothing decodes):
+        its stream's own decoder when it has one, else the store's by UUID.
 
-        Cached per (uuid, payload): a flood of identical frames decodes once."""
-        if self._decoder is None:
+        Cached per (uuid or stream, payload): a flood of identical frames decodes once."""
+        own = self._stream_decoders.get(sample.stream_id)
+        by_uuid = self._decoder
+        if own is None and by_uuid is None:
             return None
-        key = (sample.uuid, sample.data)
+        key: tuple[str | int, bytes] = (
+            (sample.uuid, sample.data) if own is None else (sample.stream_id, sample.data)
+        )
         cache = self._cache
         if key in cache:
             cache.move_to_end(key)
             return cache[key]
         try:
-            fields = self._decoder(sample.uuid, sample.data)
+            if own is not None:
+                fields = own(sample.data)
+            elif by_uuid is not None:
+                fields = by_uuid(sample.uuid, sample.data)
         except Exception:  # noqa: BLE001 - a decoder bug must not break the stream view
             fields = None
         cache[key] = fields
@@ -632,112 +532,14 @@ class StreamStore:
         self._decoder = decoder
         self._cache.clear()
 
-    # -- export ----------------------------------------------------------------------
-    def record(self, sample: StreamSample) -> dict[str, Any]:
-        """The JSON object of one sample (the `notify --json` line and the JSONL export)."""
-        stream = self._streams.get(sample.stream_id)
-        return sample_record(sample, self.decoded(sample), stream.name if stream else None)
+    def set_stream_decoder(self, stream_id: int, decoder: StreamDecoder | None) -> None:
+        """Decode stream `stream_id` with `decoder(payload)` instead of by UUID (None: by
+        UUID again). Every reader sees it: logs, `notify`, the exports."""
+        if decoder is None:
+            self._stream_decoders.pop(stream_id, None)
+        else:
+            self._stream_decoders[stream_id] = decoder
+        self._cache.clear()
 
-    def export_jsonl(
-        self,
-        out: IO[str],
-        *,
-        stream_ids: Iterable[int] | None = None,
-        sample_filter: SampleFilter | None = None,
-    ) -> int:
-        """Write every stored sample as JSON Lines; returns how many were written."""
-        batch = self.pull(None, stream_ids=stream_ids, sample_filter=sample_filter)
-        for sample in batch.samples:
-            out.write(json.dumps(self.record(sample), separators=(",", ":")) + "\n")
-        return len(batch.samples)
-
-    def export_csv(
-        self,
-        out: IO[str],
-        *,
-        stream_ids: Iterable[int] | None = None,
-        sample_filter: SampleFilter | None = None,
-    ) -> int:
-        """Write every stored sample as CSV (header first); returns how many rows."""
-        batch = self.pull(None, stream_ids=stream_ids, sample_filter=sample_filter)
-        writer = CsvSampleWriter(out)
-        for sample in batch.samples:
-            writer.write(self.record(sample))
-        return len(batch.samples)
-
-
-# -- records and CSV ---------------------------------------------------------------------
-
-CSV_COLUMNS = (
-    "t_wall_ms",
-    "t_mono_ms",
-    "address",
-    "handle",
-    "uuid",
-    "name",
-    "seq",
-    "hex",
-    "decoded",
-)
-
-
-def sample_record(
-    sample: StreamSample, decoded: Mapping[str, Any] | None, name: str | None = None
-) -> dict[str, Any]:
-    """The public JSON shape of one notification (documented in README)."""
-    return {
-        "t_wall_ms": sample.t_wall_ms,
-        "t_mono_ms": sample.t_mono_ms,
-        "address": sample.address,
-        "handle": sample.handle,
-        "uuid": sample.uuid,
-        "name": name,
-        "seq": sample.seq,
-        "hex": sample.data.hex(),
-        "decoded": _jsonable(decoded) if decoded is not None else None,
-    }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value).hex()
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return str(value)
-
-
-class CsvSampleWriter:
-    """CSV rows of sample records; `decoded` becomes a compact JSON string."""
-
-    def __init__(self, out: IO[str], *, header: bool = True) -> None:
-        self._writer = csv.writer(out, lineterminator="\n")
-        if header:
-            self._writer.writerow(CSV_COLUMNS)
-
-    def write(self, record: Mapping[str, Any]) -> None:
-        row = []
-        for col in CSV_COLUMNS:
-            value = record.get(col)
-            if col == "decoded":
-                value = "" if value is None else json.dumps(value, separators=(",", ":"))
-            row.append("" if value is None else value)
-        self._writer.writerow(row)
-
-
-def records_to_csv(records: Iterable[Mapping[str, Any]]) -> str:
-    buf = io.StringIO()
-    writer = CsvSampleWriter(buf)
-    for record in records:
-        writer.write(record)
-    return buf.getvalue()
-
-
-def iter_jsonl(text: str) -> Iterator[dict[str, Any]]:
-    """Parse JSON Lines back (for tests and tools)."""
-    for line in text.splitlines():
-        if line.strip():
-            yield json.loads(line)
+    def stream_decoder(self, stream_id: int) -> StreamDecoder | None:
+        return self._stream_decoders.get(stream_id)

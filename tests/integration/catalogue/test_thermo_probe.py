@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from blebench.decode.gatt_values import decode_value, parse_presentation_format
-from blebench.session import gatt
+from blebench.session import export, gatt
 from blebench.session.connections import DeviceConnection, GattOperationError
 from blebench.session.gatt import GattNode
 from blebench.session.manager import SessionManager
@@ -46,7 +46,7 @@ async def test_indications_decode_to_the_measurements_the_probe_took(
         stream = await gatt.subscribe(conn, session.streams, "2a1c")
         assert stream.mode == "indicate"  # the characteristic only indicates
         await wait_until(lambda: stream.count >= 4, timeout=5)
-        records = [session.streams.record(s) for s in session.streams.pull().samples]
+        records = [export.record(session.streams, s) for s in session.streams.pull().samples]
         await gatt.unsubscribe(conn, session.streams, "2a1c")
 
     decoded = [decode_value("2a1c", bytes.fromhex(r["hex"])) for r in records]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from blebench.session import gatt
+from blebench.session import export, gatt
 from blebench.session.connections import (
     ConnectionLostError,
     ConnectionState,
@@ -85,7 +85,7 @@ async def test_heart_rate_notifications_decoded(session_world: Callable[..., Any
         stream = await gatt.subscribe(conn, session.streams, "2a37")
         await wait_until(lambda: stream.count >= 3)
         batch = session.streams.pull()
-        record = session.streams.record(batch.samples[0])
+        record = export.record(session.streams, batch.samples[0])
         assert record["handle"] == stream.handle
         assert 30 <= record["decoded"]["heart_rate_bpm"] <= 220
         await gatt.unsubscribe(conn, session.streams, "2a37")

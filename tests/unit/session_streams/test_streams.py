@@ -9,14 +9,9 @@ from typing import Any
 
 import pytest
 
-from blebench.session.streams import (
-    FieldCondition,
-    FilterError,
-    SampleFilter,
-    StreamCursor,
-    StreamStore,
-    iter_jsonl,
-)
+from blebench.session.export import export_csv, export_jsonl, iter_jsonl
+from blebench.session.filters import FieldCondition, FilterError, SampleFilter
+from blebench.session.streams import StreamCursor, StreamStore
 
 HR = "00002a37-0000-1000-8000-00805f9b34fb"
 MS = 1_000_000
@@ -164,14 +159,14 @@ def test_exports_have_ms_timestamps_and_decoded_fields() -> None:
     stream.push(b"\x06\x48")
     stream.push(b"\x00")  # undecodable: decoded is null, the sample stays
     out = io.StringIO()
-    assert store.export_jsonl(out) == 2
+    assert export_jsonl(store, out) == 2
     rows = list(iter_jsonl(out.getvalue()))
     assert rows[0]["hex"] == "0648"
     assert rows[0]["decoded"]["heart_rate"] == {"value": 72, "unit": "bpm"}
     assert rows[1]["decoded"] is None
     assert rows[0]["t_wall_ms"] > 1.6e12 and rows[0]["handle"] == 0x10
     csv_out = io.StringIO()
-    store.export_csv(csv_out)
+    export_csv(store, csv_out)
     lines = csv_out.getvalue().splitlines()
     assert lines[0].startswith("t_wall_ms,t_mono_ms,address,handle,uuid")
     assert len(lines) == 3

@@ -1,6 +1,6 @@
 """Export the streams to CSV or JSON Lines: a small dialog, then the session's exporter.
 
-The files are the session's formats (`StreamStore.export_csv` / `export_jsonl`, the same
+The files are the session's formats (blebench.session.export's `export_csv` / `export_jsonl`, the same
 as `blebench notify --csv/--json`), with millisecond timestamps. The log's current
 filter applies, so what is exported is what the user is looking at.
 """
@@ -16,7 +16,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from blebench.session.streams import SampleFilter, StreamStore
+from blebench.session import export
+from blebench.session.filters import SampleFilter
+from blebench.session.streams import StreamStore
 from blebench.ui.path_dialog import PathDialog
 
 ExportFormat = Literal["csv", "jsonl"]
@@ -48,9 +50,13 @@ def export_streams(
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", encoding="utf-8", newline="") as out:
         if request.fmt == "csv":
-            count = store.export_csv(out, stream_ids=stream_ids, sample_filter=sample_filter)
+            count = export.export_csv(
+                store, out, stream_ids=stream_ids, sample_filter=sample_filter
+            )
         else:
-            count = store.export_jsonl(out, stream_ids=stream_ids, sample_filter=sample_filter)
+            count = export.export_jsonl(
+                store, out, stream_ids=stream_ids, sample_filter=sample_filter
+            )
     partial.replace(path)
     return count
 

@@ -33,7 +33,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from blebench.session.streams import SampleFilter
+from blebench.session.filters import SampleFilter
 from blebench.ui.safe_text import safe_text
 from blebench.ui.streams.fields import summarize
 
