@@ -10,6 +10,10 @@ console's transcript.
 The matching is pure (`ReplyMatcher`); `RequestConsole` ties it to a `Stream` (through a
 tap, registered before the request is written so a fast reply cannot be missed) and to a
 write coroutine.
+
+Which characteristic a console writes for a notify stream is decided here too
+(`console_for_stream`: the writable sibling in the stream's service, NUS RX for TX), and
+which stream the TUI's console follows (`choose_console`).
 """
 
 from __future__ import annotations
@@ -18,17 +22,21 @@ import asyncio
 import re
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from blebench.errors import UserInputError
+from blebench.session import gatt
 from blebench.session.streams import RawSample, Stream, StreamSample, StreamStore
+from blebench.userinput import ValueParseError, read_hex
 
 if TYPE_CHECKING:
     from blebench.session.connections import DeviceConnection
+    from blebench.session.models import GattNode
 
 
-class MatchSpecError(ValueError):
+class MatchSpecError(UserInputError):
     """A `--match` specification that cannot be understood (the message says why)."""
 
 
@@ -36,16 +44,10 @@ class MatchSpecError(ValueError):
 
 
 def _hex_bytes(text: str, what: str) -> bytes:
-    cleaned = text.strip().lower()
-    if cleaned.startswith("0x"):
-        cleaned = cleaned[2:]
-    cleaned = "".join(ch for ch in cleaned if ch not in " :-_")
-    bad = next((ch for ch in cleaned if ch not in "0123456789abcdef"), None)
-    if bad is not None:
-        raise MatchSpecError(f"{what} {text!r} is not hex: {bad!r} is not a hex digit")
-    if len(cleaned) % 2:
-        raise MatchSpecError(f"{what} {text!r} has an odd number of hex digits")
-    return bytes.fromhex(cleaned)
+    try:
+        return read_hex(text)
+    except ValueParseError as exc:
+        raise MatchSpecError(f"{what} {text!r}: {exc}") from None
 
 
 @dataclass(slots=True, frozen=True)
@@ -320,14 +322,101 @@ async def open_console(
     """A console on a connection: subscribes to `notify_spec` (into `store`) and writes
     requests to `write_spec`, with response when the characteristic allows it (unless
     `response` says otherwise). Raises the session's DeviceError / TargetError."""
-    from blebench.session import gatt
-
     write_node = gatt.resolve(conn, write_spec)
     if response is None:
         response = "write" in write_node.properties
     stream = await gatt.subscribe(conn, store, notify_spec)
+    return RequestConsole(
+        _writer(conn, write_node, response), stream, transcript_size=transcript_size
+    )
 
+
+# -- which characteristic a console writes to ---------------------------------------------
+
+
+def writable_sibling(conn: DeviceConnection, handle: int) -> GattNode | None:
+    """The writable characteristic in the same service as the notify one `handle` (NUS: RX
+    for TX), with response preferred; None when the service has none."""
+    tree = conn.tree
+    node = tree.node(handle) if tree is not None else None
+    if tree is None or node is None or node.parent_handle is None:
+        return None
+    service = tree.node(node.parent_handle)
+    siblings = service.children if service is not None else []
+    for wanted in ("write", "write-without-response"):
+        for sibling in siblings:
+            if sibling.kind == "characteristic" and wanted in sibling.properties:
+                return sibling
+    return None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ConsoleChoice:
+    """A console's target: requests written to `write_node`, replies read from `stream`."""
+
+    conn: DeviceConnection
+    stream: Stream
+    write_node: GattNode
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        """(address, stream id, write handle): the same key, the same target."""
+        return (self.conn.address, self.stream.stream_id, self.write_node.handle)
+
+    @property
+    def response(self) -> bool:
+        return "write" in self.write_node.properties
+
+    def describe(self) -> str:
+        conn, stream, node = self.conn, self.stream, self.write_node
+        return (
+            f"{conn.name or conn.address}: writes {node.label} (0x{node.handle:04X}), "
+            f"replies on {stream.name or stream.uuid} (0x{stream.handle:04X})"
+        )
+
+    def open(self, *, transcript_size: int = 1000) -> RequestConsole:
+        """A console on this target (the stream is subscribed already)."""
+        return RequestConsole(
+            _writer(self.conn, self.write_node, self.response),
+            self.stream,
+            transcript_size=transcript_size,
+        )
+
+
+def console_for_stream(conn: DeviceConnection, stream: Stream) -> ConsoleChoice | None:
+    """The console for a notify stream of `conn`: None when the stream is closed or its
+    service has nothing to write to."""
+    if not stream.active:
+        return None
+    write_node = writable_sibling(conn, stream.handle)
+    if write_node is None:
+        return None
+    return ConsoleChoice(conn, stream, write_node)
+
+
+def choose_console(
+    connections: Iterable[DeviceConnection], stream_id: int | None
+) -> ConsoleChoice | None:
+    """The console to offer: the stream `stream_id` when it has a writable sibling, else
+    the newest connected stream that has one."""
+    found = None
+    for conn in connections:
+        if not conn.is_connected:
+            continue
+        for stream in conn.streams.values():
+            choice = console_for_stream(conn, stream)
+            if choice is None:
+                continue
+            if stream.stream_id == stream_id:
+                return choice
+            found = choice
+    return found
+
+
+def _writer(
+    conn: DeviceConnection, node: GattNode, response: bool
+) -> Callable[[bytes], Awaitable[None]]:
     async def write(data: bytes) -> None:
-        await gatt.write(conn, write_node, data, response=response)
+        await gatt.write(conn, node, data, response=response)
 
-    return RequestConsole(write, stream, transcript_size=transcript_size)
+    return write
