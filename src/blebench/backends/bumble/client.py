@@ -1,7 +1,20 @@
 """A bleak client backend over Bumble: `BleakClient(..., backend=BumbleClient, radio=...)`.
 
 The session layer speaks bleak everywhere; this backend makes a Bumble `Device` (a dongle
-over HCI, or the central of the virtual world) look like one more bleak backend.
+over HCI, or the central of the virtual world) look like one more bleak backend. It keeps
+bleak's documented behaviour (`blebench.bleak_backend` is the public face):
+- an address string is looked for by scanning on the same radio, as bleak's BlueZ backend
+  does (`BleakDeviceNotFoundError` when it is not heard within the timeout); "ADDR/P" or
+  "ADDR/R" (Bumble's notation) names the address type and connects without scanning;
+- `pair()` with no arguments pairs with the radio's pairing defaults (`set_pairing_defaults`;
+  default: this side NoInputNoOutput, bonding, Secure Connections, Just Works accepted),
+  `BleakClient(..., pair=True)` pairs right after connecting, and a failed pairing raises
+  `BumblePairingError` (a `BleakError`) with the SMP reason;
+- `disconnected_callback` is called on every disconnection, our own `disconnect()` too;
+- `use_cached=True` returns the last value read or notified, characteristics and
+  descriptors alike (a read when there is none yet);
+- `name` is the advertised name, else the GAP Device Name read after connecting, else
+  the dashed address (bleak's wording).
 
 Keyword arguments reaching the backend through `BleakClient(...)`:
 - `radio`: an object with `.device` (the powered-on central Bumble `Device`, e.g.
@@ -16,6 +29,8 @@ Keyword arguments reaching the backend through `BleakClient(...)`:
   Key Missing, 0x3D MIC Failure, 0x05 Authentication Failure, or a disconnection; that is
   `BumbleStaleBondError`, and the link is dropped (the peer may also be an impostor using
   the address: re-pairing is the user's decision).
+- `pairing` / `pairing_delegate`: this client's pairing options and prompts for `pair()`
+  without arguments and `pair=True` (default: the radio's, see `set_pairing_defaults`).
 
 What bleak's API can't carry is exposed here and used by the session when present:
 `connection_info()` (PHY, interval, latency, supervision timeout, encryption),
@@ -29,8 +44,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -41,9 +56,17 @@ from bleak.backends.client import BaseBleakClient, NotifyCallback
 from bleak.backends.descriptor import BleakGATTDescriptor
 from bleak.backends.device import BLEDevice
 from bleak.backends.service import BleakGATTService, BleakGATTServiceCollection
-from bleak.exc import BleakError, BleakGATTProtocolError
+from bleak.exc import BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
 from bumble import att, core, hci
-from bumble.gatt import GATT_CLIENT_CHARACTERISTIC_CONFIGURATION_DESCRIPTOR, Characteristic
+from bumble.gatt import (
+    GATT_CLIENT_CHARACTERISTIC_CONFIGURATION_DESCRIPTOR,
+    GATT_DEVICE_NAME_CHARACTERISTIC,
+    Characteristic,
+)
+
+from blebench.backends.bumble.pairing import pair_connection
+from blebench.pairing.delegate import PairingDelegate, ScriptedDelegate
+from blebench.pairing.models import IoCapability, PairingOptions, PairingOutcome
 
 if TYPE_CHECKING:
     from bumble.device import Connection, Device
@@ -118,6 +141,49 @@ class BumbleNotConnectedError(BleakError):
     """An operation was asked for on a client that is not connected."""
 
 
+class BumblePairingError(BleakError):
+    """Pairing failed (bleak's BlueZ and WinRT backends raise too).
+
+    `reason` is the SMP reason code (Core Vol 3 Part H 3.5.5, e.g. 0x05 Pairing Not
+    Supported, 0x04 Confirm Value Failed) or 0 when there is none (the peer stopped
+    answering: `reason_name` "Timeout"; the link dropped); `by` says which side refused
+    ("initiator", "responder" or None); `outcome` is blebench's whole `PairingOutcome`."""
+
+    def __init__(self, address: str, outcome: PairingOutcome) -> None:
+        failure = outcome.failure
+        assert failure is not None
+        code = f" (SMP 0x{failure.code:02X})" if failure.code else ""
+        super().__init__(f"pairing with {address} failed: {failure.name}{code}. {failure.why}")
+        self.address = address
+        self.outcome = outcome
+        self.reason = int(failure.code)
+        self.reason_name = failure.name
+        self.by = failure.by
+
+
+# What `pair()` without arguments uses on a radio nobody configured: the most common
+# central a device meets (a phone or a desktop accepting Just Works), bonding, SC.
+DEFAULT_PAIRING = PairingOptions(
+    io=IoCapability.NO_INPUT_NO_OUTPUT, mitm=False, sc=True, bonding=True
+)
+_PAIRING_DEFAULTS: weakref.WeakKeyDictionary[Device, tuple[PairingOptions, PairingDelegate]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def set_pairing_defaults(
+    device: Device, options: PairingOptions, delegate: PairingDelegate | None = None
+) -> None:
+    """The pairing options and prompts that `pair()` without arguments uses on `device`
+    (every client on that radio). `delegate` None: Just Works and numeric comparison are
+    accepted, a passkey to type is refused (`ScriptedDelegate()`)."""
+    _PAIRING_DEFAULTS[device] = (options, delegate or ScriptedDelegate())
+
+
+def pairing_defaults(device: Device) -> tuple[PairingOptions, PairingDelegate]:
+    return _PAIRING_DEFAULTS.get(device) or (DEFAULT_PAIRING, ScriptedDelegate())
+
+
 @dataclass(slots=True, frozen=True)
 class BumbleConnectionInfo:
     """What the Bumble host knows about a live link (plain data for the session)."""
@@ -145,12 +211,18 @@ def _phy_name(phy: int | None) -> str | None:
     return {1: "LE 1M", 2: "LE 2M", 3: "LE Coded"}.get(int(phy), f"PHY {int(phy)}")
 
 
+def typed_address(text: str) -> bool:
+    """Does the address string say its type ("ADDR/P" public, "ADDR/R" random)?"""
+    return text.strip().upper().endswith(("/P", "/R"))
+
+
 def peer_address_of(target: BLEDevice | str) -> hci.Address:
     """The Bumble address to connect to.
 
     A `BLEDevice` from the Bumble scanner carries the typed address in `details` (an
     `hci.Address`, an object with `.address`, or a dict with "address"); a string may end
-    in "/P" for a public address and is a random address otherwise (Bumble's convention)."""
+    in "/P" for a public address and is a random address otherwise (Bumble's convention).
+    An untyped string is looked for by scanning before connecting (`BumbleClient.connect`)."""
     if isinstance(target, BLEDevice):
         details = target.details
         for candidate in (
@@ -169,6 +241,8 @@ def peer_address_of(target: BLEDevice | str) -> hci.Address:
     try:
         if text.upper().endswith("/P"):
             return hci.Address(text[:-2], hci.Address.PUBLIC_DEVICE_ADDRESS)
+        if text.upper().endswith("/R"):
+            text = text[:-2]
         return hci.Address(text, hci.Address.RANDOM_DEVICE_ADDRESS)
     except (ValueError, core.InvalidArgumentError) as exc:
         raise BleakError(f"{text!r} is not a Bluetooth address") from exc
@@ -193,11 +267,22 @@ class BumbleClient(BaseBleakClient):
         if device is None:
             raise BleakError("the Bumble backend needs radio= (or device=) to connect with")
         self._device: Device = device
+        self._radio = radio
         self._target = address_or_ble_device
         self._peer_address = peer_address_of(address_or_ble_device)
+        # An address string without its type: found by scanning, as bleak's backends do.
+        self._must_find = isinstance(address_or_ble_device, str) and not typed_address(
+            address_or_ble_device
+        )
+        if isinstance(address_or_ble_device, str):
+            self.address = str(self._peer_address).split("/")[0]
         self._name = (
             address_or_ble_device.name if isinstance(address_or_ble_device, BLEDevice) else None
         )
+        self._gap_name: str | None = None
+        self._pairing: PairingOptions | None = kwargs.get("pairing")
+        self._pairing_delegate: PairingDelegate | None = kwargs.get("pairing_delegate")
+        self._cache: dict[int, bytes] = {}  # handle -> last value read or notified
         self._wanted_mtu: int | None = kwargs.get("mtu", DEFAULT_MTU)
         self._op_timeout: float = float(kwargs.get("op_timeout", DEFAULT_OP_TIMEOUT))
         self._use_bond: bool = bool(kwargs.get("use_bond", True))
@@ -209,14 +294,13 @@ class BumbleClient(BaseBleakClient):
         self._subscribers: dict[int, Callable[[bytes], None]] = {}
         self._tx_phy: int | None = None
         self._rx_phy: int | None = None
-        self._closing = False
         self.disconnect_reason: int | None = None
-        self.last_pairing_outcome: Any = None
+        self.last_pairing_outcome: PairingOutcome | None = None
 
     # -- identity ---------------------------------------------------------------------
     @property
     def name(self) -> str:
-        return self._name or self.address.replace(":", "-")
+        return self._name or self._gap_name or self.address.replace(":", "-")
 
     @property
     def mtu_size(self) -> int:
@@ -277,6 +361,10 @@ class BumbleClient(BaseBleakClient):
         timeout = float(kwargs.get("timeout", self._timeout))
         address = str(self._peer_address).split("/")[0]
         loop = asyncio.get_running_loop()
+        if self._must_find:
+            started = loop.time()
+            await self._find(address, timeout)
+            timeout = max(timeout - (loop.time() - started), 1.0)
         try:
             # Bumble's connect has no default timeout and waits forever for a device that
             # does not advertise; its own timeout cancels the pending create-connection.
@@ -297,6 +385,7 @@ class BumbleClient(BaseBleakClient):
         self._connection = connection
         self._lost = loop.create_future()
         self.disconnect_reason = None
+        self._cache.clear()
         connection.on(connection.EVENT_DISCONNECTION, self._on_disconnection)
         connection.on(connection.EVENT_CONNECTION_PHY_UPDATE, self._on_phy_update)
         try:
@@ -309,12 +398,53 @@ class BumbleClient(BaseBleakClient):
                 # The PHY is informative only: a controller without LE Read PHY is fine.
                 phy = await self._guarded(connection.get_phy(), "reading the PHY")
                 self._tx_phy, self._rx_phy = int(phy.tx_phy), int(phy.rx_phy)
-            self.services = await self._guarded(self._discover(), "service discovery")
-            if pair:
+            if pair and not self.encrypted_with_bond:
+                # Before discovery, as BlueZ does: protected attributes read as they are.
                 await self.pair()
+            self.services = await self._guarded(self._discover(), "service discovery")
+            if not self._name:
+                self._gap_name = await self._read_gap_name()
         except BaseException:
             await self._abandon()
             raise
+
+    async def _find(self, address: str, timeout: float) -> None:
+        """Scan for `address` (as bleak's BlueZ backend does for an address string) and
+        take its address type and name from what is heard."""
+        from blebench.backends.bumble.scanner import BumbleScanner
+
+        radio = self._radio if self._radio is not None else _DeviceRadio(self._device)
+        heard: asyncio.Future[BLEDevice] = asyncio.get_running_loop().create_future()
+
+        def on_report(device: BLEDevice, _adv: object) -> None:
+            if not heard.done() and device.address.upper() == address.upper():
+                heard.set_result(device)
+
+        scanner = BumbleScanner(on_report, None, "active", radio=radio)
+        await scanner.start()
+        try:
+            found = await asyncio.wait_for(heard, timeout)
+        except TimeoutError:
+            raise BleakDeviceNotFoundError(
+                address, f"Device with address {address} was not found."
+            ) from None
+        finally:
+            await scanner.stop()
+        self._peer_address = peer_address_of(found)
+        self._name = self._name or found.name
+        self._must_find = False
+
+    async def _read_gap_name(self) -> str | None:
+        """The GAP Device Name characteristic (0x2A00), when there is one and it reads."""
+        if self.services is None:
+            return None
+        wanted = _uuid128(GATT_DEVICE_NAME_CHARACTERISTIC)
+        for char in self.services.characteristics.values():
+            if char.uuid == wanted and "read" in char.properties:
+                with contextlib.suppress(BleakError, TimeoutError):
+                    value = await self.read_gatt_char(char)
+                    return value.decode("utf-8", errors="replace") or None
+        return None
 
     async def _encrypt_with_bond(self, connection: Connection, address: str) -> None:
         """Encrypt with the stored LTK when we have one for this peer (see module doc)."""
@@ -377,13 +507,14 @@ class BumbleClient(BaseBleakClient):
         if connection is None:
             return
         if self.is_connected:
-            self._closing = True
             try:
                 await asyncio.wait_for(connection.disconnect(), max(self._op_timeout, 1.0))
             except (core.BaseBumbleError, hci.HCI_Error, TimeoutError) as exc:
                 logger.debug("disconnect: %s", exc)
-            finally:
-                self._closing = False
+            lost = self._lost
+            if lost is not None and not lost.done():
+                # The link is gone for us whether or not the event came: say so once.
+                self._on_disconnection(hci.HCI_CONNECTION_TERMINATED_BY_LOCAL_HOST_ERROR)
         self._forget()
 
     async def _abandon(self) -> None:
@@ -401,7 +532,7 @@ class BumbleClient(BaseBleakClient):
         self.disconnect_reason = int(reason)
         if self._lost is not None and not self._lost.done():
             self._lost.set_result(int(reason))
-        if not self._closing and self._disconnected_callback is not None:
+        if self._disconnected_callback is not None:
             self._disconnected_callback()
 
     def _on_phy_update(self, phy: Any) -> None:
@@ -458,24 +589,26 @@ class BumbleClient(BaseBleakClient):
         self, characteristic: BleakGATTCharacteristic, *, use_cached: bool = False, **kwargs: Any
     ) -> bytearray:
         conn = self._require()
-        if use_cached:
-            cached = conn.gatt_client.cached_values.get(characteristic.handle)
-            if cached is not None:
-                return bytearray(cached[1])
+        if use_cached and characteristic.handle in self._cache:
+            return bytearray(self._cache[characteristic.handle])
         value = await self._guarded(
             conn.gatt_client.read_value(characteristic.handle),
             f"the read of handle 0x{characteristic.handle:04X}",
         )
+        self._cache[characteristic.handle] = bytes(value)
         return bytearray(value)
 
     async def read_gatt_descriptor(
         self, descriptor: BleakGATTDescriptor, *, use_cached: bool = False, **kwargs: Any
     ) -> bytearray:
         conn = self._require()
+        if use_cached and descriptor.handle in self._cache:
+            return bytearray(self._cache[descriptor.handle])
         value = await self._guarded(
             conn.gatt_client.read_value(descriptor.handle),
             f"the read of descriptor 0x{descriptor.handle:04X}",
         )
+        self._cache[descriptor.handle] = bytes(value)
         return bytearray(value)
 
     async def write_gatt_char(
@@ -523,7 +656,10 @@ class BumbleClient(BaseBleakClient):
             with contextlib.suppress(Exception):
                 await self._guarded(conn.gatt_client.unsubscribe(proxy, old), "unsubscribing")
 
+        handle = characteristic.handle
+
         def on_value(value: bytes) -> None:
+            self._cache[handle] = bytes(value)
             callback(bytearray(value))
 
         self._subscribers[characteristic.handle] = on_value
@@ -544,19 +680,35 @@ class BumbleClient(BaseBleakClient):
         )
 
     # -- security ---------------------------------------------------------------------
-    async def pair(self, *args: Any, **kwargs: Any) -> None:
-        """Pair over SMP with the options given (see blebench.backends.bumble.pairing)."""
-        # Imported by name: SMP lives in the pairing module (another engineer's), loaded
-        # only when someone pairs.
-        pairing = importlib.import_module("blebench.backends.bumble.pairing")
+    async def pair(  # type: ignore[override]  # bleak's facade drops the outcome
+        self,
+        options: PairingOptions | None = None,
+        delegate: PairingDelegate | None = None,
+        *,
+        passkey: int | None = None,
+        timeout: float | None = None,
+        peer_name: str | None = None,
+        **kwargs: Any,
+    ) -> PairingOutcome:
+        """Pair over SMP (blebench's one pairing stack) and return the outcome.
+
+        With no arguments (bleak's `BleakClient.pair()`): this client's `pairing=` /
+        `pairing_delegate=`, else the radio's defaults (`set_pairing_defaults`; default
+        NoInputNoOutput, bonding, SC, Just Works accepted). A failed pairing raises
+        `BumblePairingError` carrying the SMP reason and the outcome. Other keywords
+        bleak's backends take (`protection_level`, `callback`) are ignored."""
         conn = self._require()
-        if not args and "options" not in kwargs:
-            raise BleakError(
-                "pairing over Bumble needs the pairing options and a delegate for the prompts "
-                "(pair(options, delegate)); bleak's connect(pair=True) cannot give them"
-            )
-        # bleak's facade drops a backend's return value: the outcome is kept here.
-        self.last_pairing_outcome = await pairing.pair_connection(conn, *args, **kwargs)
+        default_options, default_delegate = pairing_defaults(self._device)
+        chosen = options or self._pairing or default_options
+        prompts = delegate or self._pairing_delegate or default_delegate
+        extra: dict[str, float] = {} if timeout is None else {"timeout": timeout}
+        outcome = await pair_connection(
+            conn, chosen, prompts, passkey=passkey, peer_name=peer_name or self._name, **extra
+        )
+        self.last_pairing_outcome = outcome
+        if outcome.failure is not None:
+            raise BumblePairingError(self.address, outcome)
+        return outcome
 
     async def unpair(self) -> None:
         """Forget the bond with this peer (the key store entry) and disconnect."""
@@ -576,6 +728,13 @@ class BumbleClient(BaseBleakClient):
                 raise BumbleDisconnectedError(reason, "this operation")
             raise BumbleNotConnectedError("not connected")
         return self._connection
+
+
+@dataclass(frozen=True, slots=True)
+class _DeviceRadio:
+    """A radio for the scanner when the client was given `device=` only."""
+
+    device: Device
 
 
 def _uuid128(uuid: Any) -> str:

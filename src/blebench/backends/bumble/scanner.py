@@ -1,17 +1,25 @@
 """A bleak scanner backend over a Bumble radio.
 
-    BleakScanner(callback, scanning_mode="passive", backend=BumbleScanner, bumble_radio=radio)
+    BleakScanner(callback, scanning_mode="passive", backend=BumbleScanner, radio=radio)
+
+`radio` is anything with `.device`, the powered-on central Bumble `Device` (a
+`BumbleRadio`, as `blebench.bleak_backend.open_radio` yields); `bumble_radio=` is the old
+spelling of the same keyword. Other keywords bleak passes (`bluez`, `cb`, ...) are ignored.
 
 It listens to the host's raw per-PDU `advertising_report` events, so advertising data and
 scan response stay apart; each report reaches bleak's callbacks with the merged fields
 bleak expects and a `RawAdvertisement` first in `platform_data`.
+
+Several scanners may share one radio (the session's, and a `BleakClient` looking for an
+address): the first to start turns scanning on, the last to stop turns it off.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any, Literal
+import weakref
+from typing import Any, Literal, Protocol
 
 from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import (
@@ -20,8 +28,8 @@ from bleak.backends.scanner import (
     BaseBleakScanner,
 )
 from bumble import hci
+from bumble.device import Device
 
-from blebench.backends.bumble.radio import BumbleRadio
 from blebench.backends.extras import RawAdvertisement
 from blebench.decode.payload import DecodedPayload, decode_payload
 
@@ -47,6 +55,17 @@ EXT_LEGACY_NAMES = {
 }
 MAX_PEERS = 4096  # bounded however many private addresses go by
 MAX_FRAGMENTED = 1650  # the longest extended advertising data
+
+
+class HasDevice(Protocol):
+    """A radio as the backends need it: the powered-on central Bumble `Device`."""
+
+    @property
+    def device(self) -> Device: ...
+
+
+# The scanners running on each Bumble device: scanning is on while one is.
+_RUNNING: weakref.WeakKeyDictionary[Device, set[BumbleScanner]] = weakref.WeakKeyDictionary()
 
 
 @dataclasses.dataclass(slots=True)
@@ -93,7 +112,7 @@ def _bleak_fields(
 
 
 class BumbleScanner(BaseBleakScanner):
-    """bleak's `BaseBleakScanner` on a `BumbleRadio` (pass `bumble_radio=`)."""
+    """bleak's `BaseBleakScanner` on a Bumble radio (pass `radio=`)."""
 
     def __init__(
         self,
@@ -101,13 +120,18 @@ class BumbleScanner(BaseBleakScanner):
         service_uuids: list[str] | None,
         scanning_mode: Literal["active", "passive"] = "active",
         *,
-        bumble_radio: BumbleRadio | None = None,
+        radio: HasDevice | None = None,
+        bumble_radio: HasDevice | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(detection_callback, service_uuids)
-        if bumble_radio is None:
-            raise TypeError("BumbleScanner needs bumble_radio=<BumbleRadio>")
-        self.radio = bumble_radio
+        chosen = radio if radio is not None else bumble_radio
+        if chosen is None:
+            raise TypeError(
+                "BumbleScanner needs radio= (e.g. `async with blebench.bleak_backend."
+                "open_radio('sim') as radio`)"
+            )
+        self.radio = chosen
         self.active = scanning_mode != "passive"
         self._peers: dict[str, _Peer] = {}
         self._listening = False
@@ -115,20 +139,26 @@ class BumbleScanner(BaseBleakScanner):
     async def start(self) -> None:
         self.seen_devices = {}
         self._peers = {}
-        host = self.radio.device.host
+        device = self.radio.device
         if not self._listening:
-            host.on("advertising_report", self._on_report)
+            device.host.on("advertising_report", self._on_report)
             self._listening = True
+        running = _RUNNING.setdefault(device, set())
         try:
-            await self.radio.device.start_scanning(active=self.active, filter_duplicates=False)
+            if not device.is_scanning:
+                await device.start_scanning(active=self.active, filter_duplicates=False)
+            running.add(self)
         except BaseException:
             self._unlisten()
             raise
 
     async def stop(self) -> None:
+        device = self.radio.device
+        running = _RUNNING.get(device, set())
+        running.discard(self)
         try:
-            if self.radio.device.is_scanning:
-                await self.radio.device.stop_scanning()
+            if not running and device.is_scanning:
+                await device.stop_scanning()
         finally:
             self._unlisten()
 
