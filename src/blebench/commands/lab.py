@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     # Bumble logs failures it also reports to us; keep them out of the user's terminal.
     logging.getLogger("bumble.smp").setLevel(logging.ERROR)
-    from blebench.pairing.lab import run_lab
+    from blebench.session.pairing import run_lab
 
     try:
         result = asyncio.run(run_lab(initiator, responder, passkey=passkey,

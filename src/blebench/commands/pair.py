@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _prompts(args: argparse.Namespace, passkey: int | None) -> Any:
-    from blebench.pairing.delegate import TerminalDelegate
+    from blebench.commands.prompts import TerminalDelegate
 
     confirm = None if args.confirm is None else args.confirm == "yes"
     return TerminalDelegate(passkey=passkey, confirm=confirm)

@@ -19,6 +19,9 @@ Side = Literal["initiator", "responder"]
 KEY_SIZE_MIN = 7
 KEY_SIZE_MAX = 16
 
+# The failure name of a pairing the peer never answered (no Pairing Failed, no reason).
+NO_ANSWER = "Timeout"
+
 
 class IoCapability(enum.Enum):
     """SMP IO capability (Vol 3 Part H 2.3.2); the value is the CLI name."""
@@ -165,6 +168,11 @@ class PairingFailure:
     why: str
     by: Side | None = None
 
+    @property
+    def no_answer(self) -> bool:
+        """The peer stopped answering: nobody refused (`by` is None, no reason code)."""
+        return self.code == 0 and self.name == NO_ANSWER
+
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, "name": self.name, "why": self.why, "by": self.by}
 
@@ -218,6 +226,8 @@ class PairingOutcome:
             text += f" ({_who_text(self.passkey_display)} shows, {_who_text(self.passkey_input)} types)"
         elif self.method == "numeric-comparison":
             text += " (both show a number and confirm)"
+        if self.failure and self.failure.no_answer:
+            return f"{text}: FAILS, the device did not answer ({self.failure.name})"
         if self.failure:
             by = f" by the {self.failure.by}" if self.failure.by else ""
             return f"{text}: FAILS{by} with 0x{self.failure.code:02X} {self.failure.name}"

@@ -261,12 +261,14 @@ class SessionManager:
         *,
         passkey: int | None = None,
         confirm: bool = True,
+        timeout: float | None = None,
     ) -> LabResult:
         """Pair two fresh in-process devices with these options (real SMP, beside the
         radio: nothing of this session is touched); never raises for an SMP failure."""
-        from blebench.pairing.lab import run_lab
+        from blebench.session.pairing import run_lab
 
-        return await run_lab(initiator, responder, passkey=passkey, confirm=confirm)
+        extra: dict[str, float] = {} if timeout is None else {"timeout": timeout}
+        return await run_lab(initiator, responder, passkey=passkey, confirm=confirm, **extra)
 
     # ------------------------------------------------------------------ scanning
 

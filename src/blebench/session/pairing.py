@@ -4,8 +4,10 @@ The TUI's Security pane (and any face of the session) calls
 `SessionManager.pair(address_or_name, options, delegate)`; the questions of pairing go to
 `delegate` (`blebench.pairing.delegate.PairingDelegate`: modals in the TUI, prompts in
 the CLI, scripted answers in tests). On the Bumble backend and the virtual world the
-whole of SMP is ours (`blebench.backends.bumble.pairing.pair_connection`); bonds go to the
-bond store. On the OS stack the OS decides, and that is said plainly.
+whole of SMP is ours (`blebench.stack.smp_bridge.pair_connection`, reached through the
+client's `pair`); bonds go to the session's one bond store. On the OS stack the OS decides,
+and that is said plainly. The lab (`run_lab`) is reached here too, so no face imports the
+stack.
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ from typing import TYPE_CHECKING
 
 from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import PairingDelegate
+from blebench.pairing.lab import LabResult
 from blebench.pairing.models import Bond, IoCapability, PairingOptions, PairingOutcome
 from blebench.session.connections import backend_extras, looks_like_address
 from blebench.session.errors import NoBondError, PairingUnavailableError  # (old home)
+from blebench.stack import lab as stack_lab
+from blebench.stack.lab import LAB_TIMEOUT_S
 
 if TYPE_CHECKING:
     from blebench.backends.bumble.radio import BumbleRadio
@@ -62,33 +67,58 @@ async def pair(
     options: PairingOptions,
     delegate: PairingDelegate,
     *,
-    bond_store: BondStore | None = None,
     passkey: int | None = None,
     timeout: float | None = None,
+    bond_store: BondStore | None = None,
 ) -> PairingOutcome:
     """Pair with `target` (an address or a name); never raises for an SMP failure, which is
-    the outcome's `failure`. Raises DeviceError when the device cannot be reached."""
+    the outcome's `failure`. Raises DeviceError when the device cannot be reached.
+
+    The one pairing path: connect, then the client's own `pair(options, delegate)` (the
+    Bumble client runs `blebench.stack.smp_bridge.pair_connection`). The keys go to the
+    radio's key store, which writes through the session's one bond store (`bond_store` is
+    accepted for older callers and not used: there is no other store to choose).
+    """
+    del bond_store
     conn = await connections.connect(target)
     extras = backend_extras(conn.client)
-    bumble_connection = getattr(extras, "bumble_connection", None)
-    if bumble_connection is None:
+    if getattr(extras, "bumble_connection", None) is None:
         raise PairingUnavailableError(
             f"{conn.name or conn.address}: the OS Bluetooth stack decides how to pair, not "
             "blebench",
             next_step="use --backend bumble with a dongle (or --sim) to choose the IO "
             "capability, MITM and Secure Connections",
         )
-    from blebench.backends.bumble.pairing import BondKeyStore, pair_connection
-
-    device = bumble_connection.device
-    if not isinstance(device.keystore, BondKeyStore):
-        # Bonds made here must outlive the process (field note 001): the bond store.
-        device.keystore = BondKeyStore(bond_store or BondStore())
     extra: dict[str, float] = {} if timeout is None else {"timeout": timeout}
-    outcome: PairingOutcome = await pair_connection(
-        bumble_connection, options, delegate, passkey=passkey, peer_name=conn.name, **extra
+    try:
+        returned = await extras.pair(
+            options, delegate, passkey=passkey, peer_name=conn.name, **extra
+        )
+    except Exception as exc:
+        outcome = getattr(exc, "outcome", None)  # bleak's contract: a failed pairing raises
+        if not isinstance(outcome, PairingOutcome):
+            raise
+        return outcome
+    if isinstance(returned, PairingOutcome):
+        return returned
+    kept = getattr(extras, "last_pairing_outcome", None)  # bleak's facade drops returns
+    assert isinstance(kept, PairingOutcome), "the client paired without an outcome"
+    return kept
+
+
+async def run_lab(
+    initiator: PairingOptions,
+    responder: PairingOptions,
+    *,
+    passkey: int | None = None,
+    confirm: bool = True,
+    timeout: float = LAB_TIMEOUT_S,
+) -> LabResult:
+    """The pairing lab (`blebench.stack.lab`): two fresh in-process devices paired with
+    these options, beside the radio; never raises for an SMP failure."""
+    return await stack_lab.run_lab(
+        initiator, responder, passkey=passkey, confirm=confirm, timeout=timeout
     )
-    return outcome
 
 
 async def repair(
@@ -129,8 +159,7 @@ async def repair(
     outcome: PairingOutcome | None = None
     try:
         outcome = await pair(
-            connections, target, chosen, delegate, bond_store=store, passkey=passkey,
-            timeout=timeout,
+            connections, target, chosen, delegate, passkey=passkey, timeout=timeout
         )
     finally:
         if outcome is not None and outcome.ok and kept.name:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from blebench.pairing.lab import parse_side, run_lab
+from blebench.stack.lab import parse_side, run_lab
 
 CASES = [
     # (initiator, responder, pairing, method)

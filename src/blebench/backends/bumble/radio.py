@@ -29,7 +29,7 @@ from bumble.transport import Transport, open_transport
 
 from blebench import paths
 from blebench.pairing.bonds import BondStore
-from blebench.pairing.keystore import BondKeyStore
+from blebench.stack.keystore import BondKeyStore
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.sim.world import VirtualWorld
 

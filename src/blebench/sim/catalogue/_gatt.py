@@ -28,8 +28,8 @@ from bumble.device import Connection, Device
 from bumble.gatt import Characteristic, CharacteristicValue, Descriptor, Service
 
 from blebench.sim.catalogue._adv import push_advertising
-from blebench.sim.catalogue._smp import SecurityPolicy
 from blebench.sim.catalogue.base import Control, VirtualPeripheral
+from blebench.stack.smp_bridge import PeripheralSecurity
 
 Props = Characteristic.Properties
 Perm = Attribute.Permissions
@@ -270,7 +270,7 @@ class GattPeripheral(VirtualPeripheral):
 
     def __init__(self, *, seed: int = 0) -> None:
         super().__init__(seed=seed)
-        self.security: SecurityPolicy | None = None
+        self.security: PeripheralSecurity | None = None
 
     def services(self, device: Device) -> list[Service]:
         return []

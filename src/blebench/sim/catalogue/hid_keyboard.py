@@ -24,6 +24,7 @@ from bumble import att, gatt
 from bumble.device import Connection, Device
 from bumble.gatt import Characteristic, Descriptor, Service
 
+from blebench.pairing.models import IoCapability, PairingOptions
 from blebench.sim.catalogue import _adv
 from blebench.sim.catalogue._gatt import (
     READ,
@@ -40,8 +41,8 @@ from blebench.sim.catalogue._gatt import (
     secured_cccd,
     static,
 )
-from blebench.sim.catalogue._smp import IoCapability, SecurityPolicy
 from blebench.sim.catalogue.base import AddressKind, Control
+from blebench.stack.smp_bridge import PeripheralSecurity
 
 HID_SERVICE = 0x1812
 BATTERY_SERVICE = 0x180F
@@ -183,8 +184,8 @@ class HidKeyboard(BatteryPowered):
         key_reports(greeting)  # a greeting it cannot type is a programming error
         self.greeting = greeting
         self.key_interval_s = key_interval_s
-        self.security = SecurityPolicy(
-            sc=True, mitm=False, bonding=True, io_capability=IoCapability.NO_OUTPUT_NO_INPUT
+        self.security = PeripheralSecurity(
+            PairingOptions(io=IoCapability.NO_INPUT_NO_OUTPUT, mitm=False, sc=True, bonding=True)
         )
         self.battery = BatteryLevel(self.rng.randint(40, 100))
         self.protocol_mode = PROTOCOL_REPORT

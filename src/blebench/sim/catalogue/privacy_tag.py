@@ -17,6 +17,7 @@ from bumble.device import Connection, Device
 from bumble.gatt import Service
 from bumble.pairing import PairingConfig
 
+from blebench.pairing.models import IoCapability, PairingOptions
 from blebench.sim.catalogue import _adv
 from blebench.sim.catalogue._gatt import (
     WRITE,
@@ -25,8 +26,8 @@ from blebench.sim.catalogue._gatt import (
     Props,
     dynamic,
 )
-from blebench.sim.catalogue._smp import IoCapability, SecurityPolicy
 from blebench.sim.catalogue.base import AddressKind
+from blebench.stack.smp_bridge import PeripheralSecurity
 
 APPEARANCE_TAG = 0x0200
 BATTERY_SERVICE = 0x180F
@@ -49,11 +50,8 @@ class PrivacyTag(BatteryPowered):
             raise ValueError(f"rpa_rotate_s must be positive, not {rpa_rotate_s}")
         self.irk: bytes | None = self.rng.randbytes(16)
         self.rpa_rotate_s: float | None = rpa_rotate_s
-        self.security = SecurityPolicy(
-            sc=True,
-            mitm=False,
-            bonding=True,
-            io_capability=IoCapability.NO_OUTPUT_NO_INPUT,
+        self.security = PeripheralSecurity(
+            PairingOptions(io=IoCapability.NO_INPUT_NO_OUTPUT, mitm=False, sc=True, bonding=True),
             identity_address_type=PairingConfig.AddressType.RANDOM,
         )
         self.battery = BatteryLevel(self.rng.randint(30, 90))

@@ -25,6 +25,7 @@ from bumble import att
 from bumble.device import Connection, Device
 from bumble.gatt import Service
 
+from blebench.pairing.models import IoCapability, PairingOptions
 from blebench.sim.catalogue import _adv
 from blebench.sim.catalogue._gatt import (
     READ_AUTH,
@@ -38,8 +39,9 @@ from blebench.sim.catalogue._gatt import (
     notify,
     secured_cccd,
 )
-from blebench.sim.catalogue._smp import IoCapability, SecurityPolicy
 from blebench.sim.catalogue.base import AddressKind, Control
+from blebench.stack.smp_bridge import PeripheralSecurity
+from blebench.stack.smp_policy import Quirks
 
 PASSKEY = 123456
 APPEARANCE_DOOR_LOCK = 0x0708  # Access Control / Door Lock
@@ -61,14 +63,13 @@ class SmartLock(GattPeripheral):
 
     def __init__(self, *, seed: int = 0, passkey: int = PASSKEY) -> None:
         super().__init__(seed=seed)
-        self.security = SecurityPolicy(
-            sc=True,
-            mitm=True,
-            bonding=True,
-            io_capability=IoCapability.DISPLAY_OUTPUT_ONLY,
+        # SC Only mode (SC, MITM, 16-byte keys) and, as many locks do, a request
+        # without the MITM flag is refused whatever the IO capabilities allow.
+        self.security = PeripheralSecurity(
+            PairingOptions(io=IoCapability.DISPLAY_ONLY, mitm=True, sc=True, bonding=True,
+                           min_key_size=16, sc_only=True),
             passkey=passkey,
-            require_mitm_sc=True,
-            min_key_size=16,
+            quirks=Quirks(require_mitm_flag=True),
         )
         self.passkey = passkey
         self.state = LOCKED

@@ -25,6 +25,7 @@ from bumble import att
 from bumble.device import Connection, Device
 from bumble.gatt import Service
 
+from blebench.pairing.models import IoCapability, PairingOptions
 from blebench.sim.catalogue import _adv
 from blebench.sim.catalogue._gatt import (
     NONE,
@@ -34,8 +35,9 @@ from blebench.sim.catalogue._gatt import (
     dynamic,
     notify,
 )
-from blebench.sim.catalogue._smp import IoCapability, SecurityPolicy
 from blebench.sim.catalogue.base import AddressKind, Control
+from blebench.stack.smp_bridge import PeripheralSecurity
+from blebench.stack.smp_policy import Quirks
 
 SONY = 0x012D
 REMOTE_SERVICE_UUID = "8000FF00-FF00-FFFF-FFFF-FFFFFFFFFFFF"
@@ -64,12 +66,9 @@ class ZvCamera(GattPeripheral):
 
     def __init__(self, *, seed: int = 0) -> None:
         super().__init__(seed=seed)
-        self.security = SecurityPolicy(
-            sc=False,
-            mitm=False,
-            bonding=True,
-            io_capability=IoCapability.NO_OUTPUT_NO_INPUT,
-            ignore_secure_connections=True,
+        self.security = PeripheralSecurity(
+            PairingOptions(io=IoCapability.NO_INPUT_NO_OUTPUT, mitm=False, sc=False, bonding=True),
+            quirks=Quirks(ignore_secure_connections=True),
         )
         self.photos_taken = 0
         self.recording = False
