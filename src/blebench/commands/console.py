@@ -85,7 +85,7 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from blebench.session.console import MatchSpecError, ReplyMatcher
-    from blebench.session.gatt import ValueParseError, parse_value
+    from blebench.userinput import ValueParseError, parse_value
 
     try:
         matcher = ReplyMatcher.parse(args.match)
@@ -163,7 +163,7 @@ async def _interactive(
     args: argparse.Namespace, console: RequestConsole, matcher: ReplyMatcher
 ) -> int:
     from blebench.session.console import MatchSpecError, ReplyMatcher
-    from blebench.session.gatt import ValueParseError, parse_value
+    from blebench.userinput import ValueParseError, parse_value
 
     loop = asyncio.get_running_loop()
     timeout = args.reply_timeout

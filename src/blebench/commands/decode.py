@@ -26,9 +26,9 @@ from blebench.decode.payload import (
     decode_payload_uncached,
     vendors_json,
 )
+from blebench.userinput import read_hex
 
 MAX_ECHO = 200  # characters of a bad input line echoed back in its error
-_HEX = frozenset("0123456789abcdefABCDEF")
 
 
 def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
@@ -61,9 +61,9 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
 
 def _bind_key(text: str) -> bytes:
     try:
-        key = bytes.fromhex(text.replace(":", "").replace(" ", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError("not hex") from None
+        key = read_hex(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     if len(key) != 16:
         raise argparse.ArgumentTypeError(f"a bind key is 16 bytes (32 hex digits), got {len(key)}")
     return key
@@ -77,18 +77,9 @@ def _address(text: str) -> bytes:
 
 
 def parse_hex_line(line: str) -> bytes:
-    """The bytes of one input line; spaces, tabs, colons and a leading 0x are allowed.
-    Raises ValueError with the reason otherwise."""
-    text = line.strip()
-    if text[:2] in ("0x", "0X"):
-        text = text[2:]
-    text = text.replace(" ", "").replace("\t", "").replace(":", "")
-    if not _HEX.issuperset(text):
-        bad = next(c for c in text if c not in _HEX)
-        raise ValueError(f"not hex: unexpected character {bad!r}")
-    if len(text) % 2:
-        raise ValueError(f"not hex: odd number of digits ({len(text)})")
-    return bytes.fromhex(text)
+    """The bytes of one input line (`blebench.userinput.read_hex`: separators and a
+    leading 0x allowed). Raises ValueError (ValueParseError) with the reason otherwise."""
+    return read_hex(line)
 
 
 def _decode(data: bytes, mac: bytes | None, key: bytes | None) -> DecodedPayload:

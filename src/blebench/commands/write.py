@@ -64,7 +64,7 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
 
 
 def encode(args: argparse.Namespace) -> bytes:
-    from blebench.session.gatt import Endian, parse_value
+    from blebench.userinput import Endian, parse_value
 
     endian: Endian = "big" if args.big_endian else "little"
     if args.int_width is not None:
@@ -77,7 +77,7 @@ def encode(args: argparse.Namespace) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
-    from blebench.session.gatt import ValueParseError
+    from blebench.userinput import ValueParseError
 
     try:
         data = encode(args)  # before connecting: a typo costs no connection

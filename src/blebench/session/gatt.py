@@ -5,20 +5,17 @@ Operations take a `DeviceConnection` (blebench.session.connections) and raise th
 session's typed errors (`DeviceError` subclasses): ATT errors in words with a next
 step, a device that vanished mid-operation, timeouts.
 
-Values a user types for a write go through `parse_value` (hex, text, integers and floats
-of a chosen width and endianness), which says exactly what is wrong with a typo.
+Values a user types for a write are read by `blebench.userinput.parse_value` (re-exported
+here for the callers not yet moved).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
-import struct
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from blebench.decode.names import normalize_uuid, short_uuid, uuid_name
-from blebench.errors import UserInputError
 from blebench.session.errors import (
     ConnectionLostError,
     DeviceError,
@@ -34,6 +31,15 @@ from blebench.session.models import (
     _as_handle,
     _could_be_uuid,
 )
+from blebench.userinput import (  # moved to blebench.userinput; importable here still
+    FLOAT_WIDTHS,
+    INT_WIDTHS,
+    MAX_ATTRIBUTE_LEN,
+    Endian,
+    ValueKind,
+    ValueParseError,
+    parse_value,
+)
 
 if TYPE_CHECKING:
     from bleak.backends.characteristic import BleakGATTCharacteristic
@@ -42,7 +48,14 @@ if TYPE_CHECKING:
     from blebench.session.connections import DeviceConnection
     from blebench.session.streams import Stream, StreamStore
 
-__all__ = [  # the model and the target error moved; their old names stay importable here
+__all__ = [  # the model, the target error and the value parser moved; their old names stay
+    "FLOAT_WIDTHS",
+    "INT_WIDTHS",
+    "MAX_ATTRIBUTE_LEN",
+    "Endian",
+    "ValueKind",
+    "ValueParseError",
+    "parse_value",
     "GattNode",
     "GattTree",
     "NodeKind",
@@ -52,18 +65,11 @@ __all__ = [  # the model and the target error moved; their old names stay import
     "_as_handle",
     "_could_be_uuid",
 ]
-ValueKind = Literal["hex", "text", "int", "float"]
-Endian = Literal["little", "big"]
 
 CPF_UUID = normalize_uuid("2904")
 CCCD_UUID = normalize_uuid("2902")
 USER_DESCRIPTION_UUID = normalize_uuid("2901")
 REPORT_MAP_UUID = normalize_uuid("2a4b")
-MAX_ATTRIBUTE_LEN = 512  # ATT: no attribute value is longer
-
-
-class ValueParseError(UserInputError):
-    """A value typed for a write that cannot be encoded (the message says why)."""
 
 
 def tree_from_bleak(address: str, services: Any, mtu: int) -> GattTree:
@@ -93,146 +99,6 @@ def tree_from_bleak(address: str, services: Any, mtu: int) -> GattTree:
             snode.children.append(cnode)
         out.append(snode)
     return GattTree(address, out, mtu)
-
-
-# -- values typed by a user --------------------------------------------------------------
-
-INT_WIDTHS = (1, 2, 3, 4, 8)
-FLOAT_WIDTHS = {2: "e", 4: "f", 8: "d"}
-_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "\\": "\\", "'": "'", '"': '"'}
-
-
-def parse_value(
-    text: str,
-    kind: ValueKind = "hex",
-    *,
-    width: int | None = None,
-    endian: Endian = "little",
-    signed: bool | None = None,
-) -> bytes:
-    """Encode what a user typed.
-
-    - hex: "0a1b", "0A 1B", "0a:1b", "0x0a1b" (empty is a zero-length value);
-    - text: UTF-8, with escapes \\n \\r \\t \\0 \\\\ \\xHH;
-    - int: decimal, 0x.., 0b.., with `width` bytes (1, 2, 3, 4, 8; default 1), signed when
-      negative (or `signed=True`), in `endian` order (BLE is little-endian);
-    - float: `width` 2 (half), 4 (default) or 8 bytes, IEEE 754.
-    """
-    if kind == "hex":
-        return _parse_hex(text)
-    if kind == "text":
-        return _parse_text(text)
-    if kind == "int":
-        return _parse_int(text, width or 1, endian, signed)
-    if kind == "float":
-        return _parse_float(text, width or 4, endian)
-    raise ValueParseError(f"unknown value kind {kind!r}: hex, text, int or float")
-
-
-def _parse_hex(text: str) -> bytes:
-    cleaned = text.strip()
-    if cleaned.lower().startswith("0x"):
-        cleaned = cleaned[2:]
-    digits = []
-    for i, ch in enumerate(cleaned):
-        if ch in " :-_,":
-            continue
-        if ch.lower() not in "0123456789abcdef":
-            hint = " (use --text for text)" if ch.isalpha() else ""
-            raise ValueParseError(
-                f"{text!r} is not hex: {ch!r} at position {i + 1} is not a hex digit{hint}"
-            )
-        digits.append(ch)
-    if len(digits) % 2:
-        raise ValueParseError(
-            f"{text!r} has {len(digits)} hex digits: bytes take two each (add a leading 0?)"
-        )
-    data = bytes.fromhex("".join(digits))
-    _check_len(data)
-    return data
-
-
-def _parse_text(text: str) -> bytes:
-    out = bytearray()
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch != "\\":
-            out += ch.encode("utf-8")
-            i += 1
-            continue
-        if i + 1 >= len(text):
-            raise ValueParseError(f"{text!r} ends with a lone backslash (write \\\\ for one)")
-        nxt = text[i + 1]
-        if nxt in _ESCAPES:
-            out += _ESCAPES[nxt].encode("utf-8")
-            i += 2
-        elif nxt == "x":
-            pair = text[i + 2 : i + 4]
-            if len(pair) != 2 or any(c not in "0123456789abcdefABCDEF" for c in pair):
-                raise ValueParseError(f"{text!r}: \\x at position {i + 1} needs two hex digits")
-            out.append(int(pair, 16))  # \xHH is a byte, not a character
-            i += 4
-        else:
-            raise ValueParseError(
-                f"{text!r}: unknown escape \\{nxt} at position {i + 1} "
-                "(known: \\n \\r \\t \\0 \\\\ \\xHH)"
-            )
-    data = bytes(out)
-    _check_len(data)
-    return data
-
-
-def _parse_int(text: str, width: int, endian: Endian, signed: bool | None) -> bytes:
-    if width not in INT_WIDTHS:
-        raise ValueParseError(f"integer width {width} is not one of {INT_WIDTHS} bytes")
-    cleaned = text.strip().replace("_", "")
-    try:
-        value = int(cleaned, 0)
-    except ValueError:
-        try:
-            value = int(cleaned, 10)  # "007": decimal with leading zeros, which base 0 refuses
-        except ValueError:
-            raise ValueParseError(
-                f"{text!r} is not an integer (decimal, 0x.. hex or 0b.. binary)"
-            ) from None
-    bits = width * 8
-    use_signed = value < 0 if signed is None else signed
-    lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if use_signed else (0, (1 << bits) - 1)
-    if not lo <= value <= hi:
-        raise ValueParseError(
-            f"{value} does not fit in {width} byte{'s' if width > 1 else ''} "
-            f"({0}..{(1 << bits) - 1} unsigned, {-(1 << (bits - 1))}..{(1 << (bits - 1)) - 1} signed)"
-        )
-    return value.to_bytes(width, endian, signed=use_signed)
-
-
-def _parse_float(text: str, width: int, endian: Endian) -> bytes:
-    code = FLOAT_WIDTHS.get(width)
-    if code is None:
-        raise ValueParseError(f"float width {width} is not one of 2, 4, 8 bytes")
-    try:
-        value = float(text.strip())
-    except ValueError:
-        raise ValueParseError(f"{text!r} is not a number (e.g. 21.5, -3e-2, nan)") from None
-    try:
-        packed = struct.pack(("<" if endian == "little" else ">") + code, value)
-    except (OverflowError, struct.error):
-        raise ValueParseError(f"{text} is too large for a {width}-byte float") from None
-    if (
-        math.isfinite(value)
-        and value != 0
-        and struct.unpack(("<" if endian == "little" else ">") + code, packed)[0] == 0
-    ):
-        raise ValueParseError(f"{text} is too small for a {width}-byte float (it would be 0)")
-    return packed
-
-
-def _check_len(data: bytes) -> None:
-    if len(data) > MAX_ATTRIBUTE_LEN:
-        raise ValueParseError(
-            f"{len(data)} bytes is longer than any attribute value can be ({MAX_ATTRIBUTE_LEN})"
-        )
 
 
 # -- decoding (through blebench.decode) --------------------------------------------------

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from blebench import paths
 from blebench.sim.catalogue.base import AddressKind, VirtualPeripheral
+from blebench.userinput import ValueParseError, read_hex
 
 if TYPE_CHECKING:
     from bumble.device import Device
@@ -151,10 +152,9 @@ class UserDefinedPeripheral(VirtualPeripheral):
 def _hex(value: object, where: str) -> bytes:
     if not isinstance(value, str):
         raise UserDevicesError(f"{where}: expected a hex string, got {type(value).__name__}")
-    text = "".join(value.split()).replace(":", "").replace("-", "")
     try:
-        return bytes.fromhex(text)
-    except ValueError:
+        return read_hex(value)
+    except ValueParseError:
         raise UserDevicesError(f"{where}: not hex: {value[:40]!r}") from None
 
 

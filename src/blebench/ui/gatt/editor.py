@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Select
 
-from blebench.session.gatt import FLOAT_WIDTHS, INT_WIDTHS, Endian, parse_value
+from blebench.userinput import FLOAT_WIDTHS, INT_WIDTHS, Endian, parse_value
 
 FORMATS = (("hex", "hex"), ("text", "text"), ("int", "int"), ("uint", "uint"), ("float", "float"))
 

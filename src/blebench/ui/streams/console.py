@@ -8,7 +8,6 @@ matching itself is the session's (`ReplyMatcher`): the same language as
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Protocol
@@ -23,6 +22,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from blebench.session.console import ConsoleExchange, MatchSpecError, ReplyMatcher
 from blebench.ui.safe_text import safe_text
+from blebench.userinput import ValueParseError, parse_text, read_hex
 
 
 class RequestFn(Protocol):
@@ -36,35 +36,20 @@ class RequestFn(Protocol):
 DEFAULT_TIMEOUT_S = 2.0
 HISTORY = 50
 
-_ESCAPE = re.compile(r"\\(x[0-9a-fA-F]{2}|[nrt0\\])")
-_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "\\": "\\"}
-
-
 class RequestError(ValueError):
     """What the user typed cannot be sent (the message says why)."""
 
 
 def parse_request(mode: str, text: str) -> bytes:
-    """The bytes to write: hex digits (separators allowed) or text with \\n \\r \\t \\xNN."""
-    if mode == "hex":
-        digits = text.strip().lower().removeprefix("0x")
-        digits = "".join(ch for ch in digits if ch not in " :-_")
-        bad = next((ch for ch in digits if ch not in "0123456789abcdef"), None)
-        if bad is not None:
-            raise RequestError(f"{bad!r} is not a hex digit: write bytes such as 55 aa 01")
-        if len(digits) % 2:
-            raise RequestError("odd number of hex digits: every byte takes two")
-        data = bytes.fromhex(digits)
-    else:
-        out = bytearray()
-        last = 0
-        for match in _ESCAPE.finditer(text):
-            out += text[last : match.start()].encode()
-            code = match.group(1)
-            out += bytes([int(code[1:], 16)]) if code[0] == "x" else _SIMPLE[code].encode()
-            last = match.end()
-        out += text[last:].encode()
-        data = bytes(out)
+    """The bytes to write: hex digits (separators allowed) or text with escapes, read as
+    `blebench console` reads them (`blebench.userinput`: one grammar for both faces)."""
+    try:
+        if mode == "hex":
+            data = read_hex(text, hint=" (pick text in the mode list for text)")
+        else:
+            data = parse_text(text)
+    except ValueParseError as exc:
+        raise RequestError(str(exc)) from None
     if not data:
         raise RequestError("nothing to send")
     return data
