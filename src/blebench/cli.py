@@ -32,6 +32,8 @@ from blebench.commands import (
     write,
 )
 from blebench.commands.radio import add_radio_arguments
+from blebench.commands.report import report_error
+from blebench.errors import BlebenchError
 
 # Order is the order shown in --help.
 _MODULES = (
@@ -87,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _log_to_file()
         result: int = args.func(args)
         return result
+    except BlebenchError as exc:  # every error a user can act on: words, JSON, exit code
+        return report_error(exc, bool(getattr(args, "json", False)))
     except KeyboardInterrupt:
         print("blebench: interrupted", file=sys.stderr)
         return 130

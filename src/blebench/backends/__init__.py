@@ -12,11 +12,13 @@ import sys
 from pathlib import Path
 from typing import Literal
 
+from blebench.errors import SetupError
+
 BackendKind = Literal["bumble-sim", "bumble-hci", "bleak"]
 NO_ADAPTER = "virtual world: no adapter found"
 
 
-class BackendError(ValueError):
+class BackendError(SetupError, ValueError):
     """Radio options that contradict each other; str() is one line for the user."""
 
 

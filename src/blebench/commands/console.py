@@ -18,12 +18,12 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from blebench.commands.gatt import add_device_arguments, report_error, run_connected
+from blebench.commands.common import add_device_arguments, report_error, run_connected
 
 if TYPE_CHECKING:
-    from blebench.session.connections import DeviceConnection
+    from blebench.session.api import SessionApi
     from blebench.session.console import ConsoleExchange, ReplyMatcher, RequestConsole
-    from blebench.session.manager import SessionManager
+    from blebench.session.models import ConnectionInfo
 
 HELP_LINES = (
     "type a request in hex (55aa0001...) or text:... ; commands:",
@@ -101,19 +101,13 @@ def run(args: argparse.Namespace) -> int:
 
 async def _console(
     args: argparse.Namespace,
-    session: SessionManager,
-    conn: DeviceConnection,
+    session: SessionApi,
+    conn: ConnectionInfo,
     matcher: ReplyMatcher,
     requests: list[bytes],
 ) -> int:
-    from blebench.session.console import open_console
-
-    console = await open_console(
-        conn,
-        session.streams,
-        args.write,
-        args.notify,
-        response=False if args.no_response else None,
+    console = await session.open_console(
+        conn.address, args.write, args.notify, response=False if args.no_response else None
     )
     try:
         if requests:

@@ -1,116 +1,33 @@
 """`blebench gatt DEVICE [--read] [--json]`: connect, walk the GATT database, read what is readable.
 
-Also home of what the connected subcommands (gatt, read, write, notify, console, pair)
-share: connecting by name or address in the session `radio.in_session` opens, turning
-failures into words and an exit status (1: the device or link failed, 2: bad input),
-never a traceback, and decoded values shown as lines.
+The helpers every connected subcommand shares (connecting, errors in words and an exit
+status, decoded values as lines) are in blebench.commands.common.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from blebench.commands.common import (
+    add_device_arguments,
+    describe_decoded,
+    report_error,
+    run_connected,
+    summarize,
+)
 from blebench.decode.text import printable
 
 if TYPE_CHECKING:
-    from blebench.session.connections import DeviceConnection
-    from blebench.session.gatt import GattNode, ReadResult
-    from blebench.session.manager import SessionManager
+    from blebench.session.api import SessionApi
+    from blebench.session.models import ConnectionInfo, GattNode, ReadResult
 
-Body = Callable[["SessionManager", "DeviceConnection"], Awaitable[int]]
-
-
-# -- shared by the connected subcommands -------------------------------------------------
-
-
-def add_device_arguments(parser: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
-    from blebench.commands.radio import seconds
-
-    parser.add_argument("device", metavar="DEVICE", help="the device's name or address")
-    parser.add_argument(
-        "--timeout",
-        type=seconds,
-        default=10.0,
-        metavar="S",
-        help="connect timeout in seconds (default 10; one retry for transient failures)",
-    )
-    if json_flag:
-        parser.add_argument(
-            "--json", action="store_true", help="JSON output (shapes documented in README)"
-        )
-
-
-def summarize(decoded: Any, limit: int = 160) -> str:
-    """Decoded fields on one line: `heart_rate=72 bpm, contact=True`."""
-    if decoded is None:
-        return ""
-    parts: list[str] = []
-
-    def add(prefix: str, value: Any) -> None:
-        if isinstance(value, Mapping):
-            if "value" in value and set(value) <= {"value", "unit", "name", "text"}:
-                unit = value.get("unit")
-                parts.append(f"{prefix}={value['value']}{' ' + str(unit) if unit else ''}")
-                return
-            for key, sub in value.items():
-                add(f"{prefix}.{key}" if prefix else str(key), sub)
-            return
-        if isinstance(value, list):
-            parts.append(f"{prefix}=[{len(value)} items]")
-            return
-        parts.append(f"{prefix}={value}" if prefix else str(value))
-
-    add("", decoded)
-    return printable(", ".join(parts), limit)
-
-
-def report_error(exc: BaseException, as_json: bool) -> int:
-    """Print a failure in words (stderr) and, with --json, as an object (stdout); the exit
-    status: 1 for a device or link failure, 2 for bad input."""
-    from blebench.session.connections import DeviceError
-
-    if isinstance(exc, DeviceError):
-        print(f"blebench: {exc.describe()}", file=sys.stderr)
-        if as_json:
-            print(json.dumps(exc.to_json()))
-        return 1
-    message = str(exc)
-    print(f"blebench: error: {message}", file=sys.stderr)
-    if as_json:
-        print(
-            json.dumps({"error": "bad_input", "message": message, "code": None, "next_step": None})
-        )
-    return 2
-
-
-def run_connected(args: argparse.Namespace, body: Body) -> int:
-    """Open the session the radio options name, connect to `args.device`, run `body`."""
-    return asyncio.run(_connected(args, body))
-
-
-async def _connected(args: argparse.Namespace, body: Body) -> int:
-    from blebench.commands.pair import report_stale_bond
-    from blebench.commands.radio import in_session
-    from blebench.session.connections import DeviceError, StaleBondError
-    from blebench.session.console import MatchSpecError
-    from blebench.session.gatt import TargetError, ValueParseError
-    from blebench.session.streams import FilterError
-
-    async def connected(session: SessionManager) -> int:
-        try:
-            conn = await session.connections.connect(args.device, timeout=args.timeout)
-            return await body(session, conn)
-        except StaleBondError as exc:  # says what happened and the exact command to re-pair
-            return report_stale_bond(exc, args, session)
-        except (DeviceError, TargetError, ValueParseError, MatchSpecError, FilterError) as exc:
-            return report_error(exc, bool(getattr(args, "json", False)))
-
-    return await in_session(args, connected)
+# Moved to commands/common.py; importable from here for one release.
+__all__ = ["add_device_arguments", "describe_decoded", "register", "report_error", "run",
+           "run_connected", "summarize"]
 
 
 # -- gatt ----------------------------------------------------------------------------------
@@ -132,24 +49,25 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_connected(args, lambda session, conn: _gatt(args, conn))
+    return run_connected(args, lambda session, conn: _gatt(args, session, conn))
 
 
-async def _gatt(args: argparse.Namespace, conn: DeviceConnection) -> int:
-    from blebench.session import gatt
+async def _gatt(args: argparse.Namespace, session: SessionApi, conn: ConnectionInfo) -> int:
+    from blebench.session.gatt import lost_during
 
-    tree = await gatt.discover(conn)
+    tree = await session.discover(conn.address)
     results: dict[int, ReadResult] = {}
     lost: ReadResult | None = None
     if args.read:
-        walked = await gatt.read_all(conn, keep_partial=True)
+        walked = await session.read_all(conn.address, keep_partial=True)
         results = {r.handle: r for r in walked}
-        lost = gatt.lost_during(walked)
+        lost = lost_during(walked)
+    info = session.connection(conn.address) or conn  # as it is now, after the reads
     if args.json:
         out = {
             "address": conn.address,
             "name": conn.name,
-            "connection": conn.info().to_json(),
+            "connection": info.to_json(),
             "mtu": tree.mtu,
             "services": [_node_json(s, results, args.read) for s in tree.services],
         }
@@ -157,7 +75,6 @@ async def _gatt(args: argparse.Namespace, conn: DeviceConnection) -> int:
             out["connection_lost"] = {"handle": lost.handle, **(lost.error or {})}
         print(json.dumps(out, indent=2))
         return 1 if lost is not None else 0
-    info = conn.info()
     head = f"{printable(conn.name or '')} ({conn.address})" if conn.name else conn.address
     print(f"{head}  MTU {info.mtu}  {_link_words(info)}")
     for service in tree.services:
@@ -208,35 +125,6 @@ def _print_value(result: ReadResult | None, indent: str) -> None:
     print(f"{indent}= {shown}  ({size})")
     for line in describe_decoded(result.decoded):
         print(f"{indent}  {line}")
-
-
-def describe_decoded(decoded: Any) -> list[str]:
-    """Lines for a decoded value: the decoder's summary (and error), and for a HID Report
-    Map each report with its fields' usages."""
-    if not isinstance(decoded, Mapping) or "summary" not in decoded:
-        text = summarize(decoded)
-        return [text] if text else []
-    lines = [printable(str(decoded["summary"]))]
-    if decoded.get("error"):
-        lines.append(f"decode error: {printable(str(decoded['error']))}")
-    report_map = decoded.get("report_map")
-    if isinstance(report_map, Mapping):
-        for report in report_map.get("reports", []):
-            rid = "" if report.get("id") is None else f" #{report['id']}"
-            lines.append(f"{report.get('kind')} report{rid}: {report.get('size_bits')} bits")
-            for fld in report.get("fields", []):
-                if fld.get("padding"):
-                    continue
-                lines.append(f"  {printable(_usage_words(fld), 150)}")
-    return lines
-
-
-def _usage_words(fld: Mapping[str, Any]) -> str:
-    names = [str(u.get("name") or u.get("id")) for u in fld.get("usages", [])]
-    names += [f"{r.get('min_name')}..{r.get('max_name')}" for r in fld.get("usage_ranges", [])]
-    page = fld.get("usage_page_name") or fld.get("usage_page")
-    count, size = fld.get("report_count"), fld.get("report_size")
-    return f"{page}: {', '.join(names) or '-'} ({count} x {size} bits, {fld.get('flags_text')})"
 
 
 def _node_json(node: GattNode, results: Mapping[int, ReadResult], read: bool) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from blebench.decode.hid import (
     parse_report_map,
 )
 from blebench.decode.hid_usages import usage_name
+from blebench.errors import UserInputError
 
 _EPILOG = """\
 input:
@@ -63,7 +64,7 @@ def register(
     parser.set_defaults(func=run)
 
 
-class InputError(ValueError):
+class InputError(UserInputError):
     pass
 
 

@@ -76,17 +76,20 @@ async def open_session(args: argparse.Namespace) -> SessionManager:
 
 async def in_session(args: argparse.Namespace, body: SessionBody) -> int:
     """Open the session the radio options name, run `body` in it and close it; the exit
-    status is body's. A `SessionError` (no radio, cannot scan) ends as one line and 2."""
-    from blebench.session.manager import SessionError
+    status is body's. A `BlebenchError` the body leaves (a `SessionError`: no radio, cannot
+    scan; exit 2) ends in words, as a JSON error object with --json, and its exit code."""
+    from blebench.commands.report import report_error
+    from blebench.errors import BlebenchError
 
+    as_json = bool(getattr(args, "json", False))
     try:
         session = await open_session(args)
-    except SessionError as exc:
-        return error_line(str(exc))
+    except BlebenchError as exc:
+        return report_error(exc, as_json)
     try:
         return await body(session)
-    except SessionError as exc:
-        return error_line(str(exc))
+    except BlebenchError as exc:
+        return report_error(exc, as_json)
     finally:
         await session.close()
 

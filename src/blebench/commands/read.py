@@ -6,11 +6,13 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from blebench.commands.gatt import add_device_arguments, describe_decoded, run_connected
+from blebench.commands.common import add_device_arguments, describe_decoded, run_connected
+from blebench.decode.names import short_uuid
 from blebench.decode.text import printable
 
 if TYPE_CHECKING:
-    from blebench.session.connections import DeviceConnection
+    from blebench.session.api import SessionApi
+    from blebench.session.models import ConnectionInfo
 
 
 def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
@@ -27,20 +29,18 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return run_connected(args, lambda session, conn: _read(args, conn))
+    return run_connected(args, lambda session, conn: _read(args, session, conn))
 
 
-async def _read(args: argparse.Namespace, conn: DeviceConnection) -> int:
-    from blebench.session import gatt
-
-    result = await gatt.read(conn, args.char)
+async def _read(args: argparse.Namespace, session: SessionApi, conn: ConnectionInfo) -> int:
+    result = await session.read(conn.address, args.char)
     if args.json:
         print(json.dumps({"address": conn.address, **result.to_json()}))
         return 0
     data = result.data or b""
-    label = printable(result.name or gatt.short_uuid(result.uuid))
+    label = printable(result.name or short_uuid(result.uuid))
     size = f"{len(data)} byte" + ("" if len(data) == 1 else "s")
-    print(f"0x{result.handle:04X}  {gatt.short_uuid(result.uuid)}  {label}  ({size})")
+    print(f"0x{result.handle:04X}  {short_uuid(result.uuid)}  {label}  ({size})")
     print(data.hex(" ") if data else "(empty)")
     for line in describe_decoded(result.decoded):
         print(line)

@@ -6,10 +6,11 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from blebench.commands.gatt import add_device_arguments, report_error, run_connected
+from blebench.commands.common import add_device_arguments, report_error, run_connected
 
 if TYPE_CHECKING:
-    from blebench.session.connections import DeviceConnection
+    from blebench.session.api import SessionApi
+    from blebench.session.models import ConnectionInfo
 
 
 def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
@@ -83,13 +84,13 @@ def run(args: argparse.Namespace) -> int:
         data = encode(args)  # before connecting: a typo costs no connection
     except ValueParseError as exc:
         return report_error(exc, args.json)
-    return run_connected(args, lambda session, conn: _write(args, conn, data))
+    return run_connected(args, lambda session, conn: _write(args, session, conn, data))
 
 
-async def _write(args: argparse.Namespace, conn: DeviceConnection, data: bytes) -> int:
-    from blebench.session import gatt
-
-    node = await gatt.write(conn, args.char, data, response=not args.no_response)
+async def _write(
+    args: argparse.Namespace, session: SessionApi, conn: ConnectionInfo, data: bytes
+) -> int:
+    node = await session.write(conn.address, args.char, data, response=not args.no_response)
     if args.json:
         print(
             json.dumps(

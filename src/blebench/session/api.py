@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from blebench.errors import BlebenchError, SetupError, UserInputError
 from blebench.session.errors import (
+    CaptureError,
     ConnectionLostError,
     DeviceError,
     DeviceNotFoundError,
@@ -35,6 +36,7 @@ from blebench.session.errors import (
     TargetError,
 )
 from blebench.session.models import (
+    CaptureStatus,
     ConnectionInfo,
     ConnectionState,
     DeviceRecord,
@@ -49,8 +51,9 @@ if TYPE_CHECKING:
     from blebench.pairing.delegate import PairingDelegate
     from blebench.pairing.lab import LabResult
     from blebench.pairing.models import Bond, PairingOptions, PairingOutcome
-    from blebench.session.capture import CaptureStatus
-    from blebench.session.console import RequestConsole
+    from blebench.session.console import ConsoleChoice, RequestConsole
+    from blebench.session.hid import HidContext
+    from blebench.session.rssi import RssiHistory
     from blebench.session.streams import (
         SampleFilter,
         Stream,
@@ -61,6 +64,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BlebenchError",
+    "CaptureError",
+    "CaptureStatus",
     "ConnectionInfo",
     "ConnectionLostError",
     "ConnectionState",
@@ -92,6 +97,9 @@ Target = str | int
 
 class SessionApi(Protocol):
     """What a face may call. Nothing else of the session is the faces' business."""
+
+    async def close(self) -> None:
+        """Stop scanning, disconnect, end a capture, close the radio (idempotent)."""
 
     # -- the radio and scanning --------------------------------------------------------
     @property
@@ -164,6 +172,9 @@ class SessionApi(Protocol):
     async def unsubscribe(self, address: str, target: Target | GattNode) -> None:
         """Stop notifications; the stream's samples stay readable (marked inactive)."""
 
+    def hid(self, address: str) -> HidContext | None:
+        """The HID context of a connection (report references, report map, keyboards)."""
+
     async def open_console(
         self, address: str, write: Target, notify: Target, *, response: bool | None = None
     ) -> RequestConsole:
@@ -198,10 +209,20 @@ class SessionApi(Protocol):
     def link_rssi_history(self, address: str) -> Sequence[tuple[float, int]]:
         """(time on `clock`, dBm) of the RSSI read on the link to `address`."""
 
+    def rssi_history(self, address: str) -> RssiHistory:
+        """A device's RSSI from its advertisements and from the link (sampled meanwhile)."""
+
+    def console_for(self, stream_id: int | None) -> ConsoleChoice | None:
+        """The console to offer: the selected stream's when it has one, else the newest."""
+
     # -- pairing and bonds -------------------------------------------------------------
     @property
     def bonds(self) -> BondStore:
         """The one bond store of this process (the radio's key store writes through it)."""
+
+    def bond_for(self, address: str) -> Bond | None:
+        """The bond blebench keeps on this radio for `address` (an identity address, or one
+        that resolves with a stored IRK), if any."""
 
     async def pair(
         self,
@@ -246,3 +267,6 @@ class SessionApi(Protocol):
         """Capture the HCI traffic to `path` (a new file in the data dir when None)."""
 
     def stop_capture(self) -> CaptureStatus: ...
+
+    def new_capture_path(self) -> Path:
+        """A new file for a capture in the data dir, named for the time (never one kept)."""

@@ -7,35 +7,20 @@ OS stack through bleak the kernel and bluetoothd own them, and that is said.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from blebench import paths
-from blebench.errors import UserInputError
+from blebench.session.errors import CaptureError  # (old home)
+from blebench.session.models import CaptureStatus  # (old home)
 
 if TYPE_CHECKING:
     from blebench.backends.bumble.capture import HciCapture
     from blebench.backends.bumble.radio import BumbleRadio
 
 CAPTURE_SUFFIX = ".btsnoop"
-
-
-class CaptureError(UserInputError):
-    """A capture that cannot start (or stop); str() is one line for the user."""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class CaptureStatus:
-    """A capture as the UI shows it."""
-
-    path: Path
-    started_wall: float
-    packets: int
-    size: int
-    running: bool
 
 
 def captures_dir() -> Path:

@@ -13,12 +13,13 @@ code in words (`blebench.decode.codes`) and a next step, never a hang and never 
 | `GattOperationError` | `att_error` | the peer answered with an ATT error (0x05 Insufficient Authentication, ...) |
 | `OperationTimeoutError` | `timeout` | the peer did not answer an operation in time |
 | `NotConnectedError` | `not_connected` | an operation on a connection that is not up |
-| `PairingUnavailableError` | `pairing_unavailable` | this radio does not let blebench run SMP |
+| `PairingUnavailableError` | `pairing_unavailable` | this radio does not let blebench run SMP (exit 2) |
 | `NoBondError` | `no_bond` | a re-pair of a device blebench has no bond with |
 | `LinkRssiUnavailableError` | `rssi_unavailable` | the radio cannot read a connection's RSSI |
 
 Bad input (exit 2, JSON `bad_input`): `TargetError` (a characteristic reference matching
-nothing), `FilterError` (a stream or scan filter). `SessionError` (exit 2) is a session that
+nothing), `FilterError` (a stream or scan filter), `CaptureError` (a capture that cannot
+start or stop). `SessionError` (exit 2) is a session that
 cannot open its radio or scan. The JSON names are public contract.
 """
 
@@ -31,6 +32,7 @@ from blebench.errors import BlebenchError, SetupError, UserInputError
 
 __all__ = [
     "BlebenchError",
+    "CaptureError",
     "ConnectFailedError",
     "ConnectTimeoutError",
     "ConnectionLostError",
@@ -163,9 +165,11 @@ class NotConnectedError(DeviceError):
 
 
 class PairingUnavailableError(DeviceError):
-    """This backend does not let blebench run SMP with chosen options."""
+    """This backend does not let blebench run SMP with chosen options (the OS stack pairs
+    itself): the radio chosen cannot do what was asked, so exit 2, as a usage error."""
 
     kind = "pairing_unavailable"
+    exit_code = 2
 
 
 class NoBondError(DeviceError):
@@ -188,6 +192,11 @@ class TargetError(UserInputError):
 class FilterError(UserInputError):
     """A filter (Streams log, `notify --filter`, Scan pane) that cannot be parsed; the
     message names the first bad character."""
+
+
+class CaptureError(UserInputError):
+    """A capture that cannot start (or stop): not on this radio, one already running, a
+    path that is a folder; str() is one line for the user."""
 
 
 class SessionError(SetupError):

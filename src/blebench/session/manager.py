@@ -33,19 +33,22 @@ from blebench.pairing.bonds import BondFileProblem, BondStore
 from blebench.session import console as console_ops
 from blebench.session import export as stream_export
 from blebench.session import gatt
+from blebench.session import hid as hid_ops
 from blebench.session.api import ExportFormat, SessionApi, Target
-from blebench.session.capture import CaptureControl, CaptureStatus
+from blebench.session.capture import CaptureControl, default_capture_path
 from blebench.session.connections import (
     ConnectionManager,
     DeviceConnection,
     FindDevice,
     looks_like_address,
 )
-from blebench.session.errors import NotConnectedError, SessionError
+from blebench.session.errors import DeviceError, NotConnectedError, SessionError
 from blebench.session.filters import SampleFilter
 from blebench.session.gatt import stream_decoder
+from blebench.session.hid import HidContext
 from blebench.session.link_rssi import LinkRssiSampler
 from blebench.session.models import (
+    CaptureStatus,
     ConnectionInfo,
     ConnectionState,
     DeviceRecord,
@@ -55,6 +58,7 @@ from blebench.session.models import (
     ReadResult,
 )
 from blebench.session.registry import DeviceRegistry
+from blebench.session.rssi import RssiHistory, merge_rssi
 from blebench.session.streams import Stream, StreamBatch, StreamCursor, StreamStore
 
 if TYPE_CHECKING:
@@ -62,7 +66,7 @@ if TYPE_CHECKING:
     from blebench.pairing.delegate import PairingDelegate
     from blebench.pairing.lab import LabResult
     from blebench.pairing.models import Bond, PairingOptions, PairingOutcome
-    from blebench.session.console import RequestConsole
+    from blebench.session.console import ConsoleChoice, RequestConsole
     from blebench.sim.catalogue.base import VirtualPeripheral
 
 RECENT_REPORTS = 2000  # raw reports kept for a live view
@@ -254,6 +258,13 @@ class SessionManager:
             timeout=timeout,
         )
 
+    def bond_for(self, address: str) -> Bond | None:
+        local = self.radio.identity if self.radio is not None else None
+        try:
+            return self.bonds.resolve(address, local_address=local)
+        except ValueError:  # not an address
+            return None
+
     async def run_lab(
         self,
         initiator: PairingOptions,
@@ -412,9 +423,18 @@ class SessionManager:
         capacity: int | None = None,
     ) -> Stream:
         conn = self._live(address, "subscribing")
-        return await gatt.subscribe(
+        stream = await gatt.subscribe(
             conn, self.streams, target, indicate=indicate, capacity=capacity
         )
+        # A keyboard's input report: its keys decoded for every face (the Streams log,
+        # `notify`, both exports). A report map that cannot be read leaves the bytes.
+        with contextlib.suppress(DeviceError):
+            await hid_ops.attach(conn, self.streams, stream)
+        return stream
+
+    def hid(self, address: str) -> HidContext | None:
+        conn = self.connections.get(address)
+        return hid_ops.context(conn) if conn is not None else None
 
     async def unsubscribe(self, address: str, target: Target | GattNode) -> None:
         conn = self.connections.get(address)
@@ -466,6 +486,20 @@ class SessionManager:
     def link_rssi_history(self, address: str) -> Sequence[tuple[float, int]]:
         return self.link_rssi.history(address)
 
+    def rssi_history(self, address: str) -> RssiHistory:
+        """Advertising and link RSSI merged; starts sampling the link RSSI (once asked,
+        a face shows it) when the session runs in an event loop."""
+        if not self.link_rssi.running:
+            with contextlib.suppress(RuntimeError):  # no running loop: history only
+                self.link_rssi.start()
+        record = self.registry.get(address)
+        return merge_rssi(
+            record.rssi_history if record is not None else (), self.link_rssi.history(address)
+        )
+
+    def console_for(self, stream_id: int | None) -> ConsoleChoice | None:
+        return console_ops.choose_console(self.connections.all(), stream_id)
+
     # ------------------------------------------------------------------ capture
 
     def capture_unavailable_reason(self) -> str | None:
@@ -479,6 +513,9 @@ class SessionManager:
 
     def stop_capture(self) -> CaptureStatus:
         return self.capture.stop()
+
+    def new_capture_path(self) -> Path:
+        return default_capture_path()
 
 
 # -- finding a device (the manager's knowledge of its radio, scanner and registry) --------

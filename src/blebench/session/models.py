@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Literal
 
 from blebench.decode.names import company_name, normalize_uuid, short_uuid, uuid_name
@@ -366,3 +367,17 @@ class ReadResult:
             "decoded": self.decoded,
             "error": self.error,
         }
+
+
+# -- capture -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureStatus:
+    """A btsnoop capture as the UI shows it."""
+
+    path: Path
+    started_wall: float
+    packets: int
+    size: int
+    running: bool

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from blebench import paths
+from blebench.errors import SetupError
 from blebench.sim.catalogue.base import AddressKind, VirtualPeripheral
 from blebench.userinput import ValueParseError, read_hex
 
@@ -62,7 +63,7 @@ DEVICE_FIELDS = frozenset(
 )
 
 
-class UserDevicesError(ValueError):
+class UserDevicesError(SetupError, ValueError):
     """A user-defined devices file that cannot be used; str() is one line for the user."""
 
 

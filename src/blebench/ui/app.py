@@ -25,11 +25,11 @@ from blebench.ui.palette import pane_commands, theme_commands
 from blebench.ui.settings import DEFAULT_THEME, Settings
 
 if TYPE_CHECKING:
-    from blebench.session.manager import SessionManager
+    from blebench.session.api import SessionApi
 
 log = logging.getLogger("blebench.ui")
 
-SessionOpener = Callable[[], Awaitable["SessionManager"]]
+SessionOpener = Callable[[], Awaitable["SessionApi"]]
 
 
 class StartupScreen(Screen[None]):
@@ -65,7 +65,7 @@ class BlebenchApp(App[int]):
     def __init__(
         self,
         settings: Settings,
-        session: SessionManager | SessionOpener,
+        session: SessionApi | SessionOpener,
         *,
         themes: Iterable[Theme] = (),
         problems: Iterable[str] = (),
@@ -73,7 +73,7 @@ class BlebenchApp(App[int]):
     ) -> None:
         super().__init__()
         self.settings = settings
-        self.session: SessionManager | None = None
+        self.session: SessionApi | None = None
         self._opener: SessionOpener | None = None
         if callable(session):
             self._opener = session

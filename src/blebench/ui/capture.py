@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 
-from blebench.session.capture import CaptureError, default_capture_path
+from blebench.session.api import CaptureError
 from blebench.ui.path_dialog import PathDialog
 
 if TYPE_CHECKING:
-    from blebench.session.manager import SessionManager
+    from blebench.session.api import SessionApi
 
 CAPTURE_KEY = "B"
 
@@ -27,21 +27,26 @@ class CapturePathScreen(PathDialog[Path]):
     PREFIX = "capture"
     OK_LABEL = "Start"
 
-    def __init__(self) -> None:
-        super().__init__("btsnoop capture of the HCI traffic to", default_capture_path(), lambda path: path)
+    def __init__(self, default: Path) -> None:
+        super().__init__("btsnoop capture of the HCI traffic to", default, lambda path: path)
 
 
-def capture_note(session: SessionManager) -> str:
+def _running(session: SessionApi) -> bool:
+    status = session.capture_status()
+    return status is not None and status.running
+
+
+def capture_note(session: SessionApi) -> str:
     """The status line's words while a capture runs."""
-    status = session.capture.status()
+    status = session.capture_status()
     if status is None or not status.running:
         return ""
     return f"● btsnoop {status.path.name}"
 
 
-def start_capture(app: App[Any], session: SessionManager, path: Path | None = None) -> None:
+def start_capture(app: App[Any], session: SessionApi, path: Path | None = None) -> None:
     try:
-        target = session.capture.start(path)
+        target = session.start_capture(path)
     except CaptureError as exc:
         app.notify(str(exc), title="No btsnoop capture", severity="error", markup=False)
         return
@@ -54,9 +59,9 @@ def start_capture(app: App[Any], session: SessionManager, path: Path | None = No
     )
 
 
-def stop_capture(app: App[Any], session: SessionManager) -> None:
+def stop_capture(app: App[Any], session: SessionApi) -> None:
     try:
-        status = session.capture.stop()
+        status = session.stop_capture()
     except CaptureError as exc:
         app.notify(str(exc), severity="warning", markup=False)
         return
@@ -68,26 +73,26 @@ def stop_capture(app: App[Any], session: SessionManager) -> None:
     )
 
 
-def toggle_capture(app: App[Any], session: SessionManager) -> None:
+def toggle_capture(app: App[Any], session: SessionApi) -> None:
     """Stop the running capture, or start one to a new file in the data dir."""
-    if session.capture.running:
+    if _running(session):
         stop_capture(app, session)
     else:
         start_capture(app, session)
 
 
-def ask_and_start_capture(app: App[Any], session: SessionManager) -> None:
+def ask_and_start_capture(app: App[Any], session: SessionApi) -> None:
     def chosen(path: Path | None) -> None:
         if path is not None:
             start_capture(app, session, path)
 
-    app.push_screen(CapturePathScreen(), chosen)
+    app.push_screen(CapturePathScreen(session.new_capture_path()), chosen)
 
 
-def capture_commands(app: App[Any], session: SessionManager) -> Iterator[SystemCommand]:
+def capture_commands(app: App[Any], session: SessionApi) -> Iterator[SystemCommand]:
     """Palette entries beside the key's own ("btsnoop capture on/off"): a capture to a
     path typed first, when none is running."""
-    if session.capture.running:
+    if _running(session):
         return
     yield SystemCommand(
         "Capture: start a btsnoop capture to a file…",

@@ -11,12 +11,12 @@ from blebench.ui.settings import Settings
 from blebench.ui.themes import load_all
 
 if TYPE_CHECKING:
-    from blebench.session.manager import SessionManager
+    from blebench.session.api import SessionApi
 
 
 def make_app(
     settings: Settings,
-    session: SessionManager | SessionOpener,
+    session: SessionApi | SessionOpener,
     *,
     user_themes_dir: Path | None = None,
     scan_on_start: bool = True,

@@ -15,8 +15,10 @@ from typing import BinaryIO
 from bumble.device import Device
 from bumble.snoop import BtSnooper, Snooper
 
+from blebench.errors import UserInputError
 
-class CaptureFileError(Exception):
+
+class CaptureFileError(UserInputError):
     """The capture file cannot be written; str() is one line for the user."""
 
 

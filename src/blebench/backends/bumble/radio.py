@@ -28,16 +28,17 @@ from bumble.snoop import BtSnooper
 from bumble.transport import Transport, open_transport
 
 from blebench import paths
+from blebench.errors import SetupError
 from blebench.pairing.bonds import BondStore
-from blebench.stack.keystore import BondKeyStore
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.sim.world import VirtualWorld
+from blebench.stack.keystore import BondKeyStore
 
 POWER_ON_TIMEOUT_S = 8.0
 TRANSPORT_OPEN_TIMEOUT_S = 8.0
 
 
-class RadioError(Exception):
+class RadioError(SetupError):
     """A radio that cannot be opened; the message is meant for the user."""
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from blebench.decode.formats import LABELS as FORMAT_LABELS
 from blebench.decode.names import company_name, normalize_uuid
 from blebench.decode.payload import DecodedPayload
+from blebench.session.api import FilterError  # the one FilterError (a UserInputError)
 
 if TYPE_CHECKING:
     from blebench.session.models import DeviceRecord
@@ -93,10 +94,6 @@ def row_from_record(record: DeviceRecord) -> ScanRow:
 
 
 # -- filters ------------------------------------------------------------------------------
-
-
-class FilterError(ValueError):
-    """A filter the user typed that cannot be understood (the message says why)."""
 
 
 def _uuid_needle(text: str) -> str:

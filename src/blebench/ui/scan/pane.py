@@ -22,7 +22,7 @@ from blebench.ui.scan.table import DeviceTable
 from blebench.ui.settings import Settings
 
 if TYPE_CHECKING:
-    from blebench.session.manager import SessionManager
+    from blebench.session.api import SessionApi
 
 
 class ConnectRequested(Message):
@@ -73,7 +73,7 @@ class ScanPane(Vertical):
 
     def __init__(
         self,
-        session: SessionManager,
+        session: SessionApi,
         settings: Settings,
         *,
         scan_on_start: bool = True,
@@ -115,12 +115,12 @@ class ScanPane(Vertical):
 
     def now(self) -> float:
         """The registry's clock: ages are measured on the clock that stamped the reports."""
-        return self.session.registry.clock()
+        return self.session.clock()
 
     def pull(self) -> None:
         """One batch: every record that changed since the last pull."""
         now = self.now()
-        version, records = self.session.registry.changed_since(self._version)
+        version, records = self.session.devices_changed_since(self._version)
         self._version = version
         table = self.table
         if records:
@@ -132,7 +132,7 @@ class ScanPane(Vertical):
             elif selected is None and table.shown:
                 self.detail.show(table.rows_by_address.get(table.highlighted_address() or ""))
         table.set_linked(
-            {c.address.upper() for c in self.session.connections.all() if c.is_connected}, now
+            {c.address.upper() for c in self.session.all_connections() if c.is_connected}, now
         )
         if now - self._last_ages >= 1.0:
             self._last_ages = now
