@@ -1,10 +1,13 @@
 """Strings from the air as plain text for a terminal line: shown literally, never obeyed.
 
 A device's name, a string characteristic or an error text may hold terminal escapes
-(`\\x1b[2J`), newlines, bidi overrides (U+202E) or be very long. `printable()` is the one
-rule the CLI and the decoders' summaries use: every character that `str.isprintable()`
-refuses becomes a visible escape (`\\x1b`, `\\u202e`) and the result is at most `limit`
-characters, an ellipsis marking a cut. (The TUI's Rich version is `ui/safe_text.py`.)
+(`\\x1b[2J`), newlines, bidi overrides (U+202E) or be very long. `escape_of()` is the one
+rule the CLI, the decoders' summaries and the TUI (`ui/safe_text.py`, its Rich version)
+share: every character that `str.isprintable()` refuses (controls, format characters such
+as U+200B and U+FEFF, bidi marks, line separators, surrogates, unassigned code points)
+becomes a visible escape (`\\x1b`, `\\u202e`); an undecodable byte carried by
+surrogateescape shows as that byte (`\\x80`). `printable()` applies it and cuts the result
+at `limit` characters, an ellipsis marking a cut.
 """
 
 from __future__ import annotations
@@ -12,8 +15,18 @@ from __future__ import annotations
 ELLIPSIS = "…"
 
 
-def _escape(char: str) -> str:
+def escape_of(char: str) -> str | None:
+    """The visible escape for one character, or None when it is shown as it is."""
+    if char.isprintable():
+        return None
     code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:
+        # An undecodable byte carried by surrogateescape: show the byte itself.
+        return f"\\x{code - 0xDC00:02x}"
+    return _escape(code)
+
+
+def _escape(code: int) -> str:
     if code <= 0xFF:
         return f"\\x{code:02x}"
     if code <= 0xFFFF:
@@ -33,7 +46,8 @@ def printable(text: str, limit: int = 200) -> str:
     used = 0
     last = len(text) - 1
     for index, char in enumerate(text):
-        piece = char if char.isprintable() else _escape(char)
+        escape = escape_of(char)
+        piece = char if escape is None else escape
         # Keep one character for the ellipsis whenever something follows this piece.
         room = limit - used - (1 if index < last else 0)
         if len(piece) > room:

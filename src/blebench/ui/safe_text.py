@@ -6,7 +6,9 @@ Textual markup, `\\x1b]0;pwned\\x07` must not reach the terminal as an escape se
 and a 10 kB "name" must not blow up a table row. `safe_text()` returns a `rich.text.Text`
 built by appending plain strings (never parsed as markup), with every such character
 replaced by a visible escape (`\\x1b`, `\\x85`, `\\u202e`) drawn in its own style so
-that a literal backslash typed by the device is told apart from an escape of ours.
+that a literal backslash typed by the device is told apart from an escape of ours. Which
+characters are escaped, and how, is the CLI's rule (`blebench.decode.text.escape_of`: what
+`str.isprintable()` refuses), so both faces show a name alike (U+200B and U+FEFF too).
 
 Every widget that shows an untrusted string passes it through here. Plain `str` handed to
 a Textual widget (Label, Static, Tree labels, DataTable cells, notify) is parsed as
@@ -18,37 +20,12 @@ from __future__ import annotations
 from rich.style import Style
 from rich.text import Text
 
+from blebench.decode.text import escape_of as _escape_of
+
 # How the escapes we insert look: distinct from the device's own characters.
 ESCAPE_STYLE = Style(italic=True, dim=True, reverse=True)
 ELLIPSIS = "…"
 DEFAULT_MAX_LEN = 120
-
-# Bidirectional formatting characters that reorder the text after them (Trojan Source):
-# embeddings/overrides U+202A-202E, isolates U+2066-2069, and the implicit marks
-# (ALM, LRM, RLM) which are invisible and only useful to confuse a reader here.
-_BIDI = frozenset(
-    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)
-# Characters that break a line in some renderers (NEL is C1, handled below).
-_LINE_BREAKS = frozenset([0x2028, 0x2029])
-
-
-def _escape_of(char: str) -> str | None:
-    """The visible escape for one character, or None when it is safe to show as is."""
-    code = ord(char)
-    if code < 0x20 or code == 0x7F or 0x80 <= code <= 0x9F:
-        # C0 controls (ESC, BEL, CR, LF, TAB...), DEL and C1 controls (CSI 0x9B, OSC 0x9D).
-        return f"\\x{code:02x}"
-    if code in _BIDI or code in _LINE_BREAKS:
-        return f"\\u{code:04x}"
-    if 0xDC80 <= code <= 0xDCFF:
-        # An undecodable byte carried by surrogateescape: show the byte itself.
-        return f"\\x{code - 0xDC00:02x}"
-    if 0xD800 <= code <= 0xDFFF:
-        # Other lone surrogates are not printable.
-        return f"\\u{code:04x}"
-    return None
-
 
 def _as_str(value: str | bytes | bytearray | memoryview | None) -> str:
     if value is None:
@@ -70,9 +47,11 @@ def safe_text(
     Bytes are decoded as UTF-8 with undecodable bytes shown as `\\xNN`. When the text is
     cut, it ends with an ellipsis so the cut is visible.
     """
-    text = Text(style=style, no_wrap=True, end="")
     source = _as_str(value)
     limit = max(1, max_len)
+    if len(source) <= limit and source.isprintable():
+        return Text(source, style=style, no_wrap=True, end="")  # nothing to escape or cut
+    text = Text(style=style, no_wrap=True, end="")
     used = 0
     plain_run: list[str] = []
 
