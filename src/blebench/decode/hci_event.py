@@ -11,6 +11,7 @@ with a single report (the usual case) this is also the spec's array layout.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from blebench.decode.ad_types import format_address
@@ -21,22 +22,56 @@ LE_META_EVENT = 0x3E
 LE_ADVERTISING_REPORT = 0x02
 LE_EXTENDED_ADVERTISING_REPORT = 0x0D
 
-LEGACY_EVENT_TYPES = {
-    0x00: "ADV_IND",
-    0x01: "ADV_DIRECT_IND",
-    0x02: "ADV_SCAN_IND",
-    0x03: "ADV_NONCONN_IND",
-    0x04: "SCAN_RSP",
+# Our words for Bumble's enums (public JSON values: never renamed); the numbers, the
+# legacy event type names and the PHY names are Bumble's (bumble.hci), read on first use
+# because importing bumble.hci takes about 0.2 s that a payload-only `decode` never pays.
+_ADDRESS_WORDS = {
+    "PUBLIC_DEVICE": "public",
+    "RANDOM_DEVICE": "random",
+    "PUBLIC_IDENTITY": "public identity",
+    "RANDOM_IDENTITY": "random static identity",
+    "ANONYMOUS": "anonymous",
 }
-ADDRESS_TYPES = {
-    0x00: "public",
-    0x01: "random",
-    0x02: "public identity",
-    0x03: "random static identity",
-    0xFF: "anonymous",
+_PROPERTY_WORDS = {
+    "CONNECTABLE_ADVERTISING": "connectable",
+    "SCANNABLE_ADVERTISING": "scannable",
+    "DIRECTED_ADVERTISING": "directed",
+    "SCAN_RESPONSE": "scan response",
+    "LEGACY_ADVERTISING_PDU_USED": "legacy",
 }
-PHYS = {0x00: None, 0x01: "LE 1M", 0x02: "LE 2M", 0x03: "LE Coded"}
-DATA_STATUS = ("complete", "incomplete, more to come", "incomplete, truncated", "reserved")
+_DATA_STATUS_WORDS = {
+    "DATA_COMPLETE": "complete",
+    "DATA_INCOMPLETE_MORE_TO_COME": "incomplete, more to come",
+    "DATA_INCOMPLETE_TRUNCATED_NO_MORE_TO_COME": "incomplete, truncated",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    legacy_event_types: dict[int, str]
+    address_types: dict[int, str]
+    phys: dict[int, str | None]
+    properties: tuple[tuple[int, str], ...]
+    data_status: dict[int, str]
+    rssi_not_available: int
+    tx_power_not_available: int
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    from bumble import hci
+
+    legacy = hci.HCI_LE_Advertising_Report_Event
+    extended = hci.HCI_LE_Extended_Advertising_Report_Event
+    return _Tables(
+        legacy_event_types={int(m): m.name for m in legacy.EventType},
+        address_types={int(hci.AddressType[k]): v for k, v in _ADDRESS_WORDS.items()},
+        phys={0x00: None, **{int(phy): name for phy, name in hci.HCI_LE_PHY_NAMES.items()}},
+        properties=tuple((int(extended.EventType[k]), v) for k, v in _PROPERTY_WORDS.items()),
+        data_status={int(getattr(extended, k)): v for k, v in _DATA_STATUS_WORDS.items()},
+        rssi_not_available=extended.RSSI_NOT_AVAILABLE,
+        tx_power_not_available=extended.TX_POWER_INFORMATION_NOT_AVAILABLE,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,11 +97,13 @@ def looks_like_event(raw: bytes) -> bool:
     return False
 
 
-def _address_fields(address_type: int, le_address: bytes) -> tuple[dict[str, Any], bytes]:
+def _address_fields(
+    tables: _Tables, address_type: int, le_address: bytes
+) -> tuple[dict[str, Any], bytes]:
     text = format_address(le_address)
     fields: dict[str, Any] = {
         "address": text,
-        "address_type": ADDRESS_TYPES.get(address_type, f"reserved (0x{address_type:02x})"),
+        "address_type": tables.address_types.get(address_type, f"reserved (0x{address_type:02x})"),
     }
     if address_type in (0x00, 0x01, 0x02, 0x03):
         fields["address_kind"] = classify_address(text, address_type in (0x01, 0x03))
@@ -94,6 +131,8 @@ def parse_advertising_event(raw: bytes) -> list[AdvertisingReport]:
         raise NotAnAdvertisingReport("advertising report event without Num_Reports")
     count = params[1]
     i = 2
+    tables = _tables()
+    no_rssi = tables.rssi_not_available
     reports: list[AdvertisingReport] = []
     extended = sub == LE_EXTENDED_ADVERTISING_REPORT
     fixed = 24 if extended else 9  # bytes before the data of one report, data length included
@@ -102,7 +141,7 @@ def parse_advertising_event(raw: bytes) -> list[AdvertisingReport]:
             raise NotAnAdvertisingReport(f"report {index} is truncated")
         if extended:
             event_type = params[i] | params[i + 1] << 8
-            address_fields, address = _address_fields(params[i + 2], params[i + 3 : i + 9])
+            address_fields, address = _address_fields(tables, params[i + 2], params[i + 3 : i + 9])
             data_length = params[i + 23]
             start = i + 24
             stop = start + data_length
@@ -115,30 +154,24 @@ def parse_advertising_event(raw: bytes) -> list[AdvertisingReport]:
             event: dict[str, Any] = {
                 "subevent": "LE Extended Advertising Report",
                 "event_type": event_type,
-                "event_properties": [
-                    name
-                    for bit, name in enumerate(
-                        ("connectable", "scannable", "directed", "scan response", "legacy")
-                    )
-                    if event_type >> bit & 1
-                ],
-                "data_status": DATA_STATUS[event_type >> 5 & 3],
+                "event_properties": [name for flag, name in tables.properties if event_type & flag],
+                "data_status": tables.data_status.get(event_type >> 5 & 3, "reserved"),
                 **address_fields,
-                "primary_phy": PHYS.get(params[i + 9], f"0x{params[i + 9]:02x}"),
-                "secondary_phy": PHYS.get(params[i + 10], f"0x{params[i + 10]:02x}"),
+                "primary_phy": tables.phys.get(params[i + 9], f"0x{params[i + 9]:02x}"),
+                "secondary_phy": tables.phys.get(params[i + 10], f"0x{params[i + 10]:02x}"),
                 "sid": params[i + 11],
-                "tx_power": None if tx == 0x7F else _int8(tx),
-                "rssi": None if rssi == 0x7F else _int8(rssi),
+                "tx_power": None if tx == tables.tx_power_not_available else _int8(tx),
+                "rssi": None if rssi == no_rssi else _int8(rssi),
                 "periodic_advertising_interval": params[i + 14] | params[i + 15] << 8,
             }
-            if event_type & 0x04:
-                direct, _ = _address_fields(params[i + 16], params[i + 17 : i + 23])
+            if event_type & 0x04:  # directed
+                direct, _ = _address_fields(tables, params[i + 16], params[i + 17 : i + 23])
                 event["direct_address"] = direct["address"]
                 event["direct_address_type"] = direct["address_type"]
             i = stop
         else:
             event_type = params[i]
-            address_fields, address = _address_fields(params[i + 1], params[i + 2 : i + 8])
+            address_fields, address = _address_fields(tables, params[i + 1], params[i + 2 : i + 8])
             data_length = params[i + 8]
             start = i + 9
             stop = start + data_length
@@ -150,11 +183,11 @@ def parse_advertising_event(raw: bytes) -> list[AdvertisingReport]:
             event = {
                 "subevent": "LE Advertising Report",
                 "event_type": event_type,
-                "event_type_name": LEGACY_EVENT_TYPES.get(
+                "event_type_name": tables.legacy_event_types.get(
                     event_type, f"reserved (0x{event_type:02x})"
                 ),
                 **address_fields,
-                "rssi": None if rssi == 0x7F else _int8(rssi),
+                "rssi": None if rssi == no_rssi else _int8(rssi),
             }
             i = stop + 1
         reports.append(AdvertisingReport(params[start:stop], event, address))
