@@ -29,6 +29,8 @@ Keyword arguments reaching the backend through `BleakClient(...)`:
   Key Missing, 0x3D MIC Failure, 0x05 Authentication Failure, or a disconnection; that is
   `BumbleStaleBondError`, and the link is dropped (the peer may also be an impostor using
   the address: re-pairing is the user's decision).
+- `service_changed` (default True): subscribe to Service Changed indications after
+  discovery, as the OS stacks do;
 - `pairing` / `pairing_delegate`: this client's pairing options and prompts for `pair()`
   without arguments and `pair=True` (default: the radio's, see `set_pairing_defaults`).
 
@@ -61,6 +63,8 @@ from bumble import att, core, hci
 from bumble.gatt import (
     GATT_CLIENT_CHARACTERISTIC_CONFIGURATION_DESCRIPTOR,
     GATT_DEVICE_NAME_CHARACTERISTIC,
+    GATT_GENERIC_ATTRIBUTE_SERVICE,
+    GATT_SERVICE_CHANGED_CHARACTERISTIC,
     Characteristic,
 )
 
@@ -283,6 +287,8 @@ class BumbleClient(BaseBleakClient):
         self._pairing: PairingOptions | None = kwargs.get("pairing")
         self._pairing_delegate: PairingDelegate | None = kwargs.get("pairing_delegate")
         self._cache: dict[int, bytes] = {}  # handle -> last value read or notified
+        self._watch_changes: bool = bool(kwargs.get("service_changed", True))
+        self.services_changed = False
         self._wanted_mtu: int | None = kwargs.get("mtu", DEFAULT_MTU)
         self._op_timeout: float = float(kwargs.get("op_timeout", DEFAULT_OP_TIMEOUT))
         self._use_bond: bool = bool(kwargs.get("use_bond", True))
@@ -291,6 +297,7 @@ class BumbleClient(BaseBleakClient):
         self._connection: Connection | None = None
         self._lost: asyncio.Future[int] | None = None
         self._proxies: dict[int, CharacteristicProxy[bytes]] = {}
+        self._service_changed: CharacteristicProxy[bytes] | None = None
         self._subscribers: dict[int, Callable[[bytes], None]] = {}
         self._tx_phy: int | None = None
         self._rx_phy: int | None = None
@@ -402,6 +409,8 @@ class BumbleClient(BaseBleakClient):
                 # Before discovery, as BlueZ does: protected attributes read as they are.
                 await self.pair()
             self.services = await self._guarded(self._discover(), "service discovery")
+            if self._watch_changes:
+                await self._watch_service_changed(connection)
             if not self._name:
                 self._gap_name = await self._read_gap_name()
         except BaseException:
@@ -433,6 +442,25 @@ class BumbleClient(BaseBleakClient):
         self._peer_address = peer_address_of(found)
         self._name = self._name or found.name
         self._must_find = False
+
+    async def _watch_service_changed(self, connection: Connection) -> None:
+        """Ask for Service Changed indications (0x2A05), as BlueZ, Android and iOS do on
+        every link: the peer then knows us as a client, and a change is noted in
+        `services_changed` (discover again by connecting again)."""
+        proxy = self._service_changed
+        if proxy is None or not proxy.properties & Characteristic.Properties.INDICATE:
+            return
+        if proxy.get_descriptor(GATT_CLIENT_CHARACTERISTIC_CONFIGURATION_DESCRIPTOR) is None:
+            return
+
+        def changed(_value: bytes) -> None:
+            self.services_changed = True
+
+        with contextlib.suppress(BleakError, TimeoutError):
+            await self._guarded(
+                connection.gatt_client.subscribe(proxy, changed, prefer_notify=False),
+                "the Service Changed subscription",
+            )
 
     async def _read_gap_name(self) -> str | None:
         """The GAP Device Name characteristic (0x2A00), when there is one and it reads."""
@@ -476,10 +504,18 @@ class BumbleClient(BaseBleakClient):
         client = self._connection.gatt_client
         collection = BleakGATTServiceCollection()
         self._proxies.clear()
+        self._service_changed = None
         services = await client.discover_services()
         for service in services:
             service_uuid = _uuid128(service.uuid)
             if self._service_filter and service_uuid not in self._service_filter:
+                if self._watch_changes and service.uuid == GATT_GENERIC_ATTRIBUTE_SERVICE:
+                    # Not shown (filtered out), but its Service Changed is still watched.
+                    for char in await client.discover_characteristics((), service):
+                        await client.discover_descriptors(char)
+                        char.descriptors_discovered = True
+                        if char.uuid == GATT_SERVICE_CHANGED_CHARACTERISTIC:
+                            self._service_changed = char
                 continue
             bleak_service = BleakGATTService(service, service.handle, service_uuid)
             collection.add_service(bleak_service)
@@ -495,6 +531,8 @@ class BumbleClient(BaseBleakClient):
                 )
                 collection.add_characteristic(bleak_char)
                 self._proxies[char.handle] = char
+                if char.uuid == GATT_SERVICE_CHANGED_CHARACTERISTIC:
+                    self._service_changed = char
                 for desc in await client.discover_descriptors(char):
                     collection.add_descriptor(
                         BleakGATTDescriptor(desc, desc.handle, _uuid128(desc.type), bleak_char)
