@@ -57,7 +57,6 @@ async def e2e(count: int) -> tuple[float, int]:
     from bumble.device import Device
     from bumble.gatt import Characteristic, Service
 
-    from blebench.session import gatt
     from blebench.session.manager import SessionManager, SessionSettings
     from blebench.sim.catalogue import _adv
     from blebench.sim.catalogue._gatt import READ, GattPeripheral, Props
@@ -86,8 +85,8 @@ async def e2e(count: int) -> tuple[float, int]:
     flooder = Flooder()
     settings = SessionSettings(sim=True, peripherals=(flooder,), user_devices=False)
     async with await SessionManager.open(settings) as session:
-        conn = await session.connections.connect("Flooder", timeout=5)
-        stream = await gatt.subscribe(conn, session.streams, flood_uuid, capacity=count)
+        conn = await session.connect("Flooder", timeout=5)
+        stream = await session.subscribe(conn.address, flood_uuid, capacity=count)
         started = time.perf_counter()
         sender = asyncio.ensure_future(flooder.flood(count))
         async with asyncio.timeout(120):
@@ -95,7 +94,7 @@ async def e2e(count: int) -> tuple[float, int]:
                 await asyncio.sleep(0.01)
         elapsed = time.perf_counter() - started
         await sender
-        counters = [int.from_bytes(s.data[:4], "little") for s in session.streams.pull().samples]
+        counters = [int.from_bytes(s.data[:4], "little") for s in session.pull_streams().samples]
         lost = count - len(set(counters))
         return stream.count / elapsed, lost
 

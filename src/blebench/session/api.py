@@ -253,6 +253,7 @@ class SessionApi(Protocol):
         *,
         passkey: int | None = None,
         confirm: bool = True,
+        timeout: float | None = None,
     ) -> LabResult:
         """Pair two fresh in-process devices with these options (real SMP)."""
 
