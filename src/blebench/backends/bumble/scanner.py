@@ -37,22 +37,21 @@ logger = logging.getLogger(__name__)
 
 ExtReport = hci.HCI_LE_Extended_Advertising_Report_Event.Report
 LegacyReport = hci.HCI_LE_Advertising_Report_Event.Report
-LEGACY_NAMES = {
-    0: "ADV_IND",
-    1: "ADV_DIRECT_IND",
-    2: "ADV_SCAN_IND",
-    3: "ADV_NONCONN_IND",
-    4: "SCAN_RSP",
-}
+# The report tables and flags are Bumble's (bumble.hci), read once here as plain ints for
+# the per-report path.
+_LegacyType = hci.HCI_LE_Advertising_Report_Event.EventType
+_Ext = hci.HCI_LE_Extended_Advertising_Report_Event
+LEGACY_NAMES = {int(t): t.name for t in _LegacyType}
 # Extended report, legacy bit set: the low 4 bits name the legacy PDU (7.7.65.13, table 7.1).
-EXT_LEGACY_NAMES = {
-    0b0011: "ADV_IND",
-    0b0101: "ADV_DIRECT_IND",
-    0b0010: "ADV_SCAN_IND",
-    0b0000: "ADV_NONCONN_IND",
-    0b1011: "SCAN_RSP",
-    0b1010: "SCAN_RSP",
-}
+EXT_LEGACY_NAMES = {int(bits): t.name for bits, t in _Ext.LEGACY_PDU_TYPE_MAP.items()}
+_CONNECTABLE = int(_Ext.EventType.CONNECTABLE_ADVERTISING)
+_SCAN_RESPONSE = int(_Ext.EventType.SCAN_RESPONSE)
+_LEGACY_PDU = int(_Ext.EventType.LEGACY_ADVERTISING_PDU_USED)
+_LEGACY_PDU_BITS = _LEGACY_PDU - 1  # connectable, scannable, directed, scan response
+_MORE_TO_COME = int(_Ext.DATA_INCOMPLETE_MORE_TO_COME)
+_NO_TX_POWER = int(_Ext.TX_POWER_INFORMATION_NOT_AVAILABLE)
+_LEGACY_SCAN_RSP = int(_LegacyType.SCAN_RSP)
+_LEGACY_CONNECTABLE = frozenset((int(_LegacyType.ADV_IND), int(_LegacyType.ADV_DIRECT_IND)))
 MAX_PEERS = 4096  # bounded however many private addresses go by
 MAX_FRAGMENTED = 1650  # the longest extended advertising data
 
@@ -196,7 +195,7 @@ class BumbleScanner(BaseBleakScanner):
         if isinstance(report, ExtReport):
             event_type = int(report.event_type)
             status = (event_type >> 5) & 0b11
-            if status == 0b01:  # more to come: keep it and wait
+            if status == _MORE_TO_COME:  # keep it and wait
                 partial = peer.partial or bytearray()
                 if len(partial) + len(data) <= MAX_FRAGMENTED:
                     partial.extend(data)
@@ -205,21 +204,22 @@ class BumbleScanner(BaseBleakScanner):
             if peer.partial is not None:
                 data = bytes(peer.partial) + data
                 peer.partial = None
-            legacy = bool(event_type & 0x10)
+            legacy = bool(event_type & _LEGACY_PDU)
             if legacy:
-                name = EXT_LEGACY_NAMES.get(event_type & 0x0F, f"LEGACY_0x{event_type & 0x0F:X}")
+                bits = event_type & _LEGACY_PDU_BITS
+                name = EXT_LEGACY_NAMES.get(bits, f"LEGACY_0x{bits:X}")
             else:
-                name = "EXT_SCAN_RSP" if event_type & 0x08 else "EXT_ADV"
-            is_response = bool(event_type & 0x08)
-            connectable = bool(event_type & 0x01)
-            if report.tx_power != 0x7F:
+                name = "EXT_SCAN_RSP" if event_type & _SCAN_RESPONSE else "EXT_ADV"
+            is_response = bool(event_type & _SCAN_RESPONSE)
+            connectable = bool(event_type & _CONNECTABLE)
+            if report.tx_power != _NO_TX_POWER:
                 tx_power = report.tx_power if report.tx_power < 128 else report.tx_power - 256
         else:
             legacy = True
             code = int(report.event_type)
             name = LEGACY_NAMES.get(code, f"0x{code:02X}")
-            is_response = code == 4
-            connectable = code in (0, 1)
+            is_response = code == _LEGACY_SCAN_RSP
+            connectable = code in _LEGACY_CONNECTABLE
         if is_response:
             peer.scan_response = data
         else:
