@@ -52,18 +52,23 @@ RSSI_AT_1M_0DBM = -59.0  # typical received power at 1 m from a 0 dBm transmitte
 PATH_LOSS_EXPONENT = 2.2  # indoors, line of sight
 RSSI_NOISE_SIGMA_DB = 1.5
 RSSI_DRIFT_LIMIT_DB = 6.0
-RSSI_NOT_AVAILABLE = 127  # Read RSSI's "not available" (Vol 4, Part E, 7.5.4)
+RSSI_NOT_AVAILABLE = hci.HCI_LE_Extended_Advertising_Report_Event.RSSI_NOT_AVAILABLE  # 127
 SUPERVISION_UNIT_S = 0.010  # connSupervisionTimeout is in units of 10 ms (Vol 6, Part B, 4.5.2)
 DEFAULT_SUPERVISION_S = 0.720  # Bumble's default connection parameters
 
 
-class AdvPduType(IntEnum):
-    """Legacy advertising PDU types (values equal the legacy report event types)."""
+_LegacyReportType = hci.HCI_LE_Advertising_Report_Event.EventType
+_ExtReport = hci.HCI_LE_Extended_Advertising_Report_Event
 
-    ADV_IND = 0
-    ADV_DIRECT_IND = 1
-    ADV_SCAN_IND = 2
-    ADV_NONCONN_IND = 3
+
+class AdvPduType(IntEnum):
+    """Legacy advertising PDU types as the modelled link layer sends them (their values are
+    Bumble's legacy report event types; what each PDU allows is this model's own)."""
+
+    ADV_IND = _LegacyReportType.ADV_IND
+    ADV_DIRECT_IND = _LegacyReportType.ADV_DIRECT_IND
+    ADV_SCAN_IND = _LegacyReportType.ADV_SCAN_IND
+    ADV_NONCONN_IND = _LegacyReportType.ADV_NONCONN_IND
 
     @property
     def connectable(self) -> bool:
@@ -85,16 +90,18 @@ class AdvPduType(IntEnum):
         return cls(advertising_type)
 
 
-# Extended report event types for legacy PDUs (Vol 4, Part E, 7.7.65.13, table 7.1).
+# Extended report event types for legacy PDUs (Vol 4, Part E, 7.7.65.13, table 7.1): the
+# inverse of Bumble's LEGACY_PDU_TYPE_MAP with the legacy bit set; a scan response adds
+# the scan response bit to the PDU it answers.
+_LEGACY_BIT = int(_ExtReport.EventType.LEGACY_ADVERTISING_PDU_USED)
+_SCAN_RESPONSE_BIT = int(_ExtReport.EventType.SCAN_RESPONSE)
 LEGACY_EXT_EVENT_TYPE: dict[AdvPduType, int] = {
-    AdvPduType.ADV_IND: 0b0010011,
-    AdvPduType.ADV_DIRECT_IND: 0b0010101,
-    AdvPduType.ADV_SCAN_IND: 0b0010010,
-    AdvPduType.ADV_NONCONN_IND: 0b0010000,
+    AdvPduType(int(kind)): _LEGACY_BIT | int(bits)
+    for bits, kind in _ExtReport.LEGACY_PDU_TYPE_MAP.items()
+    if kind != _LegacyReportType.SCAN_RSP
 }
 LEGACY_EXT_SCAN_RSP: dict[AdvPduType, int] = {
-    AdvPduType.ADV_IND: 0b0011011,
-    AdvPduType.ADV_SCAN_IND: 0b0011010,
+    pdu: LEGACY_EXT_EVENT_TYPE[pdu] | _SCAN_RESPONSE_BIT for pdu in AdvPduType if pdu.scannable
 }
 
 
