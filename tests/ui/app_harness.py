@@ -14,8 +14,11 @@ from textual.pilot import Pilot
 
 from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import PairingDelegate
-from blebench.pairing.models import PairingOptions, PairingOutcome
+from blebench.pairing.lab import LabResult
+from blebench.pairing.models import Bond, PairingOptions, PairingOutcome
 from blebench.session.manager import SessionManager, SessionSettings
+from blebench.session.models import ConnectionInfo
+from blebench.session.pairing import run_lab
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.ui.app import BlebenchApp
 from blebench.ui.gatt import GattPane
@@ -72,15 +75,38 @@ async def scanning_session(*peripherals: VirtualPeripheral) -> AsyncIterator[Ses
 
 
 class NoPairing:
-    """A session whose pairing the tests never reach."""
+    """A session whose pairing the tests never reach: no radio, no connections; the lab
+    runs for real (it needs no radio: `blebench.session.pairing.run_lab`)."""
 
-    async def pair(self, address: str, options: PairingOptions, delegate: PairingDelegate) -> PairingOutcome:
+    @property
+    def bonds(self) -> BondStore:
+        raise AssertionError("not used: give the pane a bond store")
+
+    async def pair(self, target: str, options: PairingOptions, delegate: PairingDelegate, *,
+                   passkey: int | None = None, timeout: float | None = None) -> PairingOutcome:
         raise AssertionError("not used")
+
+    async def repair(self, target: str, delegate: PairingDelegate,
+                     options: PairingOptions | None = None, *, passkey: int | None = None,
+                     timeout: float | None = None) -> tuple[PairingOutcome, Bond]:
+        raise AssertionError("not used")
+
+    async def run_lab(self, initiator: PairingOptions, responder: PairingOptions, *,
+                      passkey: int | None = None, confirm: bool = True,
+                      timeout: float | None = None) -> LabResult:
+        extra: dict[str, float] = {} if timeout is None else {"timeout": timeout}
+        return await run_lab(initiator, responder, passkey=passkey, confirm=confirm, **extra)
+
+    def connection(self, address: str) -> ConnectionInfo | None:
+        return None
+
+    def all_connections(self) -> list[ConnectionInfo]:
+        return []
 
 
 class SecurityHost(App[None]):
     """The Security pane alone over `session`, with `settings` (the defaults if None) and
-    `bond_store` (the pane's default if None)."""
+    `bond_store` (the session's `bonds` if None)."""
 
     def __init__(
         self,

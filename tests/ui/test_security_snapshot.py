@@ -9,15 +9,9 @@ from typing import Any
 from textual.app import App, ComposeResult
 
 from blebench.pairing.bonds import BondStore
-from blebench.pairing.delegate import PairingDelegate
-from blebench.pairing.models import PairingOptions, PairingOutcome
 from blebench.ui.security import SecurityPane
 from blebench.ui.settings import Settings
-
-
-class NoPairing:
-    async def pair(self, address: str, options: PairingOptions, delegate: PairingDelegate) -> PairingOutcome:
-        raise AssertionError("not used")
+from tests.ui.app_harness import NoPairing
 
 
 class SecuritySnapshot(App[None]):

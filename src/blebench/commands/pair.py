@@ -10,28 +10,39 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import shlex
 import sys
 from typing import TYPE_CHECKING, Any
 
-from blebench.pairing.models import (
-    KEY_SIZE_MAX,
-    KEY_SIZE_MIN,
-    IoCapability,
-    PairingOptions,
-    PairingOutcome,
+from blebench.commands.common import (
+    _quote,
+    _stored_options,
+    add_device_arguments,
+    option_flags,
+    radio_flags,
+    repair_command,
+    report_error,
+    report_stale_bond,
+    run_connected,
 )
+from blebench.commands.prompts import JUST_WORKS_ACCEPTED, TerminalDelegate
+from blebench.pairing.models import KEY_SIZE_MAX, IoCapability, PairingOptions, PairingOutcome
 
 if TYPE_CHECKING:
     from blebench.pairing.models import Bond
-    from blebench.session.connections import DeviceConnection, StaleBondError
+    from blebench.session.api import SessionApi
     from blebench.session.manager import SessionManager
+    from blebench.session.models import ConnectionInfo
+
+# The stale-bond report and the re-pair command line moved to commands/common.py; their old
+# names stay importable from here.
+__all__ = ["option_flags", "radio_flags", "register", "repair_command", "report_stale_bond",
+           "run"]
 
 IO_NAMES = [io.value for io in IoCapability]
+DEFAULT_PAIR_TIMEOUT_S = 30.0  # the spec's SMP timeout (Vol 3 Part H 3.4)
 
 
 def register(sub: Any, radio_parent: argparse.ArgumentParser) -> None:
-    from blebench.commands.gatt import add_device_arguments
     from blebench.commands.radio import seconds
 
     parser = sub.add_parser(
@@ -64,7 +75,7 @@ def register(sub: Any, radio_parent: argparse.ArgumentParser) -> None:
                         help="the passkey to type; or, when this side displays, the one it shows")
     parser.add_argument("--confirm", choices=("yes", "no"),
                         help="answer a numeric comparison (or a Just Works confirmation)")
-    parser.add_argument("--pair-timeout", type=seconds, default=30.0, metavar="S",
+    parser.add_argument("--pair-timeout", type=seconds, default=DEFAULT_PAIR_TIMEOUT_S, metavar="S",
                         help="give up pairing after S seconds (the SMP timeout, default 30)")
     parser.set_defaults(func=run)
 
@@ -77,7 +88,6 @@ def options_from(args: argparse.Namespace) -> PairingOptions:
 
 
 def run(args: argparse.Namespace) -> int:
-    from blebench.commands.gatt import run_connected
     from blebench.pairing.delegate import given_passkey
 
     try:
@@ -97,30 +107,29 @@ def run(args: argparse.Namespace) -> int:
         return asyncio.run(_repair(args, options, passkey))
     assert options is not None
 
-    async def body(session: SessionManager, conn: DeviceConnection) -> int:
+    async def body(session: SessionApi, conn: ConnectionInfo) -> int:
         return await _pair(args, options, passkey, session, conn)
 
     return run_connected(args, body)
 
 
-def _prompts(args: argparse.Namespace, passkey: int | None) -> Any:
-    from blebench.commands.prompts import TerminalDelegate
-
+def _prompts(args: argparse.Namespace, passkey: int | None,
+             options: PairingOptions | None) -> TerminalDelegate:
     confirm = None if args.confirm is None else args.confirm == "yes"
-    return TerminalDelegate(passkey=passkey, confirm=confirm)
+    return TerminalDelegate(passkey=passkey, confirm=confirm,
+                            io=options.io if options is not None else None)
 
 
 async def _repair(args: argparse.Namespace, options: PairingOptions | None,
                   passkey: int | None) -> int:
-    from blebench.commands.gatt import report_error
     from blebench.commands.radio import in_session
-    from blebench.session.connections import DeviceError
+    from blebench.errors import BlebenchError
 
     async def repair(session: SessionManager) -> int:
         try:
-            outcome, old = await session.repair(args.device, _prompts(args, passkey), options,
+            outcome, old = await session.repair(args.device, _prompts(args, passkey, options), options,
                                                 passkey=passkey, timeout=args.pair_timeout)
-        except DeviceError as exc:
+        except BlebenchError as exc:
             return report_error(exc, bool(args.json))
         return _report_repair(args, options, outcome, old)
 
@@ -142,42 +151,12 @@ def _report_repair(args: argparse.Namespace, options: PairingOptions | None,
     return code
 
 
-def _stored_options(bond: Bond) -> PairingOptions:
-    from blebench.session.pairing import repair_options
-
-    return repair_options(bond)
-
-
 async def _pair(args: argparse.Namespace, options: PairingOptions, passkey: int | None,
-                session: SessionManager, conn: DeviceConnection) -> int:
-    from blebench.backends.bumble.pairing import BondKeyStore, pair_connection
-    from blebench.pairing.bonds import BondFileProblem, BondStore
-    from blebench.session.connections import backend_extras
-
-    bumble_connection = getattr(backend_extras(conn.client), "bumble_connection", None)
-    if bumble_connection is None:
-        message = ("the OS Bluetooth stack decides how to pair, not blebench: use --sim or "
-                   "--transport SPEC (Bumble) to choose IO capability, MITM and SC")
-        if args.json:
-            print(json.dumps({"device": {"address": conn.address, "name": conn.name},
-                              "error": message}))
-        print(f"blebench pair: {message}", file=sys.stderr)
-        return 2
-    device = bumble_connection.device
-    if not isinstance(device.keystore, BondKeyStore):
-        store = BondStore()
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", BondFileProblem)
-            store.bonds()
-        for problem in store.problems:
-            print(f"blebench pair: warning: {problem.message}", file=sys.stderr)
-        device.keystore = BondKeyStore(store)  # bonds outlive the process (field note 001)
-
-    outcome = await pair_connection(bumble_connection, options, _prompts(args, passkey),
-                                    passkey=passkey, peer_name=conn.name,
-                                    timeout=args.pair_timeout)
+                session: SessionApi, conn: ConnectionInfo) -> int:
+    """Pair through the session (the one pairing path of every face); the OS stack, which
+    decides pairing itself, is refused as PairingUnavailableError (exit 2)."""
+    outcome = await session.pair(conn.address, options, _prompts(args, passkey, options),
+                                 passkey=passkey, timeout=args.pair_timeout)
     return _report(args, options, conn.address, conn.name, outcome)
 
 
@@ -186,6 +165,10 @@ def _report(args: argparse.Namespace, options: PairingOptions, address: str, nam
     from blebench.decode.text import printable
 
     step = next_step(args, options, outcome)
+    if options.io is IoCapability.NO_INPUT_NO_OUTPUT and outcome.method == "just-works" \
+            and outcome.ok:
+        # Nobody was asked (this side has no input): said, so a script knows (stderr).
+        print(JUST_WORKS_ACCEPTED, file=sys.stderr)
     if args.json:
         out: dict[str, Any] = {"device": {"address": address, "name": name},
                                "options": options.to_json(), "outcome": outcome.to_json(),
@@ -202,7 +185,11 @@ def _report(args: argparse.Namespace, options: PairingOptions, address: str, nam
             assert failure is not None
             code = f"0x{failure.code:02X} " if failure.code else ""
             by = f" (sent by {'the peer' if failure.by == 'responder' else 'us'})" if failure.by else ""
-            print(f"Pairing with {who} failed: {code}{failure.name}{by}.", file=sys.stderr)
+            if failure.no_answer:
+                print(f"Pairing with {who} failed: the device did not answer "
+                      f"({failure.name}).", file=sys.stderr)
+            else:
+                print(f"Pairing with {who} failed: {code}{failure.name}{by}.", file=sys.stderr)
             print(f"  {failure.why}", file=sys.stderr)
         if step:
             print(f"  Next: {step}", file=sys.stderr)
@@ -211,87 +198,46 @@ def _report(args: argparse.Namespace, options: PairingOptions, address: str, nam
 
 def next_step(args: argparse.Namespace, options: PairingOptions,
               outcome: PairingOutcome) -> str | None:
-    """What to try next, as a command line when one can be given."""
+    """What to try next, as a command line when one can be given. A suggested command keeps
+    every option of the attempt (flags, key sizes, passkey, answers, timeout) and changes
+    only what the failure points at."""
     failure = outcome.failure
     if failure is None:
         if not outcome.bonded and options.bonding:
             return "the peer did not set the bonding flag: the keys were not kept"
         return None
     base = " ".join(["blebench pair", *radio_flags(args), _quote(args.device)])
-    if failure.name == "Timeout" and options.sc:
-        flags = " ".join(f for f in (f"--io {options.io.value}", "--mitm" if options.mitm else "",
-                                     "--bond" if options.bonding else "") if f)
-        return (f"the peer ignored a Secure Connections request; legacy pairing may work: "
-                f"{base} {flags} (without --sc)")
+
+    def command(changed: PairingOptions, *, passkey: bool = True) -> str:
+        return " ".join([base, *option_flags(changed), *_answer_flags(args, passkey=passkey)])
+
+    if failure.no_answer and options.sc:
+        return ("the peer ignored a Secure Connections request; legacy pairing may work: "
+                f"{command(options.with_(sc=False))} (without --sc)")
     if failure.code == 0x03:
-        return (f"{base} --io keyboard-display --mitm --sc --bond (passkey entry or numeric "
-                "comparison give MITM protection); `blebench matrix --explain` shows why")
+        wanted = options.with_(io=IoCapability.KEYBOARD_DISPLAY, mitm=True, sc=True)
+        return (f"{command(wanted)} (passkey entry or numeric comparison give MITM "
+                "protection); `blebench matrix --explain` shows why")
     if failure.code == 0x04:
-        return "type the passkey exactly as the device shows it (--passkey N)"
+        return ("type the passkey exactly as the device shows it: "
+                f"{command(options, passkey=False)} --passkey N")
     if failure.code == 0x06:
-        return f"{base} --io {options.io.value} --max-key-size 16 (the peer wants a longer key)"
+        longer = options.with_(max_key_size=KEY_SIZE_MAX)
+        return f"{command(longer)} (the peer wants a longer key)"
     if failure.code == 0x05:
         return ("the device refuses to pair: it may keep an old bond with us; clear it on the "
-                f"device and delete ours (blebench bonds delete ADDR), then {base} again")
+                f"device and delete ours (blebench bonds delete ADDR), then {command(options)}")
     return None
 
 
-def _quote(text: str) -> str:
-    return shlex.quote(text)
-
-
-def radio_flags(args: argparse.Namespace) -> list[str]:
-    """The radio options of this command line, to repeat them in a suggested command."""
+def _answer_flags(args: argparse.Namespace, *, passkey: bool = True) -> list[str]:
+    """The answers and the timeout given on this command line, to repeat them."""
     flags: list[str] = []
-    if getattr(args, "sim", False):
-        flags.append("--sim")
-    transport = getattr(args, "transport", None)
-    if transport:
-        flags += ["--transport", _quote(transport)]
-    elif getattr(args, "backend", "auto") not in (None, "auto"):
-        flags += ["--backend", args.backend]
-    if getattr(args, "sim_devices", None):
-        flags += ["--sim-devices", _quote(str(args.sim_devices))]
-    if getattr(args, "seed", 0):
-        flags += ["--seed", str(int(args.seed))]
+    if passkey and getattr(args, "passkey", None):
+        flags += ["--passkey", _quote(str(args.passkey))]
+    if getattr(args, "confirm", None):
+        flags += ["--confirm", args.confirm]
+    pair_timeout = getattr(args, "pair_timeout", DEFAULT_PAIR_TIMEOUT_S)
+    if pair_timeout != DEFAULT_PAIR_TIMEOUT_S:
+        flags += ["--pair-timeout", f"{pair_timeout:g}"]
     return flags
-
-
-def option_flags(options: PairingOptions) -> list[str]:
-    flags = ["--io", options.io.value]
-    flags += [flag for flag, on in (("--mitm", options.mitm), ("--sc", options.sc),
-                                    ("--bond", options.bonding),
-                                    ("--keypress", options.keypress)) if on]
-    if options.min_key_size != KEY_SIZE_MIN:
-        flags += ["--min-key-size", str(options.min_key_size)]
-    if options.max_key_size != KEY_SIZE_MAX:
-        flags += ["--max-key-size", str(options.max_key_size)]
-    return flags
-
-
-def repair_command(args: argparse.Namespace, bond: Bond | None) -> str:
-    """The exact command that deletes the stale bond and pairs again as the first time."""
-    words = ["blebench", "pair", *radio_flags(args), _quote(args.device), "--repair"]
-    if bond is not None:
-        words += option_flags(_stored_options(bond))
-    return " ".join(words)
-
-
-def report_stale_bond(exc: StaleBondError, args: argparse.Namespace,
-                      session: SessionManager) -> int:
-    """A connection found the bond stale: say what happened and how to re-pair; exit 1."""
-    identity = exc.identity_address or exc.address
-    local = session.radio.identity if session.radio is not None else None
-    bond = session.bonds.resolve(identity, local_address=local)
-    command = repair_command(args, bond)
-    if getattr(args, "json", False):
-        out = exc.to_json()
-        out["repair_command"] = command
-        print(json.dumps(out))
-    print(f"blebench: error: {exc}", file=sys.stderr)
-    print("  blebench still has its keys, so every encrypted link to it fails until the "
-          "two sides pair again.", file=sys.stderr)
-    print(f"next: pair again (deletes the stale bond first): {command}", file=sys.stderr)
-    print("  If you did not reset the device, make sure it is yours: another device may "
-          "be using its address.", file=sys.stderr)
-    return 1

@@ -17,12 +17,12 @@ from bumble.link import LocalLink
 from bumble.transport.common import AsyncPipeSink
 
 from blebench import paths
-from blebench.stack.keystore import BondKeyStore
-from blebench.stack.smp_bridge import pair_connection
-from blebench.stack.smp_policy import BridgeConfig, configure_device
 from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import ScriptedDelegate
 from blebench.pairing.models import IoCapability, PairingOptions
+from blebench.stack.keystore import BondKeyStore
+from blebench.stack.smp_bridge import pair_connection
+from blebench.stack.smp_policy import BridgeConfig, configure_device
 
 CENTRAL = "C0:00:00:00:00:0A"
 LOCK = "C0:00:00:00:00:0B"

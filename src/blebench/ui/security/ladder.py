@@ -1,6 +1,6 @@
 """The pairing lab in the TUI: run a combination with real SMP, show the PDU ladder.
 
-`blebench.pairing.lab.run_lab` pairs two fresh in-process Bumble devices (real SMP); the
+The session's `run_lab` pairs two fresh in-process Bumble devices (real SMP); the
 ladder shows each PDU with its direction and fields, then the matrix's prediction beside
 what was observed, with every disagreement in red. The run is a worker on the app's loop:
 the rest of the UI keeps going while it runs.
@@ -8,7 +8,7 @@ the rest of the UI keeps going while it runs.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from rich.text import Text
 from textual import on, work
@@ -18,6 +18,21 @@ from textual.widgets import Button, DataTable, Static
 
 from blebench.pairing.lab import LabResult, LadderStep
 from blebench.pairing.models import PairingOptions, PairingOutcome
+
+
+class LabSession(Protocol):
+    """What the ladder needs of the session: the lab (`SessionManager.run_lab`)."""
+
+    async def run_lab(
+        self,
+        initiator: PairingOptions,
+        responder: PairingOptions,
+        *,
+        passkey: int | None = None,
+        confirm: bool = True,
+        timeout: float | None = None,
+    ) -> LabResult: ...
+
 
 _OUTCOME_FIELDS = ("pairing", "method", "passkey_display", "passkey_input", "authenticated",
                    "security_level", "key_size", "bonded", "keypress")
@@ -78,8 +93,9 @@ class LadderView(Vertical):
     LadderView #lab-compare-box { height: 14; border-top: solid $primary-muted; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, session: LabSession, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
+        self.session = session
         self.initiator = PairingOptions()
         self.responder = PairingOptions()
         self.result: LabResult | None = None
@@ -120,13 +136,11 @@ class LadderView(Vertical):
 
     @work(exclusive=True, group="lab")
     async def run_lab(self) -> LabResult | None:
-        from blebench.pairing.lab import run_lab
-
         button = self.query_one("#lab-run", Button)
         button.disabled = True
         self.query_one("#lab-compare", Static).update(Text("pairing in the lab…", style="yellow"))
         try:
-            result = await run_lab(self.initiator, self.responder)
+            result = await self.session.run_lab(self.initiator, self.responder)
         except Exception as exc:  # noqa: BLE001 - shown, the app goes on
             self.query_one("#lab-compare", Static).update(Text(f"lab failed: {exc}", style="red"))
             return None

@@ -21,14 +21,17 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Tabb
 
 from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import PairingDelegate
+from blebench.pairing.lab import LabResult
 from blebench.pairing.models import (
     KEY_SIZE_MAX,
     KEY_SIZE_MIN,
+    Bond,
     IoCapability,
     PairingOptions,
     PairingOutcome,
 )
-from blebench.session.connections import ConnectionManager, StaleBondError
+from blebench.session.errors import StaleBondError
+from blebench.session.models import ConnectionInfo, ConnectionState
 from blebench.ui.safe_text import safe_text
 from blebench.ui.security.bonds import BondManager
 from blebench.ui.security.ladder import LadderView
@@ -41,11 +44,45 @@ KEY_SIZES = [(str(n), n) for n in range(KEY_SIZE_MIN, KEY_SIZE_MAX + 1)]
 
 
 class PairingSession(Protocol):
-    """What the pane needs of the session manager for pairing."""
+    """What the pane needs of the session (`blebench.session.api.SessionApi` has it all):
+    pairing, the guided re-pair, the lab, the one bond store, the connections."""
+
+    @property
+    def bonds(self) -> BondStore: ...
 
     async def pair(
-        self, address: str, options: PairingOptions, delegate: PairingDelegate
+        self,
+        target: str,
+        options: PairingOptions,
+        delegate: PairingDelegate,
+        *,
+        passkey: int | None = None,
+        timeout: float | None = None,
     ) -> PairingOutcome: ...
+
+    async def repair(
+        self,
+        target: str,
+        delegate: PairingDelegate,
+        options: PairingOptions | None = None,
+        *,
+        passkey: int | None = None,
+        timeout: float | None = None,
+    ) -> tuple[PairingOutcome, Bond]: ...
+
+    async def run_lab(
+        self,
+        initiator: PairingOptions,
+        responder: PairingOptions,
+        *,
+        passkey: int | None = None,
+        confirm: bool = True,
+        timeout: float | None = None,
+    ) -> LabResult: ...
+
+    def connection(self, address: str) -> ConnectionInfo | None: ...
+
+    def all_connections(self) -> list[ConnectionInfo]: ...
 
 
 def options_from_settings(pairing: PairingSettings) -> PairingOptions:
@@ -63,12 +100,16 @@ def failure_text(outcome: PairingOutcome, ours: PairingOptions) -> Text:
     (and the pairing they asked for), then the SMP reason in words."""
     failure = outcome.failure
     assert failure is not None
-    refused = {
-        "responder": "refused by the device (responder)",
-        "initiator": "refused by our side (initiator)",
-    }.get(failure.by or "", "failed")
-    code = f"0x{failure.code:02X} " if failure.code else ""
-    text = Text(f"✗ Pairing {refused}: {code}{failure.name}", style="bold red")
+    if failure.no_answer:
+        text = Text(f"✗ Pairing failed: the device did not answer ({failure.name})",
+                    style="bold red")
+    else:
+        refused = {
+            "responder": "refused by the device (responder)",
+            "initiator": "refused by our side (initiator)",
+        }.get(failure.by or "", "failed")
+        code = f"0x{failure.code:02X} " if failure.code else ""
+        text = Text(f"✗ Pairing {refused}: {code}{failure.name}", style="bold red")
     kind = "LE Secure Connections" if outcome.sc else "LE legacy pairing"
     text.append(f"\nwe offered {ours.describe()} ({kind})", style="red")
     text.append("\n")
@@ -111,7 +152,11 @@ class SecurityPane(Horizontal):
         super().__init__(id=id)
         self.session = session
         self._settings = settings
-        self.bond_store = bond_store or BondStore()
+        # The session's one bond store (what the radio's key store writes through), so a
+        # bond deleted in the Bonds tab is gone from the session too.
+        self.bond_store = bond_store if bond_store is not None else session.bonds
+        # The SMP timeout of Pair (None: the stack's 30 s; the tests shorten it).
+        self.pair_timeout: float | None = None
         self.last_outcome: PairingOutcome | None = None
         self.last_error: str | None = None
         self._loading = True
@@ -182,7 +227,7 @@ class SecurityPane(Horizontal):
             with TabPane("Matrix", id="tab-matrix"):
                 yield MatrixView(id="matrix-view")
             with TabPane("Lab ladder", id="tab-lab"):
-                yield LadderView(id="lab-view")
+                yield LadderView(self.session, id="lab-view")
             with TabPane("Bonds", id="tab-bonds"):
                 yield BondManager(self.bond_store, id="bond-manager")
 
@@ -216,9 +261,8 @@ class SecurityPane(Horizontal):
             if current is not None and current[0] == target:
                 name = current[1]
             if not name:
-                connections = getattr(self.session, "connections", None)
-                conn = connections.get(target) if isinstance(connections, ConnectionManager) else None
-                name = conn.name if conn is not None else None
+                info = self.session.connection(target)
+                name = info.name if info is not None else None
         if (target, name) == self._shown_target:
             return  # unchanged: no repaint on every tick
         self._shown_target = (target, name)
@@ -324,10 +368,8 @@ class SecurityPane(Horizontal):
     def _connected_device(self) -> str:
         """What Pair means by default: the device the GATT pane shows while it is
         connected, else the connected device when there is exactly one."""
-        connections = getattr(self.session, "connections", None)
-        if not isinstance(connections, ConnectionManager):
-            return ""
-        live = [c.address for c in connections.all() if c.is_connected]
+        live = [c.address for c in self.session.all_connections()
+                if c.state == ConnectionState.CONNECTED]
         if self.current_device is not None and self.current_device[0] in live:
             return self.current_device[0]
         return live[0] if len(live) == 1 else ""
@@ -347,16 +389,15 @@ class SecurityPane(Horizontal):
         self._result(waiting)
         try:
             try:
-                outcome = await self.session.pair(target, self.options, delegate)
+                outcome = await self.session.pair(target, self.options, delegate,
+                                                  timeout=self.pair_timeout)
             except StaleBondError as stale:
                 # The guided re-pair (field note 001): ask, then delete and pair again.
-                repair = getattr(self.session, "repair", None)
                 explanation = stale.explanation.meaning if stale.explanation else str(stale)
-                if repair is None or not await self.app.push_screen_wait(
-                    RepairPrompt(target, explanation)
-                ):
+                if not await self.app.push_screen_wait(RepairPrompt(target, explanation)):
                     raise
-                outcome, _old = await repair(target, delegate, self.options)
+                outcome, _old = await self.session.repair(target, delegate, self.options,
+                                                          timeout=self.pair_timeout)
         except Exception as exc:  # noqa: BLE001 - the session's errors are sentences for users
             self.last_error = str(exc)
             self.last_outcome = None
