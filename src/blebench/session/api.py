@@ -21,6 +21,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from blebench.errors import BlebenchError, SetupError, UserInputError
+
+# What a face holds and builds besides the models: the session's bounded objects (streams,
+# consoles, a HID context), the values it passes back (a cursor, a filter, a reply matcher)
+# and the decoding a face shows. All light (stdlib and blebench.decode), so a face imports
+# them from here and never from the modules below.
+from blebench.session.console import (
+    ConsoleChoice,
+    ConsoleExchange,
+    MatchSpecError,
+    ReplyMatcher,
+    RequestConsole,
+)
 from blebench.session.errors import (
     CaptureError,
     ConnectionLostError,
@@ -35,6 +47,9 @@ from blebench.session.errors import (
     StaleBondError,
     TargetError,
 )
+from blebench.session.filters import SampleFilter
+from blebench.session.gatt import decode_fields, lost_during
+from blebench.session.hid import HidContext, Keyboard, shown_text
 from blebench.session.models import (
     CaptureStatus,
     ConnectionInfo,
@@ -45,22 +60,14 @@ from blebench.session.models import (
     RadioInfo,
     ReadResult,
 )
+from blebench.session.rssi import RssiHistory
+from blebench.session.streams import Stream, StreamBatch, StreamCursor, StreamSample, StreamStore
 
 if TYPE_CHECKING:
     from blebench.pairing.bonds import BondStore
     from blebench.pairing.delegate import PairingDelegate
     from blebench.pairing.lab import LabResult
     from blebench.pairing.models import Bond, PairingOptions, PairingOutcome
-    from blebench.session.console import ConsoleChoice, RequestConsole
-    from blebench.session.hid import HidContext
-    from blebench.session.rssi import RssiHistory
-    from blebench.session.streams import (
-        SampleFilter,
-        Stream,
-        StreamBatch,
-        StreamCursor,
-        StreamStore,
-    )
 
 __all__ = [
     "BlebenchError",
@@ -69,6 +76,8 @@ __all__ = [
     "ConnectionInfo",
     "ConnectionLostError",
     "ConnectionState",
+    "ConsoleChoice",
+    "ConsoleExchange",
     "DeviceError",
     "DeviceNotFoundError",
     "DeviceRecord",
@@ -77,17 +86,33 @@ __all__ = [
     "GattNode",
     "GattOperationError",
     "GattTree",
+    "HidContext",
+    "Keyboard",
+    "MatchSpecError",
     "NoBondError",
     "NotConnectedError",
     "PairingUnavailableError",
     "RadioInfo",
     "ReadResult",
+    "ReplyMatcher",
+    "RequestConsole",
+    "RssiHistory",
+    "SampleFilter",
     "SessionApi",
     "SessionError",
     "SetupError",
     "StaleBondError",
+    "Stream",
+    "StreamBatch",
+    "StreamCursor",
+    "StreamSample",
+    "StreamStore",
+    "Target",
     "TargetError",
     "UserInputError",
+    "decode_fields",
+    "lost_during",
+    "shown_text",
 ]
 
 ExportFormat = Literal["csv", "jsonl"]
