@@ -68,9 +68,9 @@ from bumble.gatt import (
     Characteristic,
 )
 
-from blebench.backends.bumble.pairing import pair_connection
 from blebench.pairing.delegate import PairingDelegate, ScriptedDelegate
 from blebench.pairing.models import IoCapability, PairingOptions, PairingOutcome
+from blebench.stack.smp_bridge import pair_connection
 
 if TYPE_CHECKING:
     from bumble.device import Connection, Device
