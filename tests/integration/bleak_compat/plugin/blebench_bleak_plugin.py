@@ -119,7 +119,7 @@ _LAST_MODULE: list[object] = []
 
 def _holds_module_transport(item: pytest.Item) -> bool:
     defs = getattr(item, "_fixtureinfo", None)
-    chain = defs.name2fixturedefs.get("hci_transport", ()) if defs is not None else ()
+    chain: Any = defs.name2fixturedefs.get("hci_transport") if defs is not None else None
     return bool(chain) and chain[-1].scope != "function"
 
 
@@ -161,14 +161,9 @@ def pytest_configure(config: pytest.Config) -> None:
         controllers = _Controllers([int(port) for port in ports.split(",")])
         controllers.start()
         _CONTROLLERS.append(controllers)
-    bleak.get_platform_scanner_backend_type = lambda: (  # type: ignore[attr-defined]
-        _PluginScanner,
-        "BumbleScanner",
-    )
-    bleak.get_platform_client_backend_type = lambda: (  # type: ignore[attr-defined]
-        _PluginClient,
-        "BumbleClient",
-    )
+    # BleakScanner() and BleakClient() without backend= ask these (bleak/__init__.py).
+    setattr(bleak, "get_platform_scanner_backend_type", lambda: (_PluginScanner, "BumbleScanner"))  # noqa: B010
+    setattr(bleak, "get_platform_client_backend_type", lambda: (_PluginClient, "BumbleClient"))  # noqa: B010
 
 
 async def _held(spec: str, bonds: str) -> AsyncIterator[BumbleRadio]:
