@@ -12,6 +12,13 @@ RequestPasskey -> the passkey to type; DisplayPasskey(passkey, entered) -> show 
 comparison; RequestAuthorization -> accept a pairing that would be Just Works;
 AuthorizeService(uuid) -> let a device use a service; Cancel -> BlueZ gave up on the
 question being asked; refusals are the D-Bus error org.bluez.Error.Rejected.
+
+Not wired into the OS stack's pairing (README, "On the OS stack"): nothing imports this
+module. That path needs a running bluetoothd to be tried, which the test machines have
+not got (the agent itself is tested against a fake org.bluez on a private dbus-daemon),
+and BlueZ would still choose MITM, SC and bonding itself: an agent sets only the IO
+capability. Wiring it means: register the agent with the chosen IO capability as the
+default agent, call bleak's `pair()`, unregister.
 """
 
 # No `from __future__ import annotations` here: dbus-fast reads the D-Bus signatures from
