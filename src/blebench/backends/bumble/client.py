@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from bleak.args import SizedBuffer
+from bleak.assigned_numbers import CHARACTERISTIC_PROPERTIES
 from bleak.backends.characteristic import BleakGATTCharacteristic
 from bleak.backends.client import BaseBleakClient, NotifyCallback
 from bleak.backends.descriptor import BleakGATTDescriptor
@@ -68,6 +69,7 @@ from bumble.gatt import (
     Characteristic,
 )
 
+from blebench.decode.names import uuid_text
 from blebench.pairing.delegate import PairingDelegate, ScriptedDelegate
 from blebench.pairing.models import IoCapability, PairingOptions, PairingOutcome
 from blebench.stack.smp_bridge import pair_connection
@@ -86,17 +88,8 @@ DEFAULT_OP_TIMEOUT = 10.0
 _REASON_UNKNOWN = hci.HCI_CONNECTION_TIMEOUT_ERROR
 _FAILED_TO_ESTABLISH = hci.HCI_CONNECTION_FAILED_TO_BE_ESTABLISHED_ERROR
 
-# Characteristic property bits -> bleak's property names (bleak.assigned_numbers).
-_PROPERTY_NAMES: tuple[tuple[int, str], ...] = (
-    (0x01, "broadcast"),
-    (0x02, "read"),
-    (0x04, "write-without-response"),
-    (0x08, "write"),
-    (0x10, "notify"),
-    (0x20, "indicate"),
-    (0x40, "authenticated-signed-writes"),
-    (0x80, "extended-properties"),
-)
+# Characteristic property bits -> bleak's property names, in bit order (bleak's own table).
+_PROPERTY_NAMES: tuple[tuple[int, str], ...] = tuple(sorted(CHARACTERISTIC_PROPERTIES.items()))
 
 
 class BumbleConnectError(BleakError):
@@ -212,7 +205,7 @@ class BumbleConnectionInfo:
 def _phy_name(phy: int | None) -> str | None:
     if phy is None:
         return None
-    return {1: "LE 1M", 2: "LE 2M", 3: "LE Coded"}.get(int(phy), f"PHY {int(phy)}")
+    return hci.HCI_LE_PHY_NAMES.get(int(phy), f"PHY {int(phy)}")
 
 
 def typed_address(text: str) -> bool:
@@ -777,5 +770,4 @@ class _DeviceRadio:
 
 def _uuid128(uuid: Any) -> str:
     """Bumble UUID -> bleak's 128-bit lowercase dashed string."""
-    h = bytes(uuid.to_bytes(force_128=True))[::-1].hex()
-    return f"{h[0:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+    return uuid_text(bytes(uuid.to_bytes(force_128=True)), little_endian=True)
