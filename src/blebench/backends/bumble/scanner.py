@@ -82,11 +82,13 @@ class _Peer:
 def _bleak_fields(
     adv: bytes | None, scan_response: bytes | None
 ) -> tuple[str | None, dict[int, bytes], dict[str, bytes], list[str], int | None]:
-    """bleak's merged view of both payloads (a complete name beats a shortened one; the
-    scan response's data replaces the advertisement's for the same key). Only the
-    framing pass's values: no per-structure decoding on a scanner's path."""
+    """bleak's merged view of both payloads, as bluetooth-data-tools (Home Assistant's
+    parser) merges them: a complete name beats a shortened one and the scan response's
+    complete name the advertisement's; the scan response's data replaces the
+    advertisement's for the same key. One difference: a service UUID is listed once
+    (as bleak's OS backends list them), bluetooth-data-tools repeats one the scan response
+    repeats. Only the framing pass's values: no per-structure decoding on a scanner's path."""
     name: str | None = None
-    name_complete = False
     manufacturer: dict[int, bytes] = {}
     service_data: dict[str, bytes] = {}
     uuids: list[str] = []
@@ -95,10 +97,8 @@ def _bleak_fields(
         if not payload:
             continue
         decoded: DecodedPayload = decode_payload(payload)
-        if decoded.local_name is not None and (
-            name is None or (decoded.name_complete and not name_complete)
-        ):
-            name, name_complete = decoded.local_name, decoded.name_complete
+        if decoded.local_name is not None and (name is None or decoded.name_complete):
+            name = decoded.local_name
         for uuid in decoded.service_uuids:
             if uuid not in uuids:
                 uuids.append(uuid)
