@@ -115,7 +115,10 @@ def _text(data: bytes) -> str:
 
 # -- per-type decoders --------------------------------------------------------------------
 
-# Supplement Part A 1.3.2 (Flags): bit meanings.
+# Supplement Part A 1.3.2 (Flags): bit meanings. Kept here, not read from Bumble: these
+# words are `flags_text` in the public JSON, bumble.core.AdvertisingData.Flags has only
+# enum names and lacks bit 4, and importing bumble.core would cost every `decode` about
+# 70 ms. tests/unit/decode_ad/test_library_tables.py holds the bits to Bumble's.
 FLAG_BITS = (
     "LE Limited Discoverable Mode",
     "LE General Discoverable Mode",
@@ -277,7 +280,7 @@ def _le_device_address(data: bytes) -> Fields:
     }
 
 
-# Supplement Part A 1.17 (LE Role).
+# Supplement Part A 1.17 (LE Role); words for bumble.core.LeRole's values (JSON `role_text`).
 LE_ROLES = {
     0: "Only Peripheral Role supported",
     1: "Only Central Role supported",
@@ -451,6 +454,10 @@ _ADDRESSES = Size(
     "length {n} is not a non-zero multiple of 6 (addresses)",
 )
 
+# The AD types' numbers are bumble.core.AdvertisingData.Type's (a test holds them to it);
+# the names are the Assigned Numbers document's, as `type_name` in the public JSON has
+# always given them (Bumble's data_types labels differ for 29 of these 50, and 10 have
+# none). The length rules and the decoders are this module's own.
 AD_TYPES: dict[int, AdType] = {
     0x01: AdType("Flags", _flags, at_least(1, "Flags needs at least 1 byte, got {n}")),
     0x02: AdType("Incomplete List of 16-bit Service UUIDs", _uuid_list16, uuid_multiple(2)),

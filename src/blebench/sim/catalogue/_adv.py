@@ -16,9 +16,9 @@ from bumble.device import Device
 
 LEGACY_MAX = 31
 
-# Flags values (Core Supplement Part A 1.3).
-LE_GENERAL_DISCOVERABLE = 0x02
-BR_EDR_NOT_SUPPORTED = 0x04
+# Flags values (Core Supplement Part A 1.3), as Bumble names them.
+LE_GENERAL_DISCOVERABLE = int(AdvertisingData.Flags.LE_GENERAL_DISCOVERABLE_MODE)
+BR_EDR_NOT_SUPPORTED = int(AdvertisingData.Flags.BR_EDR_NOT_SUPPORTED)
 GENERAL_FLAGS = LE_GENERAL_DISCOVERABLE | BR_EDR_NOT_SUPPORTED
 
 
