@@ -4,6 +4,8 @@ Part B 1.3; the `ah` function of Vol 3 Part H 2.2.2)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 
@@ -34,16 +36,25 @@ def classify_address(address: str, is_random: bool) -> str:
     return "non-resolvable-private"
 
 
-def ah(irk: bytes, prand: bytes) -> bytes:
-    """The random address hash: the 24 least significant bits of e(irk, 0^104 || prand),
-    as 3 bytes, most significant first (like prand)."""
-    if len(irk) != 16 or len(prand) != 3:
-        raise ValueError("ah needs a 16-byte IRK and a 3-byte prand")
+@lru_cache(maxsize=256)
+def _cipher(irk: bytes) -> Any:
+    """AES-128 with this IRK, built once per IRK (as bluetooth-data-tools' privacy module
+    does): resolving a scan's addresses against the bonds runs `ah` for each pair."""
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-    encryptor = Cipher(algorithms.AES(irk), modes.ECB()).encryptor()
+    return Cipher(algorithms.AES(irk), modes.ECB())
+
+
+def ah(irk: bytes, prand: bytes) -> bytes:
+    """The random address hash: the 24 least significant bits of e(irk, 0^104 || prand),
+    as 3 bytes, most significant first (like prand). The same function as
+    `bumble.crypto.ah`, which takes and gives the bytes reversed (a test holds the two
+    together); this one keeps `decode` free of Bumble and the cipher per IRK."""
+    if len(irk) != 16 or len(prand) != 3:
+        raise ValueError("ah needs a 16-byte IRK and a 3-byte prand")
+    encryptor = _cipher(bytes(irk)).encryptor()
     block = encryptor.update(bytes(13) + prand) + encryptor.finalize()
-    return block[13:16]
+    return bytes(block[13:16])
 
 
 def resolve_rpa(address: str, irks: Iterable[bytes]) -> bytes | None:

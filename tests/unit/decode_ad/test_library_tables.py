@@ -33,3 +33,16 @@ def test_the_phy_names_we_show_are_bumbles() -> None:
     from blebench.backends.bumble.client import _phy_name
 
     assert [_phy_name(int(p)) for p in hci.Phy] == list(hci.HCI_LE_PHY_NAMES.values())
+
+
+def test_ah_is_bumbles_ah_in_spec_byte_order() -> None:
+    import random
+
+    from bumble import crypto
+
+    from blebench.decode.address import ah
+
+    rnd = random.Random(5)
+    for _ in range(50):
+        irk, prand = rnd.randbytes(16), rnd.randbytes(3)
+        assert ah(irk, prand) == crypto.ah(irk[::-1], prand[::-1])[::-1]
