@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from blebench.decode.codes import smp_error
 from blebench.pairing.models import (
     KEY_SIZE_MAX,
     IoCapability,
@@ -35,15 +36,11 @@ from blebench.pairing.models import (
     security_level,
 )
 
-# SMP Pairing Failed reasons the policies produce (Vol 3 Part H 3.5.5, table 3.7).
+# SMP Pairing Failed reasons the policies produce (Vol 3 Part H 3.5.5, table 3.7); their
+# names are decode.codes.smp_error's (Bumble's bumble.smp.ErrorCode).
 AUTHENTICATION_REQUIREMENTS = 0x03
 PAIRING_NOT_SUPPORTED = 0x05
 ENCRYPTION_KEY_SIZE = 0x06
-REASON_NAMES = {
-    AUTHENTICATION_REQUIREMENTS: "Authentication Requirements",
-    PAIRING_NOT_SUPPORTED: "Pairing Not Supported",
-    ENCRYPTION_KEY_SIZE: "Encryption Key Size",
-}
 
 _DO = IoCapability.DISPLAY_ONLY
 _DYN = IoCapability.DISPLAY_YES_NO
@@ -219,7 +216,7 @@ def policy_failure(side: Side, o: PairingOptions, sc: bool, authenticated: bool,
 
 
 def _failure(code: int, side: Side, why: str) -> PairingFailure:
-    return PairingFailure(code=code, name=REASON_NAMES[code], why=why, by=side)
+    return PairingFailure(code=code, name=smp_error(code).name, why=why, by=side)
 
 
 def _neither_or_one(a: bool, b: bool, what: str) -> str:

@@ -9,7 +9,16 @@ import pytest
 from bumble.core import PhysicalTransport
 from bumble.smp import AuthReq, ErrorCode, PairingMethod, Session
 
-from blebench.pairing.matrix import REASON_NAMES, all_combinations, explain_steps, predict, row
+from blebench.pairing.matrix import (
+    AUTHENTICATION_REQUIREMENTS,
+    ENCRYPTION_KEY_SIZE,
+    PAIRING_NOT_SUPPORTED,
+    _failure,
+    all_combinations,
+    explain_steps,
+    predict,
+    row,
+)
 from blebench.pairing.models import IoCapability, PairingOptions
 
 BUMBLE_METHOD = {
@@ -133,7 +142,8 @@ def test_policies_fail_beside_the_method() -> None:
 
 
 def test_reason_names_are_bumbles() -> None:
-    for code, name in REASON_NAMES.items():
+    for code in (AUTHENTICATION_REQUIREMENTS, PAIRING_NOT_SUPPORTED, ENCRYPTION_KEY_SIZE):
+        name = _failure(code, "responder", "").name
         assert ErrorCode(code).name.replace("_", " ").title() == name
 
 
