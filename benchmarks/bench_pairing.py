@@ -6,8 +6,8 @@ import asyncio
 import logging
 import time
 
-from blebench.pairing.lab import parse_side, run_lab
 from blebench.pairing.matrix import all_combinations, row
+from blebench.stack.lab import parse_side, run_lab
 
 LAB_CASES = [
     ("io=no-input-no-output,no-sc", "io=no-input-no-output"),  # legacy just works
