@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from blebench import paths
+from blebench.pairing.models import IoCapability
 
 SCAN_MODES = ("active", "passive")
 SORT_KEYS = ("rssi", "name", "address", "last_seen", "first_seen")
@@ -46,8 +47,8 @@ class ScanSettings:
     min_rssi: int = -127
 
 
-PAIRING_IO = ("display-only", "display-yes-no", "keyboard-only", "no-input-no-output",
-              "keyboard-display")
+# The CLI names of the IO capabilities, as pairing.models defines them.
+PAIRING_IO = tuple(io.value for io in IoCapability)
 
 
 @dataclass(slots=True)
