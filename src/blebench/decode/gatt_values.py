@@ -589,6 +589,10 @@ def _service_changed(data: bytes) -> DecodedValue:
     )
 
 
+# Kept here: Bumble has this table (HeartRateService.BodySensorLocation), but its module
+# (bumble.profiles.heart_rate_service) imports bumble.device, which decode/ must not load
+# (tests/unit/test_import_hygiene.py). tests/unit/decode_ad/test_library_tables.py holds
+# the two together.
 _BODY_SENSOR_LOCATIONS = {
     0: "Other",
     1: "Chest",

@@ -46,3 +46,11 @@ def test_ah_is_bumbles_ah_in_spec_byte_order() -> None:
     for _ in range(50):
         irk, prand = rnd.randbytes(16), rnd.randbytes(3)
         assert ah(irk, prand) == crypto.ah(irk[::-1], prand[::-1])[::-1]
+
+
+def test_body_sensor_locations_match_bumbles_heart_rate_profile() -> None:
+    from bumble.profiles.heart_rate_service import HeartRateService
+
+    from blebench.decode.gatt_values import _BODY_SENSOR_LOCATIONS
+
+    assert set(_BODY_SENSOR_LOCATIONS) == {int(m) for m in HeartRateService.BodySensorLocation}
