@@ -108,7 +108,11 @@ def run(args: argparse.Namespace) -> int:
     assert options is not None
 
     async def body(session: SessionApi, conn: ConnectionInfo) -> int:
-        return await _pair(args, options, passkey, session, conn)
+        # The one pairing path of every face: the session (the OS stack, which decides
+        # pairing itself, is refused there as PairingUnavailableError).
+        outcome = await session.pair(conn.address, options, _prompts(args, passkey, options),
+                                     passkey=passkey, timeout=args.pair_timeout)
+        return _report(args, options, conn.address, conn.name, outcome)
 
     return run_connected(args, body)
 
@@ -149,15 +153,6 @@ def _report_repair(args: argparse.Namespace, options: PairingOptions | None,
     if not outcome.ok and not args.json:
         print("  The old bond was put back as it was: nothing was lost.", file=sys.stderr)
     return code
-
-
-async def _pair(args: argparse.Namespace, options: PairingOptions, passkey: int | None,
-                session: SessionApi, conn: ConnectionInfo) -> int:
-    """Pair through the session (the one pairing path of every face); the OS stack, which
-    decides pairing itself, is refused as PairingUnavailableError (exit 2)."""
-    outcome = await session.pair(conn.address, options, _prompts(args, passkey, options),
-                                 passkey=passkey, timeout=args.pair_timeout)
-    return _report(args, options, conn.address, conn.name, outcome)
 
 
 def _report(args: argparse.Namespace, options: PairingOptions, address: str, name: str | None,
