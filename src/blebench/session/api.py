@@ -234,6 +234,10 @@ class SessionApi(Protocol):
     def link_rssi_history(self, address: str) -> Sequence[tuple[float, int]]:
         """(time on `clock`, dBm) of the RSSI read on the link to `address`."""
 
+    def sample_link_rssi(self) -> None:
+        """Read the RSSI of every connected device about once a second from now on (a face
+        that shows RSSI asks; the CLI does not, so its HCI traffic stays its own)."""
+
     def rssi_history(self, address: str) -> RssiHistory:
         """A device's RSSI from its advertisements and from the link (sampled meanwhile)."""
 
