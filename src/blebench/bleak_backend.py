@@ -36,6 +36,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from blebench.backends.base import RadioError
 from blebench.backends.bumble.client import (
     DEFAULT_PAIRING,
     BumbleClient,
@@ -45,12 +46,12 @@ from blebench.backends.bumble.client import (
     BumbleStaleBondError,
     set_pairing_defaults,
 )
-from blebench.backends.bumble.radio import BumbleRadio, RadioError, RadioSpec
-from blebench.backends.bumble.radio import open_radio as _open
+from blebench.backends.bumble.radio import BumbleRadio
 from blebench.backends.bumble.scanner import BumbleScanner
 from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import PairingDelegate, ScriptedDelegate
 from blebench.pairing.models import IoCapability, PairingOptions
+from blebench.session.radios import RadioRequest, open_request, parse_spec
 
 __all__ = [
     "BumbleClient",
@@ -76,32 +77,10 @@ def radio_spec(
     sim_devices: str | Path | None = None,
     bonds: str | Path | None = None,
     btsnoop: str | Path | None = None,
-) -> RadioSpec:
-    """What `open_radio(spec, ...)` opens, as blebench's RadioSpec (ValueError for a bad one)."""
-    text = spec.strip()
+) -> RadioRequest:
+    """What `open_radio(spec, ...)` opens, as blebench's RadioRequest (ValueError for a bad one)."""
     store = BondStore(Path(bonds)) if bonds is not None else None
-    snoop = Path(btsnoop) if btsnoop is not None else None
-    kind, _, rest = text.partition(":")
-    if kind.lower() == "sim":
-        try:
-            seed = int(rest) if rest else 0
-        except ValueError:
-            raise ValueError(f"{spec!r}: the seed of sim:SEED is an integer") from None
-        return RadioSpec(
-            kind="sim",
-            seed=seed,
-            sim_devices=Path(sim_devices) if sim_devices is not None else None,
-            bonds=store,
-            btsnoop=snoop,
-        )
-    if sim_devices is not None:
-        raise ValueError("sim_devices= is for the virtual world (open_radio('sim', ...))")
-    if not rest:
-        raise ValueError(
-            f"{spec!r} is not a radio: 'sim', 'sim:SEED' or a Bumble transport "
-            "(usb:0, serial:DEV,BAUD, hci-socket:0, tcp-client:HOST:PORT)"
-        )
-    return RadioSpec(kind="hci", transport=text, bonds=store, btsnoop=snoop)
+    return parse_spec(spec, sim_devices=sim_devices, bonds=store, btsnoop=btsnoop)
 
 
 @contextlib.asynccontextmanager
@@ -117,7 +96,11 @@ async def open_radio(
     """Open the radio `spec` names, powered on, for `radio=` of BumbleScanner and
     BumbleClient; closed (the virtual world stopped) when the block ends. Raises
     `RadioError` (the words say why) when it cannot be opened."""
-    radio = await _open(radio_spec(spec, sim_devices=sim_devices, bonds=bonds, btsnoop=btsnoop))
+    opened = await open_request(
+        radio_spec(spec, sim_devices=sim_devices, bonds=bonds, btsnoop=btsnoop)
+    )
+    radio = opened.radio
+    assert isinstance(radio, BumbleRadio)  # every spec open_radio takes is a Bumble radio
     try:
         if pairing is not None or pairing_delegate is not None:
             set_pairing_defaults(
@@ -127,4 +110,4 @@ async def open_radio(
             )
         yield radio
     finally:
-        await radio.close()
+        await opened.close()

@@ -47,8 +47,8 @@ async def test_stale_bond_offers_a_repair_dialog(lock_session: SessionManager) -
     async with app.run_test(size=SIZE) as pilot:
         assert (await _pair(app, pilot, "123456")).startswith("✓")
         await session.connections.disconnect("Smart Lock")
-        assert session.radio is not None and session.radio.world is not None
-        lock = session.radio.world.member("Smart Lock").peripheral
+        assert session.world is not None
+        lock = session.world.member("Smart Lock").peripheral
         assert isinstance(lock, SmartLock) and await lock.forget_bonds() == 1
 
         app.query_one("#pair-target", Input).value = "Smart Lock"

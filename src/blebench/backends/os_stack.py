@@ -1,5 +1,9 @@
-"""The OS Bluetooth stack through bleak: a probe run before the first scan, and the
+"""The OS Bluetooth stack through bleak, as blebench's `Radio` (`OsStackRadio`): whether
+there is an adapter (`os_adapter`, files only), a probe run before the first scan, and the
 stack's failures (D-Bus, BlueZ, the adapter, permissions) turned into one line of words.
+
+The OS owns SMP, the bonds, the HCI traffic and the link: the radio's capabilities say
+none of them is blebench's, and bleak's OS backend needs no keyword arguments.
 
 bleak reaches BlueZ over the D-Bus system bus; when the bus or bluetoothd is missing,
 what comes out is a bare `FileNotFoundError` from dbus-fast, or a D-Bus error name.
@@ -14,6 +18,13 @@ import dataclasses
 import errno
 import os
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from blebench.backends.base import Capabilities, RadioError
+
+if TYPE_CHECKING:
+    from blebench.backends.base import Capture
 
 PROBE_TIMEOUT_S = 3.0
 ALTERNATIVES = "or use --sim (the virtual world) / --transport SPEC (a dongle through Bumble)"
@@ -33,6 +44,38 @@ class OsStackProblem:
     def fallback_reason(self) -> str:
         """The words for `auto` when it falls back to the virtual world."""
         return f"virtual world: the OS stack is not usable ({self.what}; {self.fix})"
+
+
+class OsStackUnavailable(RadioError):
+    """The OS stack cannot be used here; `problem` says why and what to try."""
+
+    def __init__(self, problem: OsStackProblem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def os_adapter(sys_class: Path = Path("/sys/class/bluetooth")) -> tuple[str | None, str]:
+    """(adapter name or None, why not). Never blocks: it looks at files only.
+
+    On Linux an adapter needs both a kernel controller (`/sys/class/bluetooth/hci*`) and
+    BlueZ's D-Bus system bus; elsewhere the OS stack is assumed present and bleak says
+    otherwise when it scans.
+    """
+    if sys.platform in ("darwin", "win32"):
+        return "os", ""
+    if not sys.platform.startswith("linux"):
+        return None, f"no bleak backend for {sys.platform}"
+    try:
+        adapters = sorted(p.name for p in sys_class.iterdir() if p.name.startswith("hci"))
+    except OSError:
+        adapters = []
+    if not adapters:
+        return None, "no adapter found"
+    bus = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=/run/dbus/system_bus_socket")
+    socket_path = bus.split("unix:path=", 1)[1].split(",", 1)[0] if "unix:path=" in bus else ""
+    if socket_path and not Path(socket_path).exists():
+        return None, f"adapter {adapters[0]} found but BlueZ's D-Bus is not running"
+    return adapters[0], ""
 
 
 def _system_bus() -> str:
@@ -166,3 +209,62 @@ async def probe_os_stack(timeout: float = PROBE_TIMEOUT_S) -> OsStackProblem | N
             raise
         return problem
     return None
+
+
+OS_STACK_DESCRIPTION = "OS Bluetooth stack (bleak)"
+NO_CAPTURE = (
+    "btsnoop capture is not available on the OS stack (bleak): the OS owns the HCI "
+    "traffic; on Linux `sudo btmon -w FILE` captures it, or use the Bumble backend "
+    "(--transport SPEC, or --sim)"
+)
+
+
+_NOT_HERE = {
+    "hci_capture": NO_CAPTURE,
+    "smp": "the OS Bluetooth stack decides how to pair, not blebench; use --backend bumble "
+    "with a dongle (or --sim) to choose the IO capability, MITM and Secure Connections",
+    "link_rssi": "the RSSI of a connection is not available on the OS stack (bleak exposes "
+    "none); use the Bumble backend (--transport SPEC, or --sim) to read it",
+    "raw_advertising": "the OS stack merges advertising data and scan response; the Bumble "
+    "backend (--transport SPEC, or --sim) shows each PDU's bytes",
+}
+
+
+class OsStackRadio:
+    """The OS Bluetooth stack as a `Radio`: bleak's own backend, nothing of it blebench's."""
+
+    kind = "bleak"
+    description = OS_STACK_DESCRIPTION
+    identity: str | None = None  # the OS keeps our address and its bonds to itself
+    bond_store = None
+    capabilities = Capabilities()
+
+    def scanner_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def client_kwargs(self, *, op_timeout: float | None = None) -> dict[str, Any]:
+        return {}
+
+    def why_not(self, capability: str) -> str:
+        return _NOT_HERE.get(capability, f"{capability} is not available on the OS stack (bleak)")
+
+    def explain(self, exc: BaseException) -> str | None:
+        problem = os_stack_problem(exc)
+        return str(problem) if problem is not None else None
+
+    async def reload_bonds(self) -> None:
+        return None  # the OS keeps its own bonds
+
+    def start_capture(self, path: Path) -> Capture:
+        raise RadioError(NO_CAPTURE)
+
+    async def close(self) -> None:
+        return None
+
+
+async def open_os_stack() -> OsStackRadio:
+    """The OS stack, once its probe says bleak can scan; OsStackUnavailable says why not."""
+    problem = await probe_os_stack()  # what bleak's first scan would run into
+    if problem is not None:
+        raise OsStackUnavailable(problem)
+    return OsStackRadio()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -56,9 +57,20 @@ def add_radio_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from_args(args: argparse.Namespace) -> SessionSettings:
+    """The session settings the radio options of `args` name (what the CLI parsed; the
+    session knows nothing of argparse)."""
     from blebench.session.manager import SessionSettings
 
-    return SessionSettings.from_args(args)
+    sim_devices = getattr(args, "sim_devices", None)
+    btsnoop = getattr(args, "btsnoop", None)
+    return SessionSettings(
+        backend=getattr(args, "backend", "auto") or "auto",
+        sim=bool(getattr(args, "sim", False)),
+        transport=getattr(args, "transport", None),
+        sim_devices=Path(sim_devices) if sim_devices else None,
+        btsnoop=Path(btsnoop) if btsnoop else None,
+        seed=int(getattr(args, "seed", 0) or 0),
+    )
 
 
 async def open_session(args: argparse.Namespace) -> SessionManager:

@@ -1,8 +1,9 @@
 """Start and stop a btsnoop capture of the session's HCI traffic while it runs (the
 TUI's toggle; `--btsnoop FILE` captures a whole run from the start).
 
-Only the Bumble backend (a dongle over HCI, or the virtual world) sees HCI packets: on the
-OS stack through bleak the kernel and bluetoothd own them, and that is said.
+A radio with the `hci_capture` capability (the Bumble backend: a dongle over HCI, or the
+virtual world) captures; on any other (the OS stack through bleak: the kernel and
+bluetoothd own the packets) the radio's own words say why not.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from blebench import paths
+from blebench.backends.base import CaptureFileError
 from blebench.session.errors import CaptureError  # (old home)
 from blebench.session.models import CaptureStatus  # (old home)
 
 if TYPE_CHECKING:
-    from blebench.backends.bumble.capture import HciCapture
-    from blebench.backends.bumble.radio import BumbleRadio
+    from blebench.backends.base import Capture, Radio
 
 CAPTURE_SUFFIX = ".btsnoop"
 
@@ -41,25 +42,22 @@ def default_capture_path(now: float | None = None) -> Path:
 
 class CaptureControl:
     """The session's one on-demand capture (`session.capture`); `radio()` is the session's
-    radio at the moment (None on the OS stack, which owns its HCI traffic)."""
+    radio at the moment (its `hci_capture` capability says whether it can)."""
 
-    def __init__(self, radio: Callable[[], BumbleRadio | None]) -> None:
+    def __init__(self, radio: Callable[[], Radio]) -> None:
         self._radio = radio
-        self._capture: HciCapture | None = None
+        self._capture: Capture | None = None
         self.last: CaptureStatus | None = None  # the capture that ended last
 
     @property
     def available(self) -> bool:
-        return self._radio() is not None
+        return self._radio().capabilities.hci_capture
 
     def unavailable_reason(self) -> str | None:
-        if self.available:
+        radio = self._radio()
+        if radio.capabilities.hci_capture:
             return None
-        return (
-            "btsnoop capture is not available on the OS stack (bleak): the OS owns the HCI "
-            "traffic; on Linux `sudo btmon -w FILE` captures it, or use the Bumble backend "
-            "(--transport SPEC, or --sim)"
-        )
+        return radio.why_not("hci_capture")
 
     @property
     def running(self) -> bool:
@@ -81,7 +79,6 @@ class CaptureControl:
         if self._capture is not None:
             raise CaptureError(f"a capture is already running, to {self._capture.path}")
         radio = self._radio()
-        assert radio is not None
         if path:
             target = Path(path).expanduser()  # a folder that is missing is a typo: not made
         else:
@@ -92,10 +89,8 @@ class CaptureControl:
                 raise CaptureError(f"{target.parent}: cannot make it: {exc.strerror or exc}") from None
         if target.is_dir():
             raise CaptureError(f"{target} is a folder: give a file name")
-        from blebench.backends.bumble.capture import CaptureFileError, HciCapture
-
         try:
-            self._capture = HciCapture(radio.device, target)
+            self._capture = radio.start_capture(target)
         except CaptureFileError as exc:
             raise CaptureError(str(exc)) from None
         return target

@@ -22,12 +22,13 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bleak import BleakClient
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
 
+from blebench.backends.base import client_extras
 from blebench.decode.codes import att_error, hci_error
 from blebench.session.errors import (
     ConnectFailedError,
@@ -89,12 +90,6 @@ def looks_like_address(text: str) -> bool:
     return bool(_ADDRESS.match(text.strip()) or _UUID_ADDRESS.match(text.strip()))
 
 
-def backend_extras(client: BleakClient) -> Any:
-    """The backend object behind a BleakClient. bleak keeps it private; blebench's own
-    Bumble backend offers extras (connection_info, disconnect_reason) read through it."""
-    return getattr(client, "_backend", None)
-
-
 @dataclass(eq=False)
 class DeviceConnection:
     """One device's connection: the BleakClient, its state, its GATT tree and streams.
@@ -129,7 +124,7 @@ class DeviceConnection:
             return 23
 
     def info(self) -> ConnectionInfo:
-        extras = backend_extras(self.client)
+        extras = client_extras(self.client)
         out = ConnectionInfo(
             address=self.address,
             name=self.name,
@@ -140,7 +135,7 @@ class DeviceConnection:
             streams=sum(1 for s in self.streams.values() if s.active),
         )
         details = None
-        if self.is_connected and hasattr(extras, "connection_info"):
+        if self.is_connected and extras is not None:
             details = extras.connection_info()
         if details is not None:
             for name in (
@@ -163,7 +158,8 @@ class DeviceConnection:
         if self.state in (ConnectionState.DISCONNECTING, ConnectionState.DISCONNECTED):
             return
         if reason is None:
-            reason = getattr(backend_extras(self.client), "disconnect_reason", None)
+            extras = client_extras(self.client)
+            reason = extras.disconnect_reason if extras is not None else None
         self.lost_reason = reason
         self.state = ConnectionState.LOST
         for stream in self.streams.values():

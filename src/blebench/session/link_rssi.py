@@ -3,7 +3,7 @@ second while connected.
 
 A peripheral stops advertising once connected, so the RSSI that scanning gives freezes at
 the moment of the connection. blebench's Bumble backend reads the controller's value for
-the link (`BumbleClient.read_rssi`); bleak's OS backends expose nothing of the kind, and
+the link (`ClientExtras.read_rssi`, backends/base.py); bleak's OS backends expose nothing of the kind, and
 that is said ("not available on this backend") rather than shown as a stale number.
 """
 
@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from blebench.session.connections import backend_extras
+from blebench.backends.base import client_extras
 from blebench.session.errors import DeviceError, LinkRssiUnavailableError  # (old home)
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ RSSI_NOT_AVAILABLE = 127  # HCI Read RSSI's "not available" (Core Vol 4, Part E,
 
 def can_read_link_rssi(conn: DeviceConnection) -> bool:
     """Whether `conn`'s backend can read the RSSI of a connection at all."""
-    return callable(getattr(backend_extras(conn.client), "read_rssi", None))
+    return client_extras(conn.client) is not None
 
 
 async def read_link_rssi(conn: DeviceConnection) -> int:
@@ -42,8 +42,8 @@ async def read_link_rssi(conn: DeviceConnection) -> int:
     Raises `LinkRssiUnavailableError` on backends that cannot read it (bleak's OS
     stacks) or when the controller has no value, other `DeviceError`s as any operation.
     """
-    reader = getattr(backend_extras(conn.client), "read_rssi", None)
-    if not callable(reader):
+    extras = client_extras(conn.client)
+    if extras is None:
         backend = conn.client.backend_id
         raise LinkRssiUnavailableError(
             f"the RSSI of a connection is not available on this backend "
@@ -51,7 +51,7 @@ async def read_link_rssi(conn: DeviceConnection) -> int:
             next_step="use the Bumble backend (--transport SPEC, or --sim) to read it",
         )
     async with conn.operation("reading the connection's RSSI"):
-        value = int(await asyncio.wait_for(reader(), READ_TIMEOUT_S))
+        value = int(await asyncio.wait_for(extras.read_rssi(), READ_TIMEOUT_S))
     if value == RSSI_NOT_AVAILABLE:
         raise LinkRssiUnavailableError(
             f"the controller has no RSSI for the link to {conn.name or conn.address} yet",

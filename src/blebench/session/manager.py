@@ -11,7 +11,6 @@ this module, so `session/` has no import circle.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import dataclasses
@@ -27,8 +26,9 @@ from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
 from bleak.exc import BleakError
 
-from blebench.backends import BackendChoice, BackendError, choose_backend
+from blebench.backends.base import RadioError
 from blebench.backends.extras import RawAdvertisement, raw_advertisement
+from blebench.backends.os_stack import OsStackRadio
 from blebench.pairing.bonds import BondFileProblem, BondStore
 from blebench.session import console as console_ops
 from blebench.session import export as stream_export
@@ -57,17 +57,27 @@ from blebench.session.models import (
     RadioInfo,
     ReadResult,
 )
+from blebench.session.radios import (
+    BackendError,
+    OpenRadio,
+    RadioChoice,
+    RadioRequest,
+    choose_radio,
+    open_choice,
+    radio_info,
+)
 from blebench.session.registry import DeviceRegistry
 from blebench.session.rssi import RssiHistory, merge_rssi
 from blebench.session.streams import Stream, StreamBatch, StreamCursor, StreamStore
 
 if TYPE_CHECKING:
-    from blebench.backends.bumble.radio import BumbleRadio
+    from blebench.backends.base import Radio
     from blebench.pairing.delegate import PairingDelegate
     from blebench.pairing.lab import LabResult
     from blebench.pairing.models import Bond, PairingOptions, PairingOutcome
     from blebench.session.console import ConsoleChoice, RequestConsole
     from blebench.sim.catalogue.base import VirtualPeripheral
+    from blebench.sim.world import VirtualWorld
 
 RECENT_REPORTS = 2000  # raw reports kept for a live view
 
@@ -87,27 +97,18 @@ class SessionSettings:
     peripherals: tuple[VirtualPeripheral, ...] | None = None  # a world of these (tests)
     user_devices: bool = True  # read the data dir's user-defined devices too
 
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> SessionSettings:
-        sim_devices = getattr(args, "sim_devices", None)
-        btsnoop = getattr(args, "btsnoop", None)
-        return cls(
-            backend=getattr(args, "backend", "auto") or "auto",
-            sim=bool(getattr(args, "sim", False)),
-            transport=getattr(args, "transport", None),
-            sim_devices=Path(sim_devices) if sim_devices else None,
-            btsnoop=Path(btsnoop) if btsnoop else None,
-            seed=int(getattr(args, "seed", 0) or 0),
-        )
-
 
 class SessionManager:
     """Open with `await SessionManager.open(settings)` (or `async with`); close when done."""
 
-    def __init__(self, settings: SessionSettings, choice: BackendChoice) -> None:
+    def __init__(self, settings: SessionSettings, choice: RadioChoice) -> None:
         self.settings = settings
         self.choice = choice
-        self.radio: BumbleRadio | None = None
+        # The radio (backends/base.py): the OS stack until `open()` opens the one chosen.
+        # The session asks its `capabilities`, never its kind.
+        self.radio: Radio = OsStackRadio()
+        self.world: VirtualWorld | None = None  # the virtual world, when the radio is on it
+        self._opened: OpenRadio | None = None
         self.radio_info = RadioInfo(
             backend=choice.kind,
             description="OS Bluetooth stack (bleak)",
@@ -142,7 +143,7 @@ class SessionManager:
     async def open(cls, settings: SessionSettings | None = None) -> SessionManager:
         settings = settings or SessionSettings()
         try:
-            choice = choose_backend(
+            choice = choose_radio(
                 backend=settings.backend, sim=settings.sim, transport=settings.transport
             )
         except BackendError as exc:
@@ -157,25 +158,12 @@ class SessionManager:
         return manager
 
     async def _open_radio(self) -> None:
-        if self.choice.kind == "bleak":
-            from blebench.backends.os_stack import probe_os_stack
-
-            problem = await probe_os_stack()  # what bleak's first scan would run into
-            if problem is None:
-                return
-            if self.settings.backend != "auto":
-                raise SessionError(str(problem))
-            # auto: never the OS stack when its probe fails; say why.
-            self.choice = BackendChoice("bumble-sim", reason=problem.fallback_reason())
-            self.radio_info = dataclasses.replace(
-                self.radio_info, backend="bumble-sim", is_virtual=True, reason=self.choice.reason
-            )
-        from blebench.backends.bumble.radio import RadioError, RadioSpec, open_radio
+        """Open the radio chosen (blebench.session.radios: the virtual world is opened here,
+        its central handed to a Bumble radio); `--backend auto` falls back to the virtual
+        world when the OS stack's probe fails, and says why."""
         from blebench.sim.userdevices import UserDevicesError
 
-        spec = RadioSpec(
-            kind="sim" if self.choice.kind == "bumble-sim" else "hci",
-            transport=self.choice.transport,
+        request = RadioRequest(
             sim_devices=self.settings.sim_devices,
             seed=self.settings.seed,
             btsnoop=self.settings.btsnoop,
@@ -184,11 +172,15 @@ class SessionManager:
             bonds=self.bonds,
         )
         try:
-            self.radio = await open_radio(spec)
+            self.choice, opened = await open_choice(
+                self.choice, request, fallback=self.settings.backend == "auto"
+            )
         except (RadioError, UserDevicesError) as exc:
             raise SessionError(str(exc)) from None
+        self._opened = opened
+        self.radio, self.world = opened.radio, opened.world
         self.registry.bond_identity = self.radio.identity  # the bonds usable on this radio
-        self.radio_info = dataclasses.replace(self.radio_info, description=self.radio.description)
+        self.radio_info = radio_info(self.radio, self.choice)
 
     async def close(self) -> None:
         if self._closed:
@@ -200,8 +192,8 @@ class SessionManager:
         with contextlib.suppress(Exception):
             await self.connections.close()
         self.capture.close()
-        if self.radio is not None:
-            await self.radio.close()
+        if self._opened is not None:
+            await self._opened.close()
 
     async def __aenter__(self) -> SessionManager:
         return self
@@ -259,9 +251,8 @@ class SessionManager:
         )
 
     def bond_for(self, address: str) -> Bond | None:
-        local = self.radio.identity if self.radio is not None else None
         try:
-            return self.bonds.resolve(address, local_address=local)
+            return self.bonds.resolve(address, local_address=self.radio.identity)
         except ValueError:  # not an address
             return None
 
@@ -289,11 +280,7 @@ class SessionManager:
 
     def scanner_kwargs(self) -> dict[str, Any]:
         """The keyword arguments that put a bleak object on this session's backend."""
-        if self.radio is None:
-            return {}
-        from blebench.backends.bumble.scanner import BumbleScanner
-
-        return {"backend": BumbleScanner, "bumble_radio": self.radio}
+        return self.radio.scanner_kwargs()
 
     async def start_scan(self, active: bool = True) -> None:
         """Scan (again) in the given mode; the registry keeps what it has heard."""
@@ -309,12 +296,10 @@ class SessionManager:
         try:
             await scanner.start()
         except Exception as exc:
-            from blebench.backends.os_stack import os_stack_problem
-
-            problem = os_stack_problem(exc) if self.radio is None else None
-            if problem is None and not isinstance(exc, BleakError):
+            words = self.radio.explain(exc)
+            if words is None and not isinstance(exc, BleakError):
                 raise
-            raise SessionError(f"cannot scan: {problem or exc}") from None
+            raise SessionError(f"cannot scan: {words or exc}") from None
         self._scanner = scanner
         self.scan_active = active
 
@@ -347,21 +332,9 @@ class SessionManager:
         timeout: float,
         on_disconnect: Callable[[BleakClient], None],
     ) -> BleakClient:
-        """A BleakClient on this session's backend: the Bumble backend on its radio
-        (virtual world or dongle), else bleak's OS backend."""
-        radio = self.radio
-        if radio is None:
-            return BleakClient(target, on_disconnect, timeout=timeout)
-        from blebench.backends.bumble.client import BumbleClient
-
-        return BleakClient(
-            target,
-            on_disconnect,
-            timeout=timeout,
-            backend=BumbleClient,
-            radio=radio,
-            op_timeout=self.connections.op_timeout,
-        )
+        """A BleakClient on this session's radio (its backend and keywords)."""
+        kwargs = self.radio.client_kwargs(op_timeout=self.connections.op_timeout)
+        return BleakClient(target, on_disconnect, timeout=timeout, **kwargs)
 
     async def _resubscribe(self, conn: DeviceConnection, handle: int, indicate: bool) -> Stream:
         return await gatt.subscribe(conn, self.streams, handle, indicate=indicate)
@@ -486,6 +459,9 @@ class SessionManager:
     def link_rssi_history(self, address: str) -> Sequence[tuple[float, int]]:
         return self.link_rssi.history(address)
 
+    def sample_link_rssi(self) -> None:
+        self.link_rssi.start()
+
     def rssi_history(self, address: str) -> RssiHistory:
         """Advertising and link RSSI merged; starts sampling the link RSSI (once asked,
         a face shows it) when the session runs in an event loop."""
@@ -526,7 +502,7 @@ def session_finder(session: SessionManager) -> FindDevice:
     search when it was not running, stopped again afterwards)."""
 
     async def find(text: str, timeout: float) -> BLEDevice | None:
-        if session.radio is None:
+        if not session.radio.capabilities.connects_by_record:
             return await _find_with_os_stack(session, text, timeout)
         started = False
         if not session.scanning:

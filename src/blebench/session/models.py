@@ -44,12 +44,20 @@ class Payload:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class RadioInfo:
-    """Which radio a session runs on, and why when the user did not pick it."""
+    """Which radio a session runs on, what it lets blebench do, and why it is this radio
+    when the user did not pick it (plain data: the faces read the radio only here)."""
 
-    backend: Literal["bumble-sim", "bumble-hci", "bleak"]
+    backend: str  # the radio's kind: a `blebench.session.radios.RadioKind` ("bleak", ...)
     description: str
     is_virtual: bool
     reason: str | None = None
+    # What the radio lets blebench do itself (`blebench.backends.base.Capabilities` names:
+    # raw_advertising, smp, hci_capture, link_rssi, connects_by_record).
+    capabilities: frozenset[str] = frozenset()
+    identity: str | None = None  # our identity address on it (None: the OS keeps it)
+
+    def can(self, capability: str) -> bool:
+        return capability in self.capabilities
 
 
 @dataclasses.dataclass(slots=True)

@@ -16,17 +16,18 @@ import contextlib
 import copy
 from typing import TYPE_CHECKING
 
+from blebench.backends.base import client_extras
 from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import PairingDelegate
 from blebench.pairing.lab import LabResult
 from blebench.pairing.models import Bond, IoCapability, PairingOptions, PairingOutcome
-from blebench.session.connections import backend_extras, looks_like_address
+from blebench.session.connections import looks_like_address
 from blebench.session.errors import NoBondError, PairingUnavailableError  # (old home)
 from blebench.stack import lab as stack_lab
 from blebench.stack.lab import LAB_TIMEOUT_S
 
 if TYPE_CHECKING:
-    from blebench.backends.bumble.radio import BumbleRadio
+    from blebench.backends.base import Radio
     from blebench.session.connections import ConnectionManager
 
 
@@ -81,8 +82,8 @@ async def pair(
     """
     del bond_store
     conn = await connections.connect(target)
-    extras = backend_extras(conn.client)
-    if getattr(extras, "bumble_connection", None) is None:
+    extras = client_extras(conn.client)
+    if extras is None:
         raise PairingUnavailableError(
             f"{conn.name or conn.address}: the OS Bluetooth stack decides how to pair, not "
             "blebench",
@@ -99,11 +100,7 @@ async def pair(
         if not isinstance(outcome, PairingOutcome):
             raise
         return outcome
-    if isinstance(returned, PairingOutcome):
-        return returned
-    kept = getattr(extras, "last_pairing_outcome", None)  # bleak's facade drops returns
-    assert isinstance(kept, PairingOutcome), "the client paired without an outcome"
-    return kept
+    return returned
 
 
 async def run_lab(
@@ -123,7 +120,7 @@ async def run_lab(
 
 async def repair(
     connections: ConnectionManager,
-    radio: BumbleRadio | None,
+    radio: Radio,
     target: str,
     delegate: PairingDelegate,
     *,
@@ -135,12 +132,12 @@ async def repair(
     pair again with `options` (default: the options of the first pairing). Returns the
     outcome and the bond that was replaced. When the new pairing fails, the old bond is
     put back: nothing is lost, and the device is as it was. Raises NoBondError."""
-    if radio is None:
+    store = radio.bond_store
+    if not radio.capabilities.smp or store is None:
         raise PairingUnavailableError(
             f"{target}: the OS Bluetooth stack keeps its own bonds, not blebench",
             next_step="remove the device in the system's Bluetooth settings and pair there",
         )
-    store = radio.bond_store
     bond = await find_bond(connections, store, target, radio.identity)
     if bond is None:
         raise NoBondError(
@@ -155,7 +152,7 @@ async def repair(
     if existing is not None:
         await connections.disconnect(existing.address)
     store.delete(bond.address, local_address=bond.local_address)
-    await radio.device.refresh_resolving_list()
+    await radio.reload_bonds()
     outcome: PairingOutcome | None = None
     try:
         outcome = await pair(
@@ -170,5 +167,5 @@ async def repair(
             if store.get(kept.address, local_address=kept.local_address) is None:
                 store.put(kept)
             with contextlib.suppress(Exception):
-                await radio.device.refresh_resolving_list()
+                await radio.reload_bonds()
     return outcome, kept

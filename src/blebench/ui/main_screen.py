@@ -180,14 +180,10 @@ class MainScreen(Screen[None]):
 
     def update_status(self) -> None:
         scan = self.query_one(ScanPane)
-        radio = self.session.radio_info
         connected = [c for c in self.session.connections.all() if c.is_connected]
         connection = ", ".join(c.name or c.address for c in connected)
         info = StatusInfo(
-            backend=radio.backend,
-            adapter=radio.description,
-            virtual=radio.is_virtual,
-            virtual_reason=radio.reason or "",
+            radio=self.session.radio_info,
             scanning=scan.scanning,
             devices=scan.device_count,
             shown=scan.table.shown,

@@ -1,5 +1,6 @@
-"""The header/status line: which radio (backend and adapter), why the virtual world is in
-use, the scanning mode, the device count and the connection.
+"""The header/status line: which radio (its kind and description, from the session's
+plain `RadioInfo`), why the virtual world is in use, the scanning mode, the device count
+and the connection.
 
 It is fed `StatusInfo` values (a few per second at most); `StatusChanged` replaces an
 older one still waiting in the queue (`can_replace`), so a burst of updates costs one
@@ -16,20 +17,24 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static
 
+from blebench.session.models import RadioInfo
 from blebench.ui.safe_text import safe_text
 
 
 @dataclass(frozen=True, slots=True)
 class StatusInfo:
-    backend: str = ""  # "bleak", "bumble-hci", "bumble-sim"
-    adapter: str = ""  # the radio's description: "hci0", "usb:0", "virtual world (11 devices)"
-    virtual: bool = False
-    virtual_reason: str = ""  # "virtual world: no adapter found" when that is why
+    # The session's radio: kind ("bleak", "bumble-hci", "bumble-sim"), description ("usb:0 —
+    # ...", "virtual world (11 devices)"), and the reason when the virtual world stands in.
+    radio: RadioInfo | None = None
     scanning: str = "stopped"  # "active", "passive" or "stopped"
     devices: int = 0
     shown: int = 0
     connection: str = ""  # the connected device's name or address, "" when none
     note: str = ""  # one short transient note ("connecting to Pulse HRM…")
+
+    @property
+    def virtual(self) -> bool:
+        return self.radio is not None and self.radio.is_virtual
 
 
 class StatusChanged(Message):
@@ -44,13 +49,16 @@ class StatusChanged(Message):
 
 
 def radio_text(info: StatusInfo) -> Text:
-    if info.virtual:
+    radio = info.radio
+    if radio is None:
+        return Text("radio")
+    if radio.is_virtual:
         # The reason, when the user did not ask for the virtual world, says it all.
-        return safe_text(info.virtual_reason or info.adapter or "virtual world", max_len=70)
-    text = safe_text(info.backend or "radio", max_len=20)
-    if info.adapter:
+        return safe_text(radio.reason or radio.description or "virtual world", max_len=70)
+    text = safe_text(radio.backend or "radio", max_len=20)
+    if radio.description:
         text.append(" · ")
-        text.append_text(safe_text(info.adapter, max_len=40))
+        text.append_text(safe_text(radio.description, max_len=40))
     return text
 
 

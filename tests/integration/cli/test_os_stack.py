@@ -16,7 +16,7 @@ from dbus_fast.annotations import DBusBool, DBusStr
 from dbus_fast.constants import PropertyAccess
 from dbus_fast.service import ServiceInterface, dbus_property
 
-import blebench.backends
+import blebench.backends.os_stack
 from blebench.cli import main
 from blebench.session.manager import SessionError, SessionManager, SessionSettings
 from blebench.ui import settings as settings_mod
@@ -134,7 +134,7 @@ async def test_auto_falls_back_to_the_virtual_world_and_says_why(
 ) -> None:
     # The kernel side says an adapter is there (what /sys/class/bluetooth shows on a
     # machine with one); BlueZ is not: auto must not pick bleak.
-    monkeypatch.setattr(blebench.backends, "os_adapter", lambda: ("hci0", ""))
+    monkeypatch.setattr(blebench.backends.os_stack, "os_adapter", lambda: ("hci0", ""))
     session = await open_bleak("auto")
     try:
         assert session.radio is not None and session.radio_info.is_virtual

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from bleak import BleakClient
 
-from blebench.backends import BackendChoice
 from blebench.session import gatt
 from blebench.session.capture import CaptureError
 from blebench.session.connections import ConnectionState, DeviceConnection, NotConnectedError
 from blebench.session.link_rssi import LinkRssiUnavailableError, read_link_rssi
 from blebench.session.manager import SessionManager, SessionSettings
+from blebench.session.radios import RadioChoice
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
 
 pytestmark = pytest.mark.slow
@@ -116,7 +116,7 @@ async def test_capture_errors_in_words(session: SessionManager, tmp_path: Path) 
 
 
 def test_capture_on_the_os_stack_is_not_available() -> None:
-    session = SessionManager(SessionSettings(backend="bleak"), BackendChoice("bleak"))
+    session = SessionManager(SessionSettings(backend="bleak"), RadioChoice("bleak"))
     assert not session.capture.available
     with pytest.raises(CaptureError, match="not available on the OS stack"):
         session.capture.start()

@@ -224,8 +224,8 @@ async def test_device_gone_without_a_word_ends_in_a_supervision_timeout(
     bench = BenchDevice()
     async with session_world(bench, PulseHrm()) as session:
         conn = await session.connections.connect("Bench Device", timeout=5)
-        assert session.radio is not None and session.radio.world is not None
-        await session.radio.world.remove("Bench Device")  # switched off: nothing comes back
+        assert session.world is not None
+        await session.world.remove("Bench Device")  # switched off: nothing comes back
         # The link layer notices: no packet within the supervision timeout (720 ms).
         with pytest.raises(ConnectionLostError) as caught:
             await gatt.read(conn, LONG_VALUE)
@@ -246,8 +246,8 @@ async def test_device_out_of_range_ends_in_a_timeout_not_a_hang(
     async with session_world(bench, PulseHrm()) as session:
         session.connections.op_timeout = 0.3  # shorter than the 720 ms supervision timeout
         conn = await session.connections.connect("Bench Device", timeout=5)
-        assert session.radio is not None and session.radio.world is not None
-        world = session.radio.world
+        assert session.world is not None
+        world = session.world
         world.link.remove_controller(world.member("Bench Device").controller)
         with pytest.raises((ConnectionLostError, OperationTimeoutError)) as caught:
             await gatt.read(conn, LONG_VALUE)

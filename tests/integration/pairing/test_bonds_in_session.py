@@ -30,8 +30,8 @@ TAG_IDENTITY = PrivacyTag.address
 
 
 def peripheral(session: SessionManager, name: str) -> Any:
-    assert session.radio is not None and session.radio.world is not None
-    return session.radio.world.member(name).peripheral
+    assert session.world is not None
+    return session.world.member(name).peripheral
 
 
 def smp_pdus_seen_by(device: Any) -> list[bytes]:
@@ -106,7 +106,7 @@ async def test_forgotten_bond_is_stale_and_repaired_with_the_same_options() -> N
 async def test_a_different_key_on_the_device_is_a_mic_failure_and_stale_too() -> None:
     await pair_lock()
     async with sim_session(SmartLock()) as session:
-        world = session.radio.world if session.radio else None
+        world = session.world
         assert world is not None and world.bond_store is not None
         # The lock keeps a key for us that is not ours (re-flashed with another pairing).
         theirs = world.bond_store.bonds()[0]

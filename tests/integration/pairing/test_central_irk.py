@@ -24,8 +24,8 @@ async def irk_the_tag_keeps_for_us(seed: int) -> bytes:
     async with await SessionManager.open(settings) as session:
         outcome = await session.pair("Privacy Tag", JUST_WORKS, ScriptedDelegate())
         assert outcome.ok and outcome.bonded, outcome
-        assert session.radio is not None and session.radio.world is not None
-        store = session.radio.world.bond_store
+        assert session.world is not None
+        store = session.world.bond_store
         assert store is not None
         ours = store.get(session.radio.identity, local_address=PrivacyTag.address.upper())
         assert ours is not None and ours.keys.irk is not None

@@ -32,8 +32,8 @@ async def test_a_legacy_bond_encrypts_the_next_session_without_pairing() -> None
         assert outcome.ok and (outcome.pairing, outcome.bonded) == ("legacy", True), outcome
 
     async with await SessionManager.open(session_settings()) as session:  # the next run
-        assert session.radio is not None and session.radio.world is not None
-        camera = session.radio.world.member("ZV Camera").peripheral
+        assert session.world is not None
+        camera = session.world.member("ZV Camera").peripheral
         assert isinstance(camera, ZvCamera)
         conn = await session.connections.connect("ZV Camera", timeout=5)
         assert conn.info().encrypted is True  # was: 0x3D MIC failure, "stale bond"

@@ -11,9 +11,9 @@ from blebench.session.manager import SessionManager, SessionSettings
 
 async def scan_catalogue(active: bool) -> tuple[SessionManager, dict[str, str]]:
     session = await SessionManager.open(SessionSettings(sim=True, user_devices=False))
-    assert session.radio is not None and session.radio.world is not None
+    assert session.world is not None
     names = {
-        m.peripheral.name: str(m.air_address).split("/")[0] for m in session.radio.world.members
+        m.peripheral.name: str(m.air_address).split("/")[0] for m in session.world.members
     }
     await session.start_scan(active=active)
     await asyncio.sleep(1.2)

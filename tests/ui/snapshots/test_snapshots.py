@@ -277,9 +277,9 @@ class TestConnectFailure:
         try:
             # Both leave the air: connecting scans for a moment to find the lock, and the
             # list behind the dialog must not take a report from the live world then.
-            assert session.radio is not None and session.radio.world is not None
+            assert session.world is not None
             for name in names:
-                await session.radio.world.remove(name)
+                await session.world.remove(name)
             app = app_for(session)
             async with app.run_test(size=SIZE) as pilot:
                 table = await listed(pilot, 2)

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from blebench.backends import BackendError, choose_backend, os_adapter
+from blebench.backends.os_stack import os_adapter
+from blebench.session.radios import BackendError
+from blebench.session.radios import choose_radio as choose_backend
 
 
 def test_explicit_choices() -> None:
@@ -48,6 +50,6 @@ def test_adapter_detection_reads_sysfs(tmp_path: Path, monkeypatch: pytest.Monke
 def test_auto_without_adapter_is_the_virtual_world_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("blebench.backends.os_adapter", lambda: (None, "no adapter found"))
+    monkeypatch.setattr("blebench.backends.os_stack.os_adapter", lambda: (None, "no adapter found"))
     choice = choose_backend()
     assert choice.kind == "bumble-sim" and choice.reason == "virtual world: no adapter found"

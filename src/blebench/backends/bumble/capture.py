@@ -15,11 +15,9 @@ from typing import BinaryIO
 from bumble.device import Device
 from bumble.snoop import BtSnooper, Snooper
 
-from blebench.errors import UserInputError
+from blebench.backends.base import CaptureFileError
 
-
-class CaptureFileError(UserInputError):
-    """The capture file cannot be written; str() is one line for the user."""
+__all__ = ["CaptureFileError", "HciCapture"]
 
 
 class _CountingSnooper(BtSnooper):

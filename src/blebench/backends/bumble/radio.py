@@ -1,93 +1,93 @@
-"""One central Bumble `Device` per radio, shared by the scanner and every client.
+"""A Bumble central over any HCI transport, as blebench's `Radio` (backends/base.py).
 
-A radio is either the virtual world (a new modelled central controller on the world's
-link, reached through HCI packets like a dongle) or a real HCI transport (`usb:0`,
-`serial:...`, `hci-socket:0`, `tcp-client:HOST:PORT`). Both run the same host code.
+One central Bumble `Device` per radio, shared by the scanner and every client. It runs on
+a Bumble transport named by a spec (`usb:0`, `serial:...`, `hci-socket:0`,
+`tcp-client:HOST:PORT`: `open_on_transport`) or on an HCI source and sink someone else
+opened (`open_on_hci`): the session hands it the virtual world's central controller that
+way (blebench.session.radios), so this module knows nothing of the world.
 
 On every radio the central's key store is blebench's bond store (`BondKeyStore`), set
 before power-on so Bumble loads the stored IRKs into its address resolver, and the
-central has a stable identity: a random static address derived from the seed (virtual
-world) or from the controller's public address (a dongle), so a peer that bonded with us
-finds its bond again on the next run. The virtual world's peripherals keep their bonds in
-their own file (`paths.sim_bonds_file()`), as a real device keeps them in flash.
+central has a stable identity: a random static address given by the opener (the virtual
+world derives it from its seed) or derived from the controller's public address (a
+dongle), so a peer that bonded with us finds its bond again on the next run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import hashlib
-import random
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, TYPE_CHECKING, Any
 
 from bumble import hci
 from bumble.device import Device
 from bumble.snoop import BtSnooper
 from bumble.transport import Transport, open_transport
+from bumble.transport.common import TransportSink, TransportSource
 
-from blebench import paths
-from blebench.errors import SetupError
+from blebench.backends.base import Capabilities, CaptureFileError, RadioError
 from blebench.pairing.bonds import BondStore
-from blebench.sim.catalogue.base import VirtualPeripheral
-from blebench.sim.world import VirtualWorld
 from blebench.stack.keystore import BondKeyStore
+
+if TYPE_CHECKING:
+    from blebench.backends.base import Capture
+
+__all__ = [
+    "BUMBLE_CAPABILITIES",
+    "BumbleRadio",
+    "CaptureFileError",
+    "RadioError",
+    "central_irk",
+    "open_on_hci",
+    "open_on_transport",
+    "stable_identity",
+    "transport_hint",
+]
 
 POWER_ON_TIMEOUT_S = 8.0
 TRANSPORT_OPEN_TIMEOUT_S = 8.0
 
 
-class RadioError(SetupError):
-    """A radio that cannot be opened; the message is meant for the user."""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class RadioSpec:
-    """What radio to open.
-
-    kind "sim": the virtual world (the catalogue, or `peripherals` when given, plus the
-    user-defined devices of `sim_devices` and of the data dir). kind "hci": `transport`.
-    """
-
-    kind: Literal["sim", "hci"] = "sim"
-    transport: str | None = None
-    sim_devices: Path | None = None
-    seed: int = 0
-    btsnoop: Path | None = None
-    peripherals: tuple[VirtualPeripheral, ...] | None = None
-    user_devices: bool = True  # also read blebench.paths.user_sim_devices_file()
-    # The bond store the central's key store writes to (default: blebench's bond file).
-    bonds: BondStore | None = dataclasses.field(default=None, compare=False)
+# Everything blebench does itself on a Bumble host: the whole of SMP, raw PDUs, HCI.
+BUMBLE_CAPABILITIES = Capabilities(
+    raw_advertising=True, smp=True, hci_capture=True, link_rssi=True, connects_by_record=True
+)
 
 
 class BumbleRadio:
-    """A powered-on central `Device` and what it runs on. `await close()` when done."""
+    """A powered-on central `Device` and the transport it runs on (None: the opener's, which
+    it closes after this): a `Radio`. `await close()` when done."""
+
+    capabilities = BUMBLE_CAPABILITIES
 
     def __init__(
         self,
         *,
-        spec: RadioSpec,
         device: Device,
+        kind: str,
         description: str,
-        world: VirtualWorld | None = None,
         transport: Transport | None = None,
         snoop_file: IO[bytes] | None = None,
     ) -> None:
-        self.spec = spec
         self.device = device
         keystore = device.keystore
         assert isinstance(keystore, BondKeyStore)
         self.keystore = keystore
-        self.description = description
-        self.world = world
+        self._kind = kind
+        self._description = description
         self._transport = transport
         self._snoop_file = snoop_file
         self._closed = False
 
     @property
-    def is_virtual(self) -> bool:
-        return self.world is not None
+    def kind(self) -> str:
+        return self._kind
+
+    @property
+    def description(self) -> str:
+        return self._description
 
     @property
     def bond_store(self) -> BondStore:
@@ -98,6 +98,31 @@ class BumbleRadio:
         """Our identity address on this radio: what peers file our bond under."""
         return str(self.device.static_address).split("/")[0]
 
+    def scanner_kwargs(self) -> dict[str, Any]:
+        from blebench.backends.bumble.scanner import BumbleScanner
+
+        return {"backend": BumbleScanner, "radio": self}
+
+    def client_kwargs(self, *, op_timeout: float | None = None) -> dict[str, Any]:
+        from blebench.backends.bumble.client import BumbleClient
+
+        extra = {} if op_timeout is None else {"op_timeout": op_timeout}
+        return {"backend": BumbleClient, "radio": self, **extra}
+
+    def why_not(self, capability: str) -> str:
+        return f"{capability} is not available on {self.description}"
+
+    def explain(self, exc: BaseException) -> str | None:
+        return None  # Bumble's errors already say what happened
+
+    async def reload_bonds(self) -> None:
+        await self.device.refresh_resolving_list()
+
+    def start_capture(self, path: Path) -> Capture:
+        from blebench.backends.bumble.capture import HciCapture
+
+        return HciCapture(self.device, path)
+
     async def close(self) -> None:
         if self._closed:
             return
@@ -107,8 +132,6 @@ class BumbleRadio:
         if self._transport is not None:
             with contextlib.suppress(Exception):
                 await self._transport.close()
-        if self.world is not None:
-            await self.world.stop()
         if self._snoop_file is not None:
             self.device.host.snooper = None
             self._snoop_file.close()
@@ -198,74 +221,70 @@ def transport_hint(spec: str) -> str:
     )
 
 
-async def open_radio(spec: RadioSpec) -> BumbleRadio:
-    """Open and power on the radio `spec` names; RadioError says why it could not."""
-    if spec.kind == "sim":
-        return await _open_sim(spec)
-    if not spec.transport:
-        raise RadioError("no HCI transport given (e.g. --transport usb:0)")
-    return await _open_hci(spec)
-
-
-async def _open_sim(spec: RadioSpec) -> BumbleRadio:
-    from blebench.sim.userdevices import load_user_devices
-
-    peripherals = list(spec.peripherals) if spec.peripherals is not None else None
-    extra = load_user_devices(spec.sim_devices, include_data_dir=spec.user_devices)
-    if peripherals is None:
-        from blebench.sim.world import default_peripherals
-
-        peripherals = default_peripherals(spec.seed)
-    world = VirtualWorld([*peripherals, *extra], seed=spec.seed, bonds=paths.sim_bonds_file())
-    await world.start()
-    port = world.open_central()
-    rng = random.Random(f"central-host:{spec.seed}")
-    address = hci.Address(
-        bytes(rng.randbytes(5)) + bytes([0xC0 | rng.randrange(64)]),
-        hci.Address.RANDOM_DEVICE_ADDRESS,
-    )
-    device = Device.with_hci("blebench", address, port.source, port.sink)
+async def open_on_hci(
+    source: TransportSource,
+    sink: TransportSink,
+    *,
+    identity: str,
+    kind: str,
+    description: str,
+    bonds: BondStore | None = None,
+    btsnoop: Path | None = None,
+) -> BumbleRadio:
+    """A radio on an HCI `source`/`sink` opened by the caller (the virtual world's central
+    controller), with the random static address `identity` as ours. The caller closes
+    what it opened, after `radio.close()`."""
+    address = hci.Address(identity, hci.Address.RANDOM_DEVICE_ADDRESS)
+    device = Device.with_hci("blebench", address, source, sink)
     device.irk = central_irk(address)
     device.keystore = BondKeyStore(
-        spec.bonds or BondStore(), local_address=address.to_string(with_type_qualifier=False)
+        bonds or BondStore(), local_address=address.to_string(with_type_qualifier=False)
     )
     snoop: IO[bytes] | None = None
     try:
-        snoop = _open_snoop(device, spec.btsnoop)
+        snoop = _open_snoop(device, btsnoop)
         await device.power_on()
     except BaseException:
         if snoop is not None:
             snoop.close()
-        await world.stop()
         raise
-    return BumbleRadio(
-        spec=spec, device=device, description=world.description, world=world, snoop_file=snoop
-    )
+    return BumbleRadio(device=device, kind=kind, description=description, snoop_file=snoop)
 
 
-async def _open_hci(spec: RadioSpec) -> BumbleRadio:
-    assert spec.transport is not None
+async def open_on_transport(
+    transport_spec: str,
+    *,
+    kind: str = "bumble-hci",
+    bonds: BondStore | None = None,
+    btsnoop: Path | None = None,
+) -> BumbleRadio:
+    """Open the Bumble transport `transport_spec` and power its controller on; RadioError
+    says why it could not."""
+    if not transport_spec:
+        raise RadioError("no HCI transport given (e.g. --transport usb:0)")
     try:
-        transport = await asyncio.wait_for(open_transport(spec.transport), TRANSPORT_OPEN_TIMEOUT_S)
+        transport = await asyncio.wait_for(
+            open_transport(transport_spec), TRANSPORT_OPEN_TIMEOUT_S
+        )
     except TimeoutError as exc:
         raise RadioError(
-            f"{spec.transport}: no answer in {TRANSPORT_OPEN_TIMEOUT_S:.0f} s"
+            f"{transport_spec}: no answer in {TRANSPORT_OPEN_TIMEOUT_S:.0f} s"
         ) from exc
     except Exception as exc:  # noqa: BLE001 - every transport has its own errors; say which
         raise RadioError(
-            f"{spec.transport}: cannot open: {exc or type(exc).__name__}; "
-            f"{transport_hint(spec.transport)}"
+            f"{transport_spec}: cannot open: {exc or type(exc).__name__}; "
+            f"{transport_hint(transport_spec)}"
         ) from exc
     device = Device.with_hci(
         "blebench", hci.Address.generate_static_address(), transport.source, transport.sink
     )
-    keystore = BondKeyStore(spec.bonds or BondStore())
+    keystore = BondKeyStore(bonds or BondStore())
     device.keystore = keystore
     snoop: IO[bytes] | None = None
     try:
-        snoop = _open_snoop(device, spec.btsnoop)
+        snoop = _open_snoop(device, btsnoop)
         await asyncio.wait_for(device.power_on(), POWER_ON_TIMEOUT_S)
-        await asyncio.wait_for(_take_identity(device, keystore, spec.transport), POWER_ON_TIMEOUT_S)
+        await asyncio.wait_for(_take_identity(device, keystore, transport_spec), POWER_ON_TIMEOUT_S)
     except BaseException as exc:
         if snoop is not None:
             snoop.close()
@@ -273,13 +292,13 @@ async def _open_hci(spec: RadioSpec) -> BumbleRadio:
             await transport.close()
         if isinstance(exc, TimeoutError):
             raise RadioError(
-                f"{spec.transport}: the controller did not answer HCI Reset "
+                f"{transport_spec}: the controller did not answer HCI Reset "
                 f"in {POWER_ON_TIMEOUT_S:.0f} s"
             ) from exc
         if isinstance(exc, RadioError | asyncio.CancelledError | KeyboardInterrupt):
             raise
-        raise RadioError(f"{spec.transport}: controller setup failed: {exc}") from exc
-    description = f"{spec.transport} — {_controller_words(device)}"
+        raise RadioError(f"{transport_spec}: controller setup failed: {exc}") from exc
+    description = f"{transport_spec} — {_controller_words(device)}"
     return BumbleRadio(
-        spec=spec, device=device, description=description, transport=transport, snoop_file=snoop
+        device=device, kind=kind, description=description, transport=transport, snoop_file=snoop
     )
