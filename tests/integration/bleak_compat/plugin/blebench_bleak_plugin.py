@@ -4,9 +4,7 @@ Loaded into a run of bleak's own test suite (`-p blebench_bleak_plugin`, this fo
 PYTHONPATH), it leaves bleak's tests untouched: `BleakScanner(...)` and `BleakClient(...)`
 without `backend=` get `BumbleScanner` / `BumbleClient` on a radio opened like
 `blebench.bleak_backend.open_radio(--blebench-radio)` (a stock Bumble controller over
-TCP in our CI). bleak's tests run each in their own event loop (some a module's loop);
-a radio lives on one loop, so each loop gets its own, opened on first use and closed when
-the loop shuts down (an async generator the loop finalises).
+TCP in our CI): see blebench_default_backend.
 
 `--blebench-controllers=PORT,PORT` makes this plugin run the stock controllers itself
 (`python -m bumble.apps.controllers`, one LocalLink, TCP servers on those ports: bleak's
@@ -19,27 +17,13 @@ before the next test that holds no transport (BUMBLE-NOTES.md, "Found while buil
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 import time
-import weakref
-from collections.abc import AsyncIterator
 from typing import Any
 
-import bleak
 import pytest
-
-from blebench.bleak_backend import BumbleClient, BumbleRadio, BumbleScanner, radio_spec
-from blebench.session.radios import open_request
-
-_SPEC: dict[str, str] = {}
-_RADIOS: weakref.WeakKeyDictionary[
-    asyncio.AbstractEventLoop, tuple[BumbleRadio, AsyncIterator[BumbleRadio]]
-] = weakref.WeakKeyDictionary()
-_OPENING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-    weakref.WeakKeyDictionary()
-)
+from blebench_default_backend import ON_CONNECT_TIMEOUT, install
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -90,6 +74,9 @@ class _Controllers:
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
+
+    def poison(self) -> None:
+        self.poisoned = True
 
     def restart(self) -> None:
         self.stop()
@@ -154,69 +141,12 @@ def pytest_configure(config: pytest.Config) -> None:
     spec = config.getoption("--blebench-radio")
     if not spec:
         return
-    _SPEC["spec"] = spec
-    _SPEC["bonds"] = config.getoption("--blebench-bonds") or ""
     ports = config.getoption("--blebench-controllers")
     if ports:
         controllers = _Controllers([int(port) for port in ports.split(",")])
         controllers.start()
         _CONTROLLERS.append(controllers)
-    # BleakScanner() and BleakClient() without backend= ask these (bleak/__init__.py).
-    setattr(bleak, "get_platform_scanner_backend_type", lambda: (_PluginScanner, "BumbleScanner"))  # noqa: B010
-    setattr(bleak, "get_platform_client_backend_type", lambda: (_PluginClient, "BumbleClient"))  # noqa: B010
+        ON_CONNECT_TIMEOUT.append(controllers.poison)
+    install(spec, bonds=config.getoption("--blebench-bonds") or "")
 
 
-async def _held(spec: str, bonds: str) -> AsyncIterator[BumbleRadio]:
-    # What bleak_backend.open_radio does, without its own async generator: the loop
-    # finalises every generator at once, and an inner one would be closed under us.
-    opened = await open_request(radio_spec(spec, bonds=bonds or None))
-    assert isinstance(opened.radio, BumbleRadio)
-    try:
-        yield opened.radio
-    finally:
-        await opened.close()
-
-
-async def radio_of_this_loop() -> BumbleRadio:
-    loop = asyncio.get_running_loop()
-    lock = _OPENING.setdefault(loop, asyncio.Lock())
-    async with lock:
-        held = _RADIOS.get(loop)
-        if held is None:
-            generator = _held(_SPEC["spec"], _SPEC["bonds"])
-            radio = await generator.__anext__()
-            held = _RADIOS[loop] = (radio, generator)  # the generator must stay referenced
-        return held[0]
-
-
-class _NotYet:
-    """The radio before the first `start()` / `connect()` opened it on its loop."""
-
-    @property
-    def device(self) -> Any:
-        raise RuntimeError("the radio opens on the first start() or connect()")
-
-
-class _PluginScanner(BumbleScanner):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, radio=_NotYet(), **kwargs)
-
-    async def start(self) -> None:
-        self.radio = await radio_of_this_loop()
-        await super().start()
-
-
-class _PluginClient(BumbleClient):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, device=_NotYet(), **kwargs)
-
-    async def connect(self, pair: bool, **kwargs: Any) -> None:
-        radio = await radio_of_this_loop()
-        self._radio = radio
-        self._device = radio.device
-        try:
-            await super().connect(pair, **kwargs)
-        except TimeoutError:
-            if _CONTROLLERS:
-                _CONTROLLERS[0].poisoned = True
-            raise
