@@ -19,6 +19,7 @@ one (`identity_type_of`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -51,6 +52,7 @@ from blebench.stack.smp_policy import (
     configure_device,
     end_session,
     io_name,
+    reason_name,
 )
 
 if TYPE_CHECKING:
@@ -230,6 +232,18 @@ async def pair_connection(
         device.pairing_config_factory = previous
         if error is not None:
             end_session(connection)  # a timed-out session must not run on into the next
+    if error is None:
+        await asyncio.sleep(0)  # the peer's last PDUs, already received, are handled
+        if observer.failure_code is not None and observer.failure_by_us is False:
+            # The peer sent Pairing Failed after our side had finished: it kept no keys,
+            # so "bonded" would be a lie the next connection finds out (HCI 0x06).
+            error = failure_from(
+                observer,
+                ProtocolError(observer.failure_code, "smp", reason_name(observer.failure_code)),
+                initiator=initiator,
+                timeout=timeout,
+            )
+            end_session(connection)
 
     authenticated = _keys_authenticated(keys_seen[-1]) if keys_seen else None
     peer_io = observer.response.get("io") if initiator else observer.request.get("io")
@@ -240,7 +254,7 @@ async def pair_connection(
         authenticated=authenticated,
         error=error,
     )
-    await _settle_bond(device, connection, outcome, peer_name, options)
+    await _settle_bond(device, connection, outcome, peer_name, options, stored=bool(keys_seen))
     return outcome
 
 
@@ -267,11 +281,20 @@ async def _settle_bond(
     outcome: PairingOutcome,
     name: str | None,
     options: PairingOptions,
+    *,
+    stored: bool,
 ) -> None:
     keystore = device.keystore
-    if keystore is None or not outcome.ok:
+    if keystore is None:
         return
     address = str(connection.peer_address)
+    if not outcome.ok:
+        if stored:
+            # Our side stored this pairing's keys, then the pairing failed (the peer's
+            # SMP did): keys the peer does not have are no bond.
+            with contextlib.suppress(KeyError):
+                await keystore.delete(address)
+        return
     if not outcome.bonded:
         await keystore.delete(address)  # Bumble stores keys even without the bonding flags
         return

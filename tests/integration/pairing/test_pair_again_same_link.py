@@ -14,11 +14,13 @@ import logging
 from typing import Any
 
 import pytest
+from bumble import smp
 
 from blebench.pairing.delegate import ScriptedDelegate
 from blebench.pairing.models import IoCapability, PairingOptions
 from blebench.sim.catalogue.smart_lock import LOCK_STATE, SmartLock
 from blebench.sim.catalogue.zv_camera import COMMAND_UUID, SHUTTER_PRESS, ZvCamera
+from blebench.stack.smp_policy import PolicySession
 from tests.integration.rig import sim_session, wait_until
 
 pytestmark = pytest.mark.slow
@@ -109,3 +111,23 @@ async def test_pairing_twice_on_one_link_keeps_the_newest_bond_on_both_sides() -
         await session.disconnect(ZvCamera.address)
         info = await session.connect("ZV Camera", timeout=5)
         assert info.encrypted is True  # the camera took the newest key too
+
+
+class FailsAtOurKeys(PolicySession):
+    """A peripheral whose SMP fails when our keys arrive, after our side has finished (what
+    the camera's did in the defect)."""
+
+    def on_smp_encryption_information_command(
+        self, command: smp.SMP_Encryption_Information_Command
+    ) -> None:
+        self.send_pairing_failed(smp.ErrorCode.UNSPECIFIED_REASON)
+
+
+async def test_a_peer_whose_smp_fails_after_ours_is_not_reported_bonded() -> None:
+    camera = ZvCamera()
+    async with sim_session(camera) as session:
+        camera.bumble.smp_session_proxy = FailsAtOurKeys
+        outcome = await session.pair("ZV Camera", LEGACY_JUST_WORKS, ScriptedDelegate())
+        assert outcome.failure is not None and outcome.failure.code == 0x08
+        assert outcome.failure.by == "responder" and not outcome.bonded
+        assert session.bonds.get(ZvCamera.address) is None  # no half a bond kept
