@@ -58,6 +58,7 @@ from blebench.session.models import (
     ReadResult,
 )
 from blebench.session.radios import (
+    RADIOS,
     BackendError,
     OpenRadio,
     RadioChoice,
@@ -109,10 +110,10 @@ class SessionManager:
         self.radio: Radio = OsStackRadio()
         self.world: VirtualWorld | None = None  # the virtual world, when the radio is on it
         self._opened: OpenRadio | None = None
-        self.radio_info = RadioInfo(
+        self.radio_info = RadioInfo(  # until open(): what was chosen, nothing opened yet
             backend=choice.kind,
-            description="OS Bluetooth stack (bleak)",
-            is_virtual=choice.kind == "bumble-sim",
+            description=self.radio.description,
+            is_virtual=RADIOS[choice.kind].virtual,
             reason=choice.reason,
         )
         # The bonds blebench keeps: the Bumble radios' key store writes here, and the
