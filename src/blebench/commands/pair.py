@@ -19,9 +19,7 @@ from blebench.commands.common import (
     add_device_arguments,
     option_flags,
     radio_flags,
-    repair_command,
     report_error,
-    report_stale_bond,
     run_connected,
 )
 from blebench.commands.prompts import JUST_WORKS_ACCEPTED, TerminalDelegate
@@ -32,11 +30,6 @@ if TYPE_CHECKING:
     from blebench.session.api import SessionApi
     from blebench.session.manager import SessionManager
     from blebench.session.models import ConnectionInfo
-
-# The stale-bond report and the re-pair command line moved to commands/common.py; their old
-# names stay importable from here.
-__all__ = ["option_flags", "radio_flags", "register", "repair_command", "report_stale_bond",
-           "run"]
 
 IO_NAMES = [io.value for io in IoCapability]
 DEFAULT_PAIR_TIMEOUT_S = 30.0  # the spec's SMP timeout (Vol 3 Part H 3.4)

@@ -33,10 +33,10 @@ from bumble.transport import Transport, open_transport
 from bumble.transport.common import AsyncPipeSink
 
 from blebench.pairing.bonds import BondFileProblem, BondStore
-from blebench.stack.keystore import BondKeyStore
 from blebench.sim.catalogue import default_catalogue
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.sim.radio import FixedProfile, ModelledController, ModelledLink
+from blebench.stack.keystore import BondKeyStore
 
 logger = logging.getLogger(__name__)
 

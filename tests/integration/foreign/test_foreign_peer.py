@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from blebench.commands.pair import option_flags
+from blebench.commands.common import option_flags
 from blebench.pairing.matrix import predict
 from blebench.pairing.models import IoCapability, PairingOptions
 from tests.integration.foreign.peer import SECRET_UUID, SECRET_VALUE

@@ -16,8 +16,8 @@ from blebench.pairing.delegate import ScriptedDelegate
 from blebench.pairing.models import IoCapability, PairingOptions
 from blebench.session import gatt
 from blebench.session.connections import StaleBondError
+from blebench.session.errors import NoBondError
 from blebench.session.manager import SessionManager
-from blebench.session.pairing import NoBondError
 from blebench.sim.catalogue.privacy_tag import PrivacyTag
 from blebench.sim.catalogue.smart_lock import LOCK_STATE, SmartLock
 from tests.integration.rig import sim_session
