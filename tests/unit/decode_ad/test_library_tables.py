@@ -54,3 +54,16 @@ def test_body_sensor_locations_match_bumbles_heart_rate_profile() -> None:
     from blebench.decode.gatt_values import _BODY_SENSOR_LOCATIONS
 
     assert set(_BODY_SENSOR_LOCATIONS) == {int(m) for m in HeartRateService.BodySensorLocation}
+
+
+def test_uuid_text_is_the_stdlibs_form() -> None:
+    import random
+    import uuid
+
+    from blebench.decode.names import uuid_text
+
+    rnd = random.Random(9)
+    for _ in range(100):
+        raw = rnd.randbytes(16)
+        assert uuid_text(raw) == str(uuid.UUID(bytes=raw))
+        assert uuid_text(raw, little_endian=True) == str(uuid.UUID(bytes=raw[::-1]))

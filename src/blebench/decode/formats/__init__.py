@@ -62,6 +62,27 @@ def _dispatch(ad_type: int) -> tuple[dict[int, tuple[Format, ...]], tuple[Format
 
 
 _BY_TYPE = {ad_type: _dispatch(ad_type) for ad_type in AD_TYPES}
+_MANUFACTURER = _BY_TYPE.get(MANUFACTURER_DATA, ({}, ()))
+_SERVICE_DATA_16 = _BY_TYPE.get(SERVICE_DATA_16, ({}, ()))
+
+
+def _find(
+    table: tuple[dict[int, tuple[Format, ...]], tuple[Format, ...]],
+    key: int,
+    body: bytes,
+    mac: bytes | None,
+    bthome_key: bytes | None,
+) -> VendorDecoding | None:
+    context: Context | None = None
+    for f in table[0].get(key, table[1]):
+        if body.startswith(f.prefix):
+            if context is None:
+                # tuple.__new__: half the cost of the NamedTuple's Python-level __new__.
+                context = tuple.__new__(Context, (key, mac, bthome_key))
+            found = f.decoder(body, context)
+            if found is not None:
+                return found
+    return None
 
 
 def decode_structure(
@@ -75,27 +96,16 @@ def decode_structure(
     """The vendor format in one structure of type `ad_type` carrying `key` (company id or
     16-bit UUID) then `body`, if any. A decoder's exception is its own bug: it propagates."""
     table = _BY_TYPE.get(ad_type)
-    if table is None:
-        return None
-    by_key, any_key = table
-    context: Context | None = None
-    for f in by_key.get(key, any_key):
-        if body.startswith(f.prefix):
-            if context is None:
-                context = Context(key, mac, bthome_key)
-            found = f.decoder(body, context)
-            if found is not None:
-                return found
-    return None
+    return None if table is None else _find(table, key, body, mac, bthome_key)
 
 
 def decode_manufacturer(company_id: int, body: bytes) -> VendorDecoding | None:
     """The vendor format in one manufacturer-data structure, if any."""
-    return decode_structure(MANUFACTURER_DATA, company_id, body)
+    return _find(_MANUFACTURER, company_id, body, None, None)
 
 
 def decode_service_data16(
     uuid16: int, body: bytes, *, mac: bytes | None = None, bthome_key: bytes | None = None
 ) -> VendorDecoding | None:
     """The vendor format in one 16-bit service-data structure, if any."""
-    return decode_structure(SERVICE_DATA_16, uuid16, body, mac=mac, bthome_key=bthome_key)
+    return _find(_SERVICE_DATA_16, uuid16, body, mac, bthome_key)

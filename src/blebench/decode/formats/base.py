@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from blebench.decode.ad import slotted_maker
-from blebench.decode.names import uuid_text as _uuid_text
+from blebench.decode.names import uuid_text as uuid_text  # beacons: big-endian, the default
 
 # The AD types a format can ride in (Core Supplement, Part A, 1.4 and 1.11).
 MANUFACTURER_DATA = 0xFF
@@ -74,11 +74,6 @@ def vendor(kind: str, fields: dict[str, Any], note: str | None = None) -> Vendor
     """A decoding whose fields are a read-only view of `fields` (which the caller must not
     change afterwards); built without the dataclass's slower frozen __init__."""
     return _make_vendor(kind, MappingProxyType(fields), note)
-
-
-def uuid_text(raw16: bytes) -> str:
-    """16 bytes in transmission order (big-endian here, as beacons send them) as a UUID."""
-    return _uuid_text(raw16)
 
 
 def int8(value: int) -> int:
