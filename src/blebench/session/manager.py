@@ -222,7 +222,6 @@ class SessionManager:
             target,
             options,
             delegate,
-            bond_store=self.bonds,
             passkey=passkey,
             timeout=timeout,
         )

@@ -22,7 +22,7 @@ from blebench.pairing.delegate import PairingDelegate
 from blebench.pairing.lab import LabResult
 from blebench.pairing.models import Bond, IoCapability, PairingOptions, PairingOutcome
 from blebench.session.connections import looks_like_address
-from blebench.session.errors import NoBondError, PairingUnavailableError  # (old home)
+from blebench.session.errors import NoBondError, PairingUnavailableError
 from blebench.stack import lab as stack_lab
 from blebench.stack.lab import LAB_TIMEOUT_S
 
@@ -70,17 +70,15 @@ async def pair(
     *,
     passkey: int | None = None,
     timeout: float | None = None,
-    bond_store: BondStore | None = None,
 ) -> PairingOutcome:
     """Pair with `target` (an address or a name); never raises for an SMP failure, which is
     the outcome's `failure`. Raises DeviceError when the device cannot be reached.
 
     The one pairing path: connect, then the client's own `pair(options, delegate)` (the
     Bumble client runs `blebench.stack.smp_bridge.pair_connection`). The keys go to the
-    radio's key store, which writes through the session's one bond store (`bond_store` is
-    accepted for older callers and not used: there is no other store to choose).
+    radio's key store, which writes through the session's one bond store (there is no
+    other store to choose).
     """
-    del bond_store
     conn = await connections.connect(target)
     extras = client_extras(conn.client)
     if extras is None:
