@@ -86,3 +86,16 @@ def test_unassigned_appearance_says_unknown_with_the_value() -> None:
     category, sub = appearance_name(0x03FF)
     assert category == "Human Interface Device"
     assert sub == "Unknown (0x3f)"
+
+
+def test_the_quick_reader_of_the_sig_list_agrees_with_yaml() -> None:
+    import importlib.util
+    from pathlib import Path
+
+    from blebench.decode import names
+
+    spec = importlib.util.find_spec("bluetooth_sig")
+    assert spec is not None and spec.submodule_search_locations
+    text = Path(next(iter(spec.submodule_search_locations)), names._SIG_COMPANIES).read_text()
+    quick = names._sig_companies()
+    assert len(quick) > 4000 and quick == names._sig_companies_yaml(text)
