@@ -19,6 +19,7 @@ from blebench.decode.hid import (
 )
 from blebench.decode.hid_usages import usage_name
 from blebench.errors import UserInputError
+from blebench.userinput import ValueParseError, read_hex
 
 _EPILOG = """\
 input:
@@ -69,17 +70,21 @@ class InputError(UserInputError):
 
 
 def parse_hex_text(text: str) -> bytes:
-    """Hex with separators, 0x prefixes and comments; InputError naming the bad token."""
+    """Hex with separators, 0x prefixes and comments; InputError naming the bad token.
+
+    A descriptor dump's grammar on top of the one hex reader (`userinput.read_hex`, per
+    token): `#` and `//` comments, `;` separators, and one-digit bytes ("0x5, 0x1") in a
+    list of several."""
     cleaned = _COMMENT.sub(" ", text)
     tokens = [t for t in _SEPARATORS.split(cleaned) if t]
     out = bytearray()
     for token in tokens:
         t = token[2:] if token.lower().startswith("0x") else token
-        if len(t) % 2:
-            t = "0" + t if len(tokens) > 1 and len(t) == 1 else t
+        if len(t) == 1 and len(tokens) > 1:
+            t = "0" + t
         try:
-            out += bytes.fromhex(t)
-        except ValueError:
+            out += read_hex(t)
+        except ValueParseError:
             raise InputError(f"not hex: {token[:40]!r}") from None
     return bytes(out)
 
