@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _gatt(args: argparse.Namespace, session: SessionApi, conn: ConnectionInfo) -> int:
-    from blebench.session.gatt import lost_during
+    from blebench.session.decoding import lost_during
 
     tree = await session.discover(conn.address)
     results: dict[int, ReadResult] = {}

@@ -21,18 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from blebench.errors import BlebenchError, SetupError, UserInputError
-
-# What a face holds and builds besides the models: the session's bounded objects (streams,
-# consoles, a HID context), the values it passes back (a cursor, a filter, a reply matcher)
-# and the decoding a face shows. All light (stdlib and blebench.decode), so a face imports
-# them from here and never from the modules below.
-from blebench.session.console import (
-    ConsoleChoice,
-    ConsoleExchange,
-    MatchSpecError,
-    ReplyMatcher,
-    RequestConsole,
-)
 from blebench.session.errors import (
     CaptureError,
     ConnectionLostError,
@@ -47,9 +35,6 @@ from blebench.session.errors import (
     StaleBondError,
     TargetError,
 )
-from blebench.session.filters import SampleFilter
-from blebench.session.gatt import decode_fields, lost_during
-from blebench.session.hid import HidContext, Keyboard, shown_text
 from blebench.session.models import (
     CaptureStatus,
     ConnectionInfo,
@@ -60,14 +45,19 @@ from blebench.session.models import (
     RadioInfo,
     ReadResult,
 )
-from blebench.session.rssi import RssiHistory
-from blebench.session.streams import Stream, StreamBatch, StreamCursor, StreamSample, StreamStore
 
 if TYPE_CHECKING:
+    # What a face holds besides the models (the session's bounded objects and the values it
+    # passes back): types only, so that a face importing this module imports none of them.
     from blebench.pairing.bonds import BondStore
     from blebench.pairing.delegate import PairingDelegate
     from blebench.pairing.lab import LabResult
     from blebench.pairing.models import Bond, PairingOptions, PairingOutcome
+    from blebench.session.console import ConsoleChoice, RequestConsole
+    from blebench.session.filters import SampleFilter
+    from blebench.session.hid import HidContext
+    from blebench.session.rssi import RssiHistory
+    from blebench.session.streams import Stream, StreamBatch, StreamCursor, StreamStore
 
 __all__ = [
     "BlebenchError",
@@ -76,8 +66,6 @@ __all__ = [
     "ConnectionInfo",
     "ConnectionLostError",
     "ConnectionState",
-    "ConsoleChoice",
-    "ConsoleExchange",
     "DeviceError",
     "DeviceNotFoundError",
     "DeviceRecord",
@@ -86,33 +74,18 @@ __all__ = [
     "GattNode",
     "GattOperationError",
     "GattTree",
-    "HidContext",
-    "Keyboard",
-    "MatchSpecError",
     "NoBondError",
     "NotConnectedError",
     "PairingUnavailableError",
     "RadioInfo",
     "ReadResult",
-    "ReplyMatcher",
-    "RequestConsole",
-    "RssiHistory",
-    "SampleFilter",
     "SessionApi",
     "SessionError",
     "SetupError",
     "StaleBondError",
-    "Stream",
-    "StreamBatch",
-    "StreamCursor",
-    "StreamSample",
-    "StreamStore",
     "Target",
     "TargetError",
     "UserInputError",
-    "decode_fields",
-    "lost_during",
-    "shown_text",
 ]
 
 ExportFormat = Literal["csv", "jsonl"]

@@ -29,6 +29,14 @@ def test_a_face_imports_the_api_without_bleak_bumble_or_textual(module: str) -> 
     assert not {"bleak", "bumble", "textual"} & loaded
 
 
+def test_the_api_loads_only_the_errors_and_models_of_the_session() -> None:
+    """What a face imports at runtime (the UI contract): nothing below the facade."""
+    loaded = {n for n in _loaded_after_import("blebench.session.api") if n.startswith("blebench.")}
+    assert {n for n in loaded if n.startswith("blebench.session.")} == {
+        "blebench.session.api", "blebench.session.errors", "blebench.session.models"
+    }
+
+
 def _protocol_members() -> set[str]:
     return {
         name
