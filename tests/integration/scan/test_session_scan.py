@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,13 +27,32 @@ def peripherals() -> tuple[PublicHrm, Beacon, ScannableBeacon, PrivacyTag]:
     return (PublicHrm(), Beacon(), ScannableBeacon(), PrivacyTag())
 
 
+def heard(*addresses: str, reports: int = 2, response: bool = False) -> Callable[[SessionManager], bool]:
+    """Each of `addresses` heard `reports` times or more (so a scan response, if one were
+    sent, would have come after the first), with a scan response if `response`."""
+
+    def enough(session: SessionManager) -> bool:
+        for address in addresses:
+            found = session.registry.get(address)
+            if found is None or found.count < reports:
+                return False
+            if response and found.scan_response is None:
+                return False
+        return True
+
+    return enough
+
+
 async def scanned(
-    settings: SessionSettings, *, active: bool, seconds: float = 0.3
+    settings: SessionSettings, *, active: bool, until: Callable[[SessionManager], bool]
 ) -> SessionManager:
+    """A session that scanned until `until(session)` held (bounded: 15 s), then stopped."""
     session = await SessionManager.open(settings)
     await session.start_scan(active=active)
     assert session.scanning and session.scan_active is active
-    await asyncio.sleep(seconds)
+    async with asyncio.timeout(15):
+        while not until(session):
+            await asyncio.sleep(0.02)
     await session.stop_scan()
     assert not session.scanning
     return session
@@ -45,7 +65,14 @@ def record(session: SessionManager, address: str) -> DeviceRecord:
 
 
 async def test_active_scan_keeps_adv_and_scan_response_apart() -> None:
-    session = await scanned(SessionSettings(sim=True, peripherals=peripherals()), active=True)
+    def everything(session: SessionManager) -> bool:
+        return heard(HRM, response=True)(session) and heard(
+            "C1:22:33:44:55:66", "C2:22:33:44:55:66"
+        )(session) and any(r.address_type == "resolvable-private" for r in session.registry)
+
+    session = await scanned(
+        SessionSettings(sim=True, peripherals=peripherals()), active=True, until=everything
+    )
     try:
         assert session.radio_info.backend == "bumble-sim"
         assert session.radio_info.is_virtual
@@ -72,7 +99,15 @@ async def test_active_scan_keeps_adv_and_scan_response_apart() -> None:
 
 
 async def test_passive_scan_holds_no_scan_response_and_no_name() -> None:
-    session = await scanned(SessionSettings(sim=True, peripherals=peripherals()), active=False)
+    # Every device heard twice or more: a scan response would have come by then.
+    def everyone(session: SessionManager) -> bool:
+        return heard(HRM, "C1:22:33:44:55:66", "C2:22:33:44:55:66")(session) and any(
+            r.address_type == "resolvable-private" and r.count >= 2 for r in session.registry
+        )
+
+    session = await scanned(
+        SessionSettings(sim=True, peripherals=peripherals()), active=False, until=everyone
+    )
     try:
         hrm = record(session, HRM)
         assert hrm.scan_response is None
@@ -89,19 +124,25 @@ async def test_changed_since_gives_only_new_changes() -> None:
         version, batch = session.registry.changed_since(0)
         assert batch == []
         await session.start_scan()
-        await asyncio.sleep(0.15)
+        async with asyncio.timeout(15):
+            while not heard(HRM, "C1:22:33:44:55:66", reports=1)(session):
+                await asyncio.sleep(0.02)
         version, batch = session.registry.changed_since(0)
         assert {r.address for r in batch} >= {HRM, "C1:22:33:44:55:66"}
+        assert all(r.version <= version for r in batch)
         await session.stop_scan()
-        later, nothing = session.registry.changed_since(version)
-        assert nothing == [] and later == version
+        # Reports that came before the scan stopped: only those changed after `version`.
+        stopped, newer = session.registry.changed_since(version)
+        assert stopped >= version and all(r.version > version for r in newer)
+        later, nothing = session.registry.changed_since(stopped)
+        assert nothing == [] and later == stopped
     finally:
         await session.close()
 
 
 async def test_malformed_user_device_is_listed_with_its_error(malformed_devices: Path) -> None:
     settings = SessionSettings(sim=True, peripherals=(), sim_devices=malformed_devices)
-    session = await scanned(settings, active=True, seconds=0.25)
+    session = await scanned(settings, active=True, until=heard("C4:11:22:33:44:55", reports=1))
     try:
         gadget = record(session, "C4:11:22:33:44:55")
         assert gadget.name == "Gadget"
@@ -122,7 +163,9 @@ async def test_scan_through_hci_over_tcp_with_the_worlds_controller() -> None:
         assert served.spec.startswith("tcp-client:127.0.0.1:")
         for active in (True, False):
             session = await scanned(
-                SessionSettings(transport=served.spec), active=active, seconds=0.3
+                SessionSettings(transport=served.spec),
+                active=active,
+                until=heard(HRM, response=active),
             )
             try:
                 assert session.radio_info.backend == "bumble-hci"
@@ -154,7 +197,7 @@ async def test_btsnoop_capture_and_no_task_left_behind(tmp_path: Path) -> None:
     capture = tmp_path / "hci.btsnoop"
     before = asyncio.all_tasks()
     settings = SessionSettings(sim=True, peripherals=peripherals(), btsnoop=capture)
-    session = await scanned(settings, active=True, seconds=0.1)
+    session = await scanned(settings, active=True, until=heard(HRM, reports=1))
     await session.close()
     data = capture.read_bytes()
     assert data.startswith(b"btsnoop\0")  # the format Wireshark opens

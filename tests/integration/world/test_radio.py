@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 from bumble import core, hci, smp
@@ -26,14 +27,30 @@ ADV_IND, ADV_SCAN_IND, ADV_NONCONN_IND = 0x13, 0x12, 0x10  # extended report, le
 SCAN_RSP_TO_ADV_IND, SCAN_RSP_TO_ADV_SCAN_IND = 0x1B, 0x1A
 
 
-async def scan(air: Air, *, active: bool, seconds: float = 0.25, legacy: bool = False) -> None:
+HRM, BEACON, SCANNABLE = "00:1B:DC:01:02:03", "C1:22:33:44:55:66", "C2:22:33:44:55:66"
+
+
+async def scan(
+    air: Air, *, active: bool, until: Callable[[], bool], legacy: bool = False
+) -> None:
+    """Scan until `until()` holds (what the test then asserts on; bounded, 15 s), so a
+    loaded machine only makes it slower."""
     await air.central.start_scanning(active=active, legacy=legacy)
-    await asyncio.sleep(seconds)
-    await air.central.stop_scanning(legacy=legacy)
+    try:
+        async with asyncio.timeout(15):
+            while not until():
+                await asyncio.sleep(0.01)
+    finally:
+        await air.central.stop_scanning(legacy=legacy)
+
+
+def times(air: Air, address: str, kind: int | None = None, at_least: int = 2) -> Callable[[], bool]:
+    """`address` heard `at_least` times (with event type `kind` if given)."""
+    return lambda: sum(kind is None or r.event_type == kind for r in air.of(address)) >= at_least
 
 
 async def test_active_scan_gets_adv_and_scan_response_apart(air: Air) -> None:
-    await scan(air, active=True)
+    await scan(air, active=True, until=times(air, HRM, SCAN_RSP_TO_ADV_IND))
     hrm = air.of("00:1B:DC:01:02:03")
     advs = [r for r in hrm if r.event_type == ADV_IND]
     responses = [r for r in hrm if r.event_type == SCAN_RSP_TO_ADV_IND]
@@ -44,14 +61,17 @@ async def test_active_scan_gets_adv_and_scan_response_apart(air: Air) -> None:
 
 
 async def test_passive_scan_gets_no_scan_response(air: Air) -> None:
-    await scan(air, active=False)
+    # Each scannable device heard three times: an active scan has its responses by then.
+    await scan(air, active=False, until=lambda: times(air, HRM, at_least=3)()
+               and times(air, SCANNABLE, at_least=3)())
     assert air.reports
     assert not [r for r in air.reports if r.event_type & 0x08]
     assert {r.data for r in air.of("00:1B:DC:01:02:03")} == {HRM_ADV}
 
 
 async def test_event_types_follow_the_advertising_type(air: Air) -> None:
-    await scan(air, active=True)
+    await scan(air, active=True, until=lambda: times(air, BEACON)()
+               and times(air, SCANNABLE, SCAN_RSP_TO_ADV_SCAN_IND)())
     assert {r.event_type for r in air.of("C1:22:33:44:55:66")} == {ADV_NONCONN_IND}
     assert {r.data for r in air.of("C1:22:33:44:55:66")} == {BEACON_ADV}
     scannable = air.of("C2:22:33:44:55:66")
@@ -60,7 +80,12 @@ async def test_event_types_follow_the_advertising_type(air: Air) -> None:
 
 
 async def test_legacy_scanning_gets_legacy_reports(air: Air) -> None:
-    await scan(air, active=True, legacy=True)
+    def legacy_kinds() -> set[tuple[str, int]]:
+        return {(str(r.address).split("/")[0], r.event_type) for r in air.reports
+                if isinstance(r, hci.HCI_LE_Advertising_Report_Event.Report)}
+
+    wanted = {(HRM, 0), (HRM, 4), (BEACON, 3), (SCANNABLE, 2)}
+    await scan(air, active=True, legacy=True, until=lambda: wanted <= legacy_kinds())
     kinds = {
         (str(r.address).split("/")[0], r.event_type)
         for r in air.reports
@@ -98,15 +123,18 @@ async def test_public_address_peripheral_serves_gatt_and_advertises_again(air: A
             break
         await asyncio.sleep(0.01)
     air.reports.clear()
-    await scan(air, active=False, seconds=0.15)
+    await scan(air, active=False, until=lambda: bool(air.of(member.air_address)))
     assert air.of(member.air_address), "advertising restarts after the disconnection"
 
 
 async def test_resolvable_private_address_rotates_and_resolves_with_the_irk(air: Air) -> None:
-    await scan(air, active=False, seconds=0.5)
-    tag = {
-        str(r.address).split("/")[0] for r in air.reports if r.data == bytes.fromhex("020106")
-    } - {"00:1B:DC:01:02:03"}
+    def tag_addresses() -> set[str]:
+        return {
+            str(r.address).split("/")[0] for r in air.reports if r.data == bytes.fromhex("020106")
+        } - {HRM}
+
+    await scan(air, active=False, until=lambda: len(tag_addresses()) >= 2)
+    tag = tag_addresses()
     assert len(tag) >= 2, "the address changed during the scan"
     for address in tag:
         assert classify_address(address, True) == "resolvable-private"
@@ -122,7 +150,7 @@ async def test_runtime_advertising_data_change_is_transmitted(air: Air) -> None:
     await member.device.send_sync_command(
         hci.HCI_LE_Set_Advertising_Data_Command(advertising_data=new)
     )
-    await scan(air, active=False, seconds=0.15)
+    await scan(air, active=False, until=times(air, BEACON, at_least=2))
     assert {r.data for r in air.of("C1:22:33:44:55:66")} == {new}
 
 
@@ -135,7 +163,8 @@ async def test_legacy_data_over_31_bytes_is_refused_by_the_controller(air: Air) 
 
 
 async def test_rssi_is_lower_far_away_and_varies(air: Air) -> None:
-    await scan(air, active=False, seconds=0.4)
+    await scan(air, active=False, until=lambda: times(air, BEACON, at_least=10)()
+               and times(air, SCANNABLE, at_least=10)())
     far = [r.rssi for r in air.of("C1:22:33:44:55:66")]  # 20 m
     near = [r.rssi for r in air.of("C2:22:33:44:55:66")]  # 0.5 m
     assert sum(near) / len(near) > sum(far) / len(far) + 15
@@ -151,7 +180,9 @@ async def test_extended_data_beyond_one_hci_event_arrives_in_fragments(air: Air)
     sender.send_advertising_pdu(
         AirAdvertisement(address, None, data, b"", sender, connectable=False)
     )
-    await asyncio.sleep(0.05)
+    async with asyncio.timeout(15):
+        while len(air.of(address)) < 2:
+            await asyncio.sleep(0.01)
     await air.central.stop_scanning()
     air.world.close_central(sender)
     parts = air.of(address)
