@@ -8,6 +8,12 @@ from __future__ import annotations
 import json
 import random
 
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from blebench.commands.decode import decode_line, render_text
+from blebench.decode.ad import split_structures
+from blebench.decode.ad_types import AD_TYPES
 from blebench.decode.formats import decode_manufacturer, decode_service_data16
 from blebench.decode.formats.altbeacon import decode_altbeacon
 from blebench.decode.formats.apple import decode_apple_continuity
@@ -16,12 +22,6 @@ from blebench.decode.formats.eddystone import decode_eddystone
 from blebench.decode.formats.fast_pair import decode_fast_pair
 from blebench.decode.formats.ibeacon import decode_ibeacon
 from blebench.decode.formats.microsoft_cdp import decode_microsoft_cdp
-from hypothesis import HealthCheck, given, seed, settings
-from hypothesis import strategies as st
-
-from blebench.commands.decode import decode_line, render_text
-from blebench.decode.ad import split_structures
-from blebench.decode.ad_types import AD_TYPES
 from blebench.decode.hci_event import NotAnAdvertisingReport, parse_advertising_event
 from blebench.decode.names import normalize_uuid
 from blebench.decode.payload import (

@@ -6,9 +6,9 @@ cited specification section defines), never one read back from our decoder.
 
 from __future__ import annotations
 
-from blebench.decode.payload import decode_payload, decode_payload_uncached
 from blebench.decode.formats import decode_bthome
 from blebench.decode.formats.base import VendorDecoding
+from blebench.decode.payload import decode_payload, decode_payload_uncached
 
 
 def _only(payload_hex: str, fmt: str) -> VendorDecoding:
