@@ -116,8 +116,11 @@ async def test_refusals_and_cancel_are_bluez_errors(
 ) -> None:
     bluez_bus, _ = bluez
 
+    asked = asyncio.Event()
+
     class Slow(ScriptedDelegate):
         async def request_passkey(self, peer: str) -> int | None:
+            asked.set()  # the request reached the agent's delegate
             await asyncio.sleep(30)
             return None
 
@@ -132,7 +135,7 @@ async def test_refusals_and_cancel_are_bluez_errors(
         await agent.call_request_authorization(DEVICE)  # type: ignore[attr-defined]
 
     asking = asyncio.ensure_future(agent.call_request_passkey(DEVICE))  # type: ignore[attr-defined]
-    await asyncio.sleep(0.2)
+    await asyncio.wait_for(asked.wait(), 10)  # Cancel once the prompt is up, as BlueZ does
     await agent.call_cancel()  # type: ignore[attr-defined]
     with pytest.raises(DBusError) as canceled:
         await asking
