@@ -2,7 +2,9 @@
 
 Notifications go into the session's stream store (bounded ring buffers); this command
 pulls batches every 50 ms and prints them, so a flood never turns into one print call per
-callback and memory stays bounded however long it runs.
+callback and memory stays bounded however long it runs. The decoded fields are the store's,
+as in the TUI's Streams log and its exports: a keyboard's input report shows its keys
+(blebench.session.hid).
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ import time
 from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from blebench.commands.gatt import add_device_arguments, run_connected, summarize
+from blebench.commands.common import add_device_arguments, report_error, run_connected, summarize
 from blebench.decode.text import printable
 
 if TYPE_CHECKING:
-    from blebench.session.connections import DeviceConnection
-    from blebench.session.manager import SessionManager
+    from blebench.session.api import SessionApi
+    from blebench.session.models import ConnectionInfo
 
 PULL_INTERVAL_S = 0.05
 
@@ -57,8 +59,8 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from blebench.commands.gatt import report_error
-    from blebench.session.streams import FilterError, SampleFilter
+    from blebench.session.errors import FilterError
+    from blebench.session.filters import SampleFilter
 
     if args.count is not None and args.count < 1:
         return report_error(ValueError("--count must be at least 1"), args.json)
@@ -78,25 +80,25 @@ def run(args: argparse.Namespace) -> int:
                 ValueError(f"--out {args.out}: cannot write: {exc.strerror or exc}"), args.json
             )
     try:
-        return run_connected(args, lambda session, conn: _notify(args, session, conn, out))
+        return run_connected(args, lambda session, info: _notify(args, session, info, out))
     finally:
         if out is not sys.stdout:
             out.close()
 
 
 async def _notify(
-    args: argparse.Namespace, session: SessionManager, conn: DeviceConnection, out: IO[str]
+    args: argparse.Namespace, session: SessionApi, info: ConnectionInfo, out: IO[str]
 ) -> int:
-    from blebench.session import gatt
-    from blebench.session.streams import CsvSampleWriter
+    from blebench.session import export
 
+    address = info.address
     store = session.streams
     cursor = store.cursor_now()
     streams = [
-        await gatt.subscribe(conn, store, spec, indicate=args.indicate) for spec in args.chars
+        await session.subscribe(address, spec, indicate=args.indicate) for spec in args.chars
     ]
     ids = [s.stream_id for s in streams]
-    csv_writer = CsvSampleWriter(out) if args.csv else None
+    csv_writer = export.CsvSampleWriter(out) if args.csv else None
     printed = 0
     missed = 0
     deadline = time.monotonic() + args.duration if args.duration else None
@@ -105,17 +107,18 @@ async def _notify(
         print(f"subscribed to {names}; Ctrl-C stops", file=sys.stderr)
     try:
         while True:
-            batch = store.pull(cursor, stream_ids=ids, sample_filter=args.sample_filter)
+            batch = session.pull_streams(cursor, stream_ids=ids, sample_filter=args.sample_filter)
             cursor = batch.cursor
             missed += batch.missed_total
             for sample in batch.samples:
-                record = store.record(sample)
+                record = export.record(store, sample)
                 if args.json:
                     out.write(json.dumps(record, separators=(",", ":")) + "\n")
                 elif csv_writer is not None:
                     csv_writer.write(record)
                 else:
-                    out.write(_text_line(record) + "\n")
+                    own = store.stream_decoder(sample.stream_id) is not None
+                    out.write(_text_line(record, own_decoder=own) + "\n")
                 printed += 1
                 if args.count is not None and printed >= args.count:
                     break
@@ -124,13 +127,12 @@ async def _notify(
                 break
             if deadline is not None and time.monotonic() >= deadline:
                 break
-            if not conn.is_connected:
-                raise conn.lost_error("the notification stream")
+            session.check_link(address, "the notification stream")
             await asyncio.sleep(PULL_INTERVAL_S)
     finally:
         for spec in args.chars:
             with contextlib.suppress(Exception):
-                await gatt.unsubscribe(conn, store, spec)
+                await session.unsubscribe(address, spec)
     if missed:
         print(
             f"blebench: {missed} notification(s) were dropped from the buffer before printing",
@@ -144,7 +146,7 @@ async def _notify(
 @functools.lru_cache(maxsize=1024)
 def _summary(uuid: str, data: bytes) -> str:
     """The decoder's one-line summary ("64 bpm, contact, RR 0.971 s"), once per payload."""
-    from blebench.session.gatt import decode_fields
+    from blebench.session.decoding import decode_fields
 
     decoded = decode_fields(uuid, data)
     if not isinstance(decoded, dict) or decoded.get("kind") in (None, "generic"):
@@ -152,10 +154,13 @@ def _summary(uuid: str, data: bytes) -> str:
     return printable(str(decoded.get("summary", "")))
 
 
-def _text_line(record: dict[str, Any]) -> str:
+def _text_line(record: dict[str, Any], *, own_decoder: bool = False) -> str:
+    """`12:00:01.250  0x0010  2a37  0648  72 bpm, contact`. A stream with its own decoder
+    (a keyboard's keys) shows its fields, not the UUID decoder's summary."""
     stamp = datetime.fromtimestamp(record["t_wall_ms"] / 1000).strftime("%H:%M:%S.%f")[:-3]
     uuid = record["uuid"]
     short = uuid[4:8] if uuid.endswith("-0000-1000-8000-00805f9b34fb") else uuid
-    decoded = _summary(uuid, bytes.fromhex(record["hex"])) or summarize(record["decoded"])
+    summary = "" if own_decoder else _summary(uuid, bytes.fromhex(record["hex"]))
+    decoded = summary or summarize(record["decoded"])
     line = f"{stamp}  0x{record['handle']:04X}  {short}  {record['hex']}"
     return f"{line}  {decoded}" if decoded else line

@@ -1,13 +1,19 @@
-"""The workbench screen: the status line, the four panes in tabs, the footer.
+"""The workbench screen: the status line, the panes in tabs, the footer.
 
-It owns the workflow between panes (connect from Scan, then browse in GATT) and the
+The panes are one list, `PANES`: each `PaneSpec` says its tab id and title, the key that
+shows it, how to make it and which widget gets the focus when it is shown. The tabs, the
+keys, the command palette's groups and the focus all come from there, so a new pane is one
+entry (and its module).
+
+The screen owns the workflow between panes (connect from Scan, then browse in GATT) and the
 status line, refreshed a few times a second from the session and the panes; the panes
 pull their own data on their own timers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -21,7 +27,6 @@ from textual.widgets import Footer, Input, TabbedContent, TabPane
 from blebench.ui.capture import CAPTURE_KEY, capture_commands, capture_note, toggle_capture
 from blebench.ui.connect import ConnectDialog
 from blebench.ui.gatt import GattPane
-from blebench.ui.gatt.pane import KeyboardStream
 from blebench.ui.scan.pane import ConnectRequested, ScanPane
 from blebench.ui.security import SecurityPane
 from blebench.ui.settings import Settings
@@ -29,32 +34,73 @@ from blebench.ui.status import StatusBar, StatusChanged, StatusInfo
 from blebench.ui.streams import StreamsPane
 
 if TYPE_CHECKING:
-    from blebench.session.manager import SessionManager
+    from blebench.session.api import SessionApi
 
-PANES: tuple[tuple[str, str], ...] = (
-    ("scan", "Scan"),
-    ("gatt", "GATT"),
-    ("streams", "Streams"),
-    ("security", "Security"),
-)
 STATUS_HZ = 4.0
-# Where the focus goes when a pane is shown for the first time: the widget its keys are for.
-HOME_FOCUS: dict[str, str] = {
-    "scan": "#devices",
-    "gatt": "#gatt-tree",
-    "streams": "#stream-log",
-    "security": "#our-io",
-}
+
+
+@dataclass(frozen=True, slots=True)
+class PaneSpec:
+    """One pane of the main screen."""
+
+    id: str  # the tab's id; the pane widget's id is `<id>-pane`
+    title: str  # the tab's title and the command palette's group
+    key: str  # the key that shows it
+    factory: Callable[[MainScreen], Widget]  # makes the pane (its id is set by the screen)
+    home_focus: str  # where the focus goes when it is shown first: the widget its keys are for
+
+    @property
+    def widget_id(self) -> str:
+        return f"{self.id}-pane"
+
+
+PANES: tuple[PaneSpec, ...] = (
+    PaneSpec(
+        "scan",
+        "Scan",
+        "1",
+        lambda screen: ScanPane(
+            screen.session, screen.settings, scan_on_start=screen.scan_on_start
+        ),
+        "#devices",
+    ),
+    PaneSpec(
+        "gatt",
+        "GATT",
+        "2",
+        lambda screen: GattPane(screen.session, refresh_hz=screen.settings.ui.refresh_hz),
+        "#gatt-tree",
+    ),
+    PaneSpec(
+        "streams",
+        "Streams",
+        "3",
+        lambda screen: StreamsPane(screen.session, refresh_hz=screen.settings.ui.refresh_hz),
+        "#stream-log",
+    ),
+    PaneSpec(
+        "security",
+        "Security",
+        "4",
+        lambda screen: SecurityPane(
+            screen.session, settings=screen.settings, bond_store=screen.session.bonds
+        ),
+        "#our-io",
+    ),
+)
+_SPECS = {spec.id: spec for spec in PANES}
 
 
 class MainScreen(Screen[None]):
+    # Declared here for the pane factories above (they read them before __init__ is seen).
+    session: SessionApi
+    settings: Settings
+    scan_on_start: bool
+
     # A short terminal (100x30) keeps room for the device list: app.tcss shrinks the detail.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
     BINDINGS = [
-        Binding("1", "show_pane('scan')", "Scan", show=False),
-        Binding("2", "show_pane('gatt')", "GATT", show=False),
-        Binding("3", "show_pane('streams')", "Streams", show=False),
-        Binding("4", "show_pane('security')", "Security", show=False),
+        *(Binding(spec.key, f"show_pane('{spec.id}')", spec.title, show=False) for spec in PANES),
         Binding(CAPTURE_KEY, "toggle_capture", "btsnoop capture on/off", show=False),
         # Out of a text field (where 1-4 and the pane keys are typed as text) to the pane.
         # A system binding: in the footer when it applies, never in the palette.
@@ -62,7 +108,7 @@ class MainScreen(Screen[None]):
     ]
 
     def __init__(
-        self, session: SessionManager, settings: Settings, *, scan_on_start: bool = True
+        self, session: SessionApi, settings: Settings, *, scan_on_start: bool = True
     ) -> None:
         super().__init__()
         self.session = session
@@ -74,29 +120,18 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        with TabbedContent(initial="scan", id="panes"):
-            with TabPane("Scan", id="scan"):
-                yield ScanPane(
-                    self.session, self.settings, scan_on_start=self.scan_on_start, id="scan-pane"
-                )
-            with TabPane("GATT", id="gatt"):
-                yield GattPane(self.session, id="gatt-pane")
-            with TabPane("Streams", id="streams"):
-                yield StreamsPane(
-                    self.session, refresh_hz=self.settings.ui.refresh_hz, id="streams-pane"
-                )
-            with TabPane("Security", id="security"):
-                yield SecurityPane(
-                    self.session,
-                    settings=self.settings,
-                    id="security-pane",
-                )
+        with TabbedContent(initial=PANES[0].id, id="panes"):
+            for spec in PANES:
+                with TabPane(spec.title, id=spec.id):
+                    pane = spec.factory(self)
+                    pane.id = spec.widget_id
+                    yield pane
         yield Footer()
 
     def on_mount(self) -> None:
         self.set_interval(1.0 / STATUS_HZ, self.update_status)
         self.update_status()
-        self.query_one("#devices").focus()
+        self.query_one(PANES[0].home_focus).focus()
 
     # -- panes ----------------------------------------------------------------------------
 
@@ -128,7 +163,7 @@ class MainScreen(Screen[None]):
     def pane_of(self, widget: Widget) -> str | None:
         for ancestor in widget.ancestors:
             if isinstance(ancestor, TabPane) and ancestor.parent is not None:
-                if ancestor.id in HOME_FOCUS:
+                if ancestor.id in _SPECS:
                     return ancestor.id
         return None
 
@@ -144,7 +179,7 @@ class MainScreen(Screen[None]):
         if remembered is not None and remembered.is_attached and remembered.focusable:
             remembered.focus()
             return
-        home = self.query(HOME_FOCUS[pane])
+        home = self.query(_SPECS[pane].home_focus)
         if home:
             home.first().focus()
 
@@ -159,7 +194,7 @@ class MainScreen(Screen[None]):
         pane = self.pane_of(focused) if focused is not None else None
         if pane is not None:
             self._pane_focus.pop(pane, None)
-            home = self.query(HOME_FOCUS[pane])
+            home = self.query(_SPECS[pane].home_focus)
             if home:
                 home.first().focus()
 
@@ -173,14 +208,14 @@ class MainScreen(Screen[None]):
     def command_groups(self) -> Iterator[tuple[str, DOMNode]]:
         """(group name, node) pairs whose bindings become palette commands."""
         yield ("Go", self)
-        for pane_id, title in PANES:
-            yield (title, self.query_one(f"#{pane_id}-pane"))
+        for spec in PANES:
+            yield (spec.title, self.query_one(f"#{spec.widget_id}"))
 
     # -- status line ----------------------------------------------------------------------
 
     def update_status(self) -> None:
         scan = self.query_one(ScanPane)
-        connected = [c for c in self.session.connections.all() if c.is_connected]
+        connected = [c for c in self.session.all_connections() if c.is_connected]
         connection = ", ".join(c.name or c.address for c in connected)
         info = StatusInfo(
             radio=self.session.radio_info,
@@ -195,11 +230,6 @@ class MainScreen(Screen[None]):
             self.query_one(StatusBar).post_message(StatusChanged(info))
         # The same pull keeps the Security pane's "Pair with" line on the live connection.
         self.query_one(SecurityPane).follow_connections()
-
-    @on(KeyboardStream)
-    def _keyboard_stream(self, event: KeyboardStream) -> None:
-        # The Streams log shows a keyboard's reports as keys, not as bytes.
-        self.query_one(StreamsPane).feed.decoders[event.stream_id] = event.decode
 
     # -- connect --------------------------------------------------------------------------
 

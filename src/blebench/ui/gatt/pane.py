@@ -3,12 +3,14 @@ write with a typed editor, subscribe (the stream then shows in the Streams pane)
 values, the HID report map as reports and usages, keyboard input reports as keys.
 
 Every operation runs in a worker and ends in the value box: the value, or what went wrong
-in words with the next step (never a traceback).
+in words with the next step (never a traceback). The pane calls the session through its
+`SessionApi` (by address and node); what HID-over-GATT means (report references, the
+report map, keyboards) is the session's `HidContext` (blebench.session.hid): the pane draws.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -16,37 +18,31 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import Button, Input, Static, Tree
 
-from blebench.decode import hid
-from blebench.decode.names import normalize_uuid, short_uuid
-from blebench.session.gatt import GattNode, ReadResult, decode_fields
+from blebench.decode.names import short_uuid
+from blebench.session.errors import GattOperationError
+from blebench.session.gatt import decode_fields, lost_during
+from blebench.session.models import ConnectionInfo, GattNode, GattTree, ReadResult
+from blebench.session.streams import StreamCursor
 from blebench.ui.connect import Failure
 from blebench.ui.gatt.editor import ValueEditor
-from blebench.ui.gatt.keys import KeyboardView, has_keyboard_input
+from blebench.ui.gatt.keys import keys_line
 from blebench.ui.gatt.tree import GattTreeView, node_label
 from blebench.ui.gatt.values import value_view
 from blebench.ui.safe_text import safe_text
 
 if TYPE_CHECKING:
-    from blebench.session.connections import DeviceConnection
-    from blebench.session.manager import SessionManager
+    from blebench.session.api import SessionApi
+    from blebench.session.hid import HidContext
+    from blebench.session.streams import Stream
 
-REPORT_UUID = normalize_uuid("2a4d")
-REPORT_MAP_UUID = normalize_uuid("2a4b")
-REPORT_REFERENCE_UUID = normalize_uuid("2908")
-BOOT_KEYBOARD_INPUT_UUID = normalize_uuid("2a22")
-REPORT_TYPE_INPUT = 1
+DEFAULT_REFRESH_HZ = 10.0
 
 GENERIC_NEXT_STEP = (
     "check that the device is advertising and in range (it shows in the Scan pane), then retry"
 )
 
-
-# ATT errors that pairing cures: Insufficient Authentication, Authorization, Encryption Key
-# Size, Encryption.
-NEEDS_PAIRING = {0x05, 0x08, 0x0C, 0x0F}
 PAIR_HERE = "here: 4 shows the Security pane, where P pairs with this device"
 
 
@@ -57,8 +53,7 @@ def explain_failure(exc: BaseException) -> Failure:
     if isinstance(exc, TimeoutError):
         what = "the device did not answer in time"
     step = str(next_step) if next_step else GENERIC_NEXT_STEP
-    explanation = getattr(exc, "explanation", None)
-    if getattr(explanation, "domain", None) == "att" and getattr(explanation, "code", None) in NEEDS_PAIRING:
+    if isinstance(exc, GattOperationError) and exc.pairing_would_help:
         step = f"{step.rstrip('.')} ({PAIR_HERE})."
     return Failure(what, step)
 
@@ -76,15 +71,6 @@ def _error_json(exc: BaseException) -> dict[str, Any]:
     return {"message": failure.what, "next_step": failure.next_step}
 
 
-class KeyboardStream(Message):
-    """A keyboard input report's stream started: its log lines can show keys."""
-
-    def __init__(self, stream_id: int, decode: Callable[[bytes], Mapping[str, Any]]) -> None:
-        super().__init__()
-        self.stream_id = stream_id
-        self.decode = decode
-
-
 class GattPane(Horizontal):
     BINDINGS = [
         Binding("r", "read", "Read"),
@@ -94,19 +80,27 @@ class GattPane(Horizontal):
         Binding("ctrl+r", "read_all", "Read all", show=False),
     ]
 
-    def __init__(self, session: SessionManager, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(
+        self,
+        session: SessionApi,
+        *,
+        refresh_hz: float = DEFAULT_REFRESH_HZ,
+        id: str | None = None,  # noqa: A002 - Textual's parameter name
+    ) -> None:
         super().__init__(id=id)
         self.session = session
-        self.connection: DeviceConnection | None = None
+        self.refresh_hz = refresh_hz
+        # The connection shown (refreshed each tick) and its GATT tree.
+        self.connection: ConnectionInfo | None = None
+        self.gatt_tree: GattTree | None = None
         self.device_name: str | None = None
         self.selected: GattNode | None = None
         self.values: dict[int, tuple[bytes | None, Any, dict[str, Any] | None]] = {}
-        # HID: the report map once read, each Report's (id, type) from its Report
-        # Reference descriptor, and each subscribed keyboard input report's keys and text.
-        self.report_map: hid.ReportMap | None = None
-        self.report_refs: dict[int, tuple[int, int]] = {}
-        self.keyboards: dict[int, KeyboardView] = {}
-        self._live_seen: dict[int, int] = {}
+        # The connection's HID context (blebench.session.hid): report map, references,
+        # the keyboards subscribed to and what they typed.
+        self.hid: HidContext | None = None
+        # Where the value box is in the streams (the store's reader API).
+        self._live_cursor = StreamCursor()
         self._lost_shown = False  # the header says the link is gone
 
     def compose(self) -> ComposeResult:
@@ -131,114 +125,45 @@ class GattPane(Horizontal):
 
     def on_mount(self) -> None:
         self._show_node(None)
-        self.set_interval(0.1, self._pull_live)
+        self.set_interval(1.0 / self.refresh_hz, self._pull_live)
 
-    # -- HID ------------------------------------------------------------------------------
-
-    async def _report_reference(
-        self, connection: DeviceConnection, node: GattNode
-    ) -> tuple[int, int] | None:
-        """(report id, report type) of a HID Report characteristic, read once."""
-        if node.handle in self.report_refs:
-            return self.report_refs[node.handle]
-        from blebench.session import gatt
-
-        ref = next((d for d in node.children if d.uuid == REPORT_REFERENCE_UUID), None)
-        if ref is None:
-            return None
-        data = await gatt.read_raw(connection, ref)
-        if len(data) < 2:
-            return None
-        self.report_refs[node.handle] = (data[0], data[1])
-        return self.report_refs[node.handle]
-
-    def _hid_decoded(self, node: GattNode, data: bytes, decoded: Any) -> Any:
-        """An input report of a keyboard as keys (and the text typed so far)."""
-        view = self.keyboards.get(node.handle)
-        ref = self.report_refs.get(node.handle)
-        if view is not None:
-            report_map, report_id = view.accumulator.report_map, view.report_id
-        elif self.report_map is not None and ref is not None and ref[1] == REPORT_TYPE_INPUT:
-            report_map, report_id = self.report_map, ref[0]
-        else:
-            return decoded
-        out = hid.decode_input_report(report_map, report_id, data).to_json()
-        if view is not None:
-            out["text"] = view.text
-        return out
-
-    async def _ensure_report_map(self, connection: DeviceConnection, node: GattNode) -> None:
-        """Read the Report Map of `node`'s HID service, once, when nobody has yet."""
-        if self.report_map is not None or connection.tree is None:
-            return
-        from blebench.session import gatt
-
-        service = connection.tree.node(node.parent_handle) if node.parent_handle else None
-        siblings = service.children if service is not None else connection.tree.characteristics()
-        report_map = next((c for c in siblings if c.uuid == REPORT_MAP_UUID), None)
-        if report_map is None:
-            return
-        self.report_map = hid.parse_report_map(await gatt.read_raw(connection, report_map))
-
-    async def _keyboard_view(
-        self, connection: DeviceConnection, node: GattNode
-    ) -> KeyboardView | None:
-        """A keys view for a keyboard input report, None for anything else."""
-        if node.uuid == BOOT_KEYBOARD_INPUT_UUID:
-            return KeyboardView(node.handle, node.label)  # boot protocol: a fixed layout
-        if node.uuid != REPORT_UUID:
-            return None
-        ref = await self._report_reference(connection, node)
-        if ref is None or ref[1] != REPORT_TYPE_INPUT:
-            return None
-        await self._ensure_report_map(connection, node)
-        if self.report_map is None or not has_keyboard_input(self.report_map, ref[0]):
-            return None
-        return KeyboardView(node.handle, node.label, self.report_map, ref[0])
-
-    def _pull_keys(self, connection: DeviceConnection) -> None:
-        """Every new report of each subscribed keyboard, so no key-down is missed."""
-        changed = False
-        for handle, view in self.keyboards.items():
-            stream = connection.streams.get(handle)
-            if stream is None:
-                continue
-            samples, _missed = stream.raw_since(view.seen)
-            if samples:
-                view.seen = samples[-1][0]
-                changed |= view.feed(data for _n, _mono, _wall, data in samples)
-        if changed:
-            self._show_keys()
+    # -- HID keyboards ----------------------------------------------------------------------
 
     def _show_keys(self) -> None:
         keys = self.query_one("#gatt-keys", Static)
-        lines = [view.keys_line() for view in self.keyboards.values()]
+        keyboards = self.hid.keyboards.values() if self.hid is not None else ()
+        lines = [keys_line(keyboard) for keyboard in keyboards]
         keys.display = bool(lines)
         keys.update(Text("\n").join(lines))
 
     # -- live values of subscribed characteristics ----------------------------------------
 
     def _pull_live(self) -> None:
-        """The newest sample of the selected characteristic, when subscribed (10 Hz)."""
+        """The newest sample of the selected characteristic, when subscribed, and every
+        new report of each keyboard (the timer, at the settings' `refresh_hz`)."""
+        if self.connection is not None:
+            self.connection = self.session.connection(self.connection.address) or self.connection
         connection, node = self.connection, self.selected
         if connection is not None and not connection.is_connected and not self._lost_shown:
-            self._show_lost(connection)
-        if connection is not None and self.keyboards:
-            self._pull_keys(connection)
+            self._show_lost()
+        store = self.session.streams
+        if self.hid is not None and self.hid.keyboards and self.hid.catch_up(store):
+            self._show_keys()
         if connection is None or node is None:
             return
         if node.kind == "characteristic":
             self._label_subscribe(node)
-        stream = connection.streams.get(node.handle)
+        stream = store.find(connection.address, node.handle)
         if stream is None:
             return
-        last = self._live_seen.get(node.handle, 0)
-        samples, _missed = stream.raw_since(last)
-        if not samples:
+        batch = self.session.pull_streams(self._live_cursor, stream_ids=[stream.stream_id], limit=1)
+        self._live_cursor = batch.cursor
+        if not batch.samples:
             return
-        self._live_seen[node.handle] = samples[-1][0]
-        data = samples[-1][3]
-        decoded = self._hid_decoded(node, data, decode_fields(node.uuid, data))
+        data = batch.samples[-1].data
+        decoded = decode_fields(node.uuid, data)
+        if self.hid is not None:
+            decoded = self.hid.decoded(node, data, decoded)
         self.values[node.handle] = (data, decoded, None)
         self._show_node(node)
 
@@ -247,20 +172,19 @@ class GattPane(Horizontal):
     async def connect(self, address: str, progress: Callable[[str], None]) -> None:
         """Run by the connect dialog: connect, then walk the database."""
         progress("connecting")
-        connection = await self.session.connections.connect(address)
+        connection = await self.session.connect(address)
         progress("discovering services")
-        from blebench.session import gatt
-
-        tree = await gatt.discover(connection)
+        tree = await self.session.discover(connection.address)
         self.connection = connection
-        record = self.session.registry.get(address)
+        self.gatt_tree = tree
+        record = self.session.device(address)
         self.device_name = record.name if record is not None else None
         self.values.clear()
-        self.report_map = None
-        self.report_refs.clear()
-        self.keyboards.clear()
+        self.hid = self.session.hid(connection.address)
+        if self.hid is not None:
+            self.hid.reset()  # a new link: its keyboards are subscribed to again
         self._show_keys()
-        self._live_seen.clear()
+        self._live_cursor = StreamCursor()
         self.query_one(GattTreeView).show_tree(self._device_label(), tree)
         # The previous device's selection and value must not linger beside the new tree.
         self._show_node(None)
@@ -279,7 +203,7 @@ class GattPane(Horizontal):
     def explain_failure(self, exc: BaseException) -> Failure:
         return explain_failure(exc)
 
-    def _show_lost(self, connection: DeviceConnection) -> None:
+    def _show_lost(self) -> None:
         """The link dropped: the tree and the values read stay, the header says so."""
         self._lost_shown = True
         text = Text("✗ link lost: ", style="bold red")
@@ -315,12 +239,13 @@ class GattPane(Horizontal):
         if connection is None:
             return
         try:
-            await self.session.connections.disconnect(connection.address)
+            await self.session.disconnect(connection.address)
         except Exception as exc:  # noqa: BLE001 - told to the user, never a traceback
             self._failed("Disconnect", exc)
         self.connection = None
+        self.gatt_tree = None
+        self.hid = None
         self.values.clear()
-        self.keyboards.clear()
         self._show_keys()
         tree = self.query_one(GattTreeView)
         tree.clear()
@@ -371,7 +296,9 @@ class GattPane(Horizontal):
 
     def _subscribed(self, node: GattNode) -> bool:
         connection = self.connection
-        stream = connection.streams.get(node.handle) if connection is not None else None
+        if connection is None:
+            return False
+        stream = self.session.streams.find(connection.address, node.handle)
         return stream is not None and stream.active
 
     def _label_subscribe(self, node: GattNode | None) -> None:
@@ -383,14 +310,14 @@ class GattPane(Horizontal):
 
     # -- operations ---------------------------------------------------------------------
 
-    def _need(self) -> tuple[DeviceConnection, GattNode] | None:
+    def _need(self) -> tuple[str, GattNode] | None:
         if self.connection is None:
             self.notify("Connect to a device first (Scan pane, Enter).", severity="warning")
             return None
         if self.selected is None or self.selected.kind == "service":
             self.notify("Select a characteristic or a descriptor first.", severity="warning")
             return None
-        return self.connection, self.selected
+        return self.connection.address, self.selected
 
     def _failed(self, what: str, exc: BaseException) -> None:
         failure = explain_failure(exc)
@@ -411,17 +338,13 @@ class GattPane(Horizontal):
         self.action_read()
 
     @work(group="gatt-op", exit_on_error=False)
-    async def _read(self, connection: DeviceConnection, node: GattNode) -> None:
-        from blebench.session import gatt
-
+    async def _read(self, address: str, node: GattNode) -> None:
         try:
-            result: ReadResult = await gatt.read(connection, node)
+            result: ReadResult = await self.session.read(address, node)
             decoded = result.decoded
-            if result.data is not None and node.uuid == REPORT_MAP_UUID:
-                self.report_map = hid.parse_report_map(result.data)
-            elif result.data is not None and node.uuid == REPORT_UUID:
-                await self._report_reference(connection, node)
-                decoded = self._hid_decoded(node, result.data, decoded)
+            context = self.session.hid(address)
+            if result.data is not None and context is not None:
+                decoded = await context.note_read(node, result.data, decoded)
             self.values[node.handle] = (result.data, decoded, None)
         except Exception as exc:  # noqa: BLE001 - shown in words, never a traceback
             self.values[node.handle] = (None, None, _error_json(exc))
@@ -451,12 +374,10 @@ class GattPane(Horizontal):
         self.action_write()
 
     @work(group="gatt-op", exit_on_error=False)
-    async def _write(self, connection: DeviceConnection, node: GattNode, data: bytes) -> None:
-        from blebench.session import gatt
-
+    async def _write(self, address: str, node: GattNode, data: bytes) -> None:
         response = node.kind == "descriptor" or "write" in node.properties
         try:
-            await gatt.write(connection, node, data, response=response)
+            await self.session.write(address, node, data, response=response)
         except Exception as exc:  # noqa: BLE001 - shown in words
             self._failed("Write", exc)
             self.query_one(GattTreeView).relabel(node)
@@ -488,26 +409,27 @@ class GattPane(Horizontal):
         self.action_subscribe()
 
     @work(group="gatt-op", exit_on_error=False)
-    async def _subscribe(self, connection: DeviceConnection, node: GattNode) -> None:
-        from blebench.session import gatt
-
+    async def _subscribe(self, address: str, node: GattNode) -> None:
         unsubscribing = self._subscribed(node)
         try:
             if unsubscribing:
                 try:
-                    await gatt.unsubscribe(connection, self.session.streams, node)
+                    await self.session.unsubscribe(address, node)
                 finally:
-                    self.keyboards.pop(node.handle, None)
+                    context = self.session.hid(address)
+                    if context is not None:
+                        context.detach(node.handle)
                     self._show_keys()
                     self._label_subscribe(self.selected)
                 self.notify(f"Unsubscribed from {node.label}", markup=False)
                 return
-            stream = await gatt.subscribe(connection, self.session.streams, node)
+            # A keyboard's input report: the session decodes it as keys from here on.
+            stream = await self.session.subscribe(address, node)
         except Exception as exc:  # noqa: BLE001 - shown in words
             self._failed("Unsubscribe" if unsubscribing else "Subscribe", exc)
             return
         self._label_subscribe(self.selected)
-        keys = await self._start_keys(connection, node, stream.stream_id)
+        keys = self._start_keys(address, stream)
         self.notify(
             f"Subscribed to {node.label}: "
             + ("its keys show here and in the Streams pane (3)" if keys
@@ -515,47 +437,40 @@ class GattPane(Horizontal):
             markup=False,
         )
 
-    async def _start_keys(self, connection: DeviceConnection, node: GattNode, stream_id: int) -> bool:
-        """For a keyboard input report: the keys view here, keys in the Streams log."""
-        try:
-            view = await self._keyboard_view(connection, node)
-        except Exception as exc:  # noqa: BLE001 - the values still stream, as bytes
-            self._failed("Reading the report map", exc)
-            return False
-        if view is None:
+    def _start_keys(self, address: str, stream: Stream) -> bool:
+        """A keyboard input report (the session attached its keyboard): its keys line."""
+        context = self.session.hid(address)
+        keyboard = context.keyboards.get(stream.handle) if context is not None else None
+        if keyboard is None:
             return False
         # From the stream's first sample: the device may start typing at once.
-        self.keyboards[node.handle] = view
-        self._pull_keys(connection)
+        keyboard.catch_up(self.session.streams)
         self._show_keys()
-        self.post_message(KeyboardStream(stream_id, view.decode))
         return True
 
     def action_read_all(self) -> None:
         if self.connection is None:
             self.notify("Connect to a device first (Scan pane, Enter).", severity="warning")
             return
-        self._read_all(self.connection)
+        self._read_all(self.connection.address)
 
     @work(group="gatt-op", exclusive=True, exit_on_error=False)
-    async def _read_all(self, connection: DeviceConnection) -> None:
-        from blebench.session import gatt
-
+    async def _read_all(self, address: str) -> None:
         try:
             # A device that drops the link mid-walk keeps every value read before it.
-            results = await gatt.read_all(connection, keep_partial=True)
+            results = await self.session.read_all(address, keep_partial=True)
         except Exception as exc:  # noqa: BLE001 - shown in words
             self._failed("Read all", exc)
             return
         tree = self.query_one(GattTreeView)
         for result in results:
             self.values[result.handle] = (result.data, result.decoded, result.error)
-            if connection.tree is not None:
-                node = connection.tree.node(result.handle)
+            if self.gatt_tree is not None:
+                node = self.gatt_tree.node(result.handle)
                 if node is not None:
                     tree.relabel(node)
         self._show_node(self.selected)
-        lost = gatt.lost_during(results)
+        lost = lost_during(results)
         done = results[:-1] if lost is not None else results
         failed = sum(1 for result in done if result.error is not None)
         read = f"{len(done)} value{'s' if len(done) != 1 else ''} read ({failed} refused)"

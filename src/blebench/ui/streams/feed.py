@@ -2,23 +2,23 @@
 
 One `StreamFeed.pull()` per tick (about 10 Hz) turns whatever arrived since the last tick
 into one `FeedUpdate`: table rows, log entries and plot points. No Textual here: the
-benchmark and the tests drive it directly. Decoding is the store's (cached per payload).
+benchmark and the tests drive it directly. Decoding is the store's (cached per payload),
+a stream's own decoder included (a keyboard's keys, blebench.session.hid), so the log
+shows what `notify` and the exports show.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from blebench.session.streams import StreamCursor, StreamSample, StreamStore
+from blebench.session.streams import StreamCursor, StreamStore
 from blebench.ui.streams.fields import numeric_field, numeric_fields, summarize
 from blebench.ui.streams.log_view import LogEntry
 from blebench.ui.streams.stream_table import StreamRow
 
 MAX_BATCH = 20_000  # a tick never carries more than the log can hold
-
-StreamDecoder = Callable[[bytes], Mapping[str, Any] | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,25 +52,13 @@ class StreamFeed:
     _missed: dict[int, int] = field(default_factory=dict)
     _choices: set[PlotChoice] = field(default_factory=set)
     pulled: int = 0
-    # Per stream, a decoder that knows more than the store's by-UUID one (a keyboard
-    # input report decoded with its device's report map, as keys).
-    decoders: dict[int, StreamDecoder] = field(default_factory=dict)
-
-    def fields_of(self, sample: StreamSample) -> Mapping[str, Any] | None:
-        own = self.decoders.get(sample.stream_id)
-        if own is None:
-            return self.store.decoded(sample)
-        try:
-            return own(sample.data)
-        except Exception:  # noqa: BLE001 - a decoder bug must not break the stream view
-            return None
 
     def history(self, choice: PlotChoice, limit: int) -> list[tuple[float, float]]:
         """The chosen field's points among the samples the store still holds."""
         batch = self.store.pull(None, stream_ids=[choice.stream_id], limit=limit)
         points = []
         for sample in batch.samples:
-            value = numeric_field(self.fields_of(sample), choice.field)
+            value = numeric_field(self.store.decoded(sample), choice.field)
             if value is not None:
                 points.append((sample.t_mono_ms / 1000.0, value))
         return points
@@ -88,7 +76,7 @@ class StreamFeed:
         last: dict[int, tuple[Mapping[str, Any] | None, bytes]] = {}
         new_choices: list[tuple[PlotChoice, str]] = []
         seen_payloads: set[tuple[int, bytes]] = set()
-        decoded = self.fields_of if self.decoders else store.decoded
+        decoded = store.decoded
         for sample in batch.samples:
             fields = decoded(sample)
             sid = sample.stream_id

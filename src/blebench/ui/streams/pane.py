@@ -19,13 +19,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Select, Static
 
-from blebench.session import gatt
-from blebench.session.connections import ConnectionManager, DeviceConnection
+from blebench.session.console import ConsoleChoice
 from blebench.session.console import RequestConsole as SessionConsole
-from blebench.session.gatt import GattNode
-from blebench.session.link_rssi import LinkRssiSampler
-from blebench.session.registry import DeviceRegistry
-from blebench.session.streams import FilterError, Stream, StreamStore
+from blebench.session.errors import FilterError
+from blebench.session.rssi import RssiHistory
+from blebench.session.streams import StreamStore
 from blebench.ui.streams.console import ConsoleTarget, RequestConsole
 from blebench.ui.streams.export import ExportRequest, ExportScreen, export_streams
 from blebench.ui.streams.feed import FeedUpdate, PlotChoice, StreamFeed
@@ -47,49 +45,19 @@ RSSI_KEY = "rssi"
 
 
 class StreamsSession(Protocol):
-    """What the pane needs of the session manager (`connections`, `registry` and
-    `link_rssi` are used when present: the console's target and the RSSI series)."""
+    """What the pane needs of the session (a part of blebench.session.api.SessionApi)."""
 
     @property
     def streams(self) -> StreamStore: ...
 
+    def console_for(self, stream_id: int | None) -> ConsoleChoice | None:
+        """The console to offer: the selected stream's when it has one, else the newest."""
 
-def _writable_sibling(conn: DeviceConnection, handle: int) -> GattNode | None:
-    """The writable characteristic in the same service as the notify one (NUS: RX for TX)."""
-    tree = conn.tree
-    node = tree.node(handle) if tree is not None else None
-    if tree is None or node is None or node.parent_handle is None:
-        return None
-    service = tree.node(node.parent_handle)
-    siblings = service.children if service is not None else []
-    for wanted in ("write", "write-without-response"):
-        for sibling in siblings:
-            if sibling.kind == "characteristic" and wanted in sibling.properties:
-                return sibling
-    return None
+    def sample_link_rssi(self) -> None:
+        """Read the link RSSI of connected devices from now on (for the plot)."""
 
-
-def console_target(session: StreamsSession, stream_id: int | None) -> tuple[tuple[str, int, int], DeviceConnection, Stream, GattNode] | None:
-    """The (key, connection, notify stream, write characteristic) the console talks to:
-    the selected stream when it has a writable sibling, else the newest one that has."""
-    connections = getattr(session, "connections", None)
-    if not isinstance(connections, ConnectionManager):
-        return None
-    found = None
-    for conn in connections.all():
-        if not conn.is_connected:
-            continue
-        for handle, stream in conn.streams.items():
-            if not stream.active:
-                continue
-            write_node = _writable_sibling(conn, handle)
-            if write_node is None:
-                continue
-            candidate = ((conn.address, stream.stream_id, write_node.handle), conn, stream, write_node)
-            if stream.stream_id == stream_id:
-                return candidate
-            found = candidate
-    return found
+    def rssi_history(self, address: str) -> RssiHistory:
+        """A device's RSSI from its advertisements and from the link (sampled meanwhile)."""
 
 
 class StreamsPane(Vertical):
@@ -160,10 +128,9 @@ class StreamsPane(Vertical):
         yield RequestConsole(id="stream-console")
 
     def on_mount(self) -> None:
+        # The plot shows a connected device's link RSSI: sampled from the start.
+        self.session.sample_link_rssi()
         self.set_interval(1.0 / self.refresh_hz, self.pull)
-        link = getattr(self.session, "link_rssi", None)
-        if isinstance(link, LinkRssiSampler):
-            link.start()  # RSSI while connected, for the plot (about one read a second)
         self.pull()
 
     def on_show(self) -> None:
@@ -186,8 +153,8 @@ class StreamsPane(Vertical):
 
     def _follow_console_target(self) -> None:
         selected = self.query_one(StreamTable).selected_key
-        found = console_target(self.session, int(selected) if selected else None)
-        key = found[0] if found is not None else None
+        found = self.session.console_for(int(selected) if selected else None)
+        key = found.key if found is not None else None
         if key == self._console_key:
             return
         if self._session_console is not None:
@@ -197,48 +164,28 @@ class StreamsPane(Vertical):
         if found is None:
             self.set_console_target(None)
             return
-        _, conn, stream, write_node = found
-        response = "write" in write_node.properties
-
-        async def write(data: bytes) -> None:
-            await gatt.write(conn, write_node, data, response=response)
-
-        self._session_console = SessionConsole(write, stream)
-        description = (f"{conn.name or conn.address}: writes {write_node.label} "
-                       f"(0x{write_node.handle:04X}), replies on {stream.name or stream.uuid} "
-                       f"(0x{stream.handle:04X})")
-        self.set_console_target(ConsoleTarget(description, self._session_console.request))
+        self._session_console = found.open()
+        self.set_console_target(ConsoleTarget(found.describe(), self._session_console.request))
 
     def _add_rssi(self) -> None:
-        """RSSI of the plotted stream's device: from its advertisements (the registry)
-        and, since a connected peripheral stops advertising, from the link while
-        connected (the session's link RSSI sampler)."""
+        """RSSI of the plotted stream's device (the session merges its advertisements' and,
+        while connected, the link's)."""
         choice = self.feed.plot
         stream = self.session.streams.get(choice.stream_id) if choice is not None else None
         if choice is None or stream is None:
             return
-        points: list[tuple[float, int]] = []
-        sources: list[str] = []
-        registry = getattr(self.session, "registry", None)
-        record = registry.get(stream.address) if isinstance(registry, DeviceRegistry) else None
-        if record is not None and record.rssi_history:
-            points.extend(record.rssi_history)
-            sources.append("advertising")
-        link = getattr(self.session, "link_rssi", None)
-        if isinstance(link, LinkRssiSampler) and link.history(stream.address):
-            points.extend(link.history(stream.address))
-            sources.append("link")
-        if not points:
+        history = self.session.rssi_history(stream.address)
+        if not history:
             return
         plot = self.query_one(LivePlot)
-        label = f"RSSI dBm ({', '.join(sources)})"
+        label = history.label()
         if RSSI_KEY not in plot.series:
             plot.set_series([(choice.key, choice.field, False), (RSSI_KEY, label, True)])
         else:
             plot.relabel(RSSI_KEY, label)  # e.g. the link's RSSI joined the advertisements'
         # Both on the registry's clock (time.monotonic() in seconds), like the samples'.
         newest = plot.series[RSSI_KEY].points[-1][0] if plot.series[RSSI_KEY].points else -1.0
-        plot.add_points(RSSI_KEY, sorted((t, float(v)) for t, v in points if t > newest))
+        plot.add_points(RSSI_KEY, [(t, float(v)) for t, v in history.since(newest)])
 
     def apply(self, update: FeedUpdate) -> None:
         self.query_one(StreamTable).update_rows(update.rows)
