@@ -243,6 +243,7 @@ class MainScreen(Screen[None]):
                 gatt.show_connection(event.address)
                 gatt.focus_tree()
                 self.query_one(SecurityPane).set_current_device(event.address, event.name)
+                self.update_status()  # "connected" as the dialog closes, not a tick later
 
         self.app.push_screen(
             ConnectDialog(
