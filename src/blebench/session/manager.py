@@ -42,9 +42,9 @@ from blebench.session.connections import (
     FindDevice,
     looks_like_address,
 )
+from blebench.session.decoding import stream_decoder
 from blebench.session.errors import DeviceError, NotConnectedError, SessionError
 from blebench.session.filters import SampleFilter
-from blebench.session.gatt import stream_decoder
 from blebench.session.hid import HidContext
 from blebench.session.link_rssi import LinkRssiSampler
 from blebench.session.models import (
