@@ -84,14 +84,13 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from blebench.session.console import MatchSpecError, ReplyMatcher
-    from blebench.userinput import ValueParseError, parse_value
+    from blebench.session.console import ReplyMatcher
+    from blebench.userinput import parse_value
 
-    try:
-        matcher = ReplyMatcher.parse(args.match)
-        requests = [parse_value(v, "text" if args.text else "hex") for v in args.send]
-    except (MatchSpecError, ValueParseError) as exc:
-        return report_error(exc, args.json)
+    # Before connecting: a typo costs no connection (a UserInputError ends the command in
+    # words, --json and exit 2: blebench.cli).
+    matcher = ReplyMatcher.parse(args.match)
+    requests = [parse_value(v, "text" if args.text else "hex") for v in args.send]
     if args.reply_timeout <= 0:
         return report_error(ValueError("--reply-timeout must be positive"), args.json)
     return run_connected(
@@ -156,8 +155,8 @@ def _show(exchange: ConsoleExchange, as_json: bool) -> None:
 async def _interactive(
     args: argparse.Namespace, console: RequestConsole, matcher: ReplyMatcher
 ) -> int:
-    from blebench.session.console import MatchSpecError, ReplyMatcher
-    from blebench.userinput import ValueParseError, parse_value
+    from blebench.session.console import ReplyMatcher
+    from blebench.userinput import parse_value
 
     loop = asyncio.get_running_loop()
     timeout = args.reply_timeout
@@ -193,7 +192,7 @@ async def _interactive(
                 request = parse_value(text[5:], "text")
             else:
                 request = parse_value(text, "text" if args.text else "hex")
-        except (MatchSpecError, ValueParseError, ValueError) as exc:
+        except ValueError as exc:  # a typo (UserInputError) or a bad :command: say it, go on
             print(f"error: {exc}", file=sys.stderr)
             continue
         exchange = await console.request(request, matcher, timeout=timeout)

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from blebench.commands.common import add_device_arguments, report_error, run_connected
+from blebench.commands.common import add_device_arguments, run_connected
 
 if TYPE_CHECKING:
     from blebench.session.api import SessionApi
@@ -78,12 +78,9 @@ def encode(args: argparse.Namespace) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
-    from blebench.userinput import ValueParseError
-
-    try:
-        data = encode(args)  # before connecting: a typo costs no connection
-    except ValueParseError as exc:
-        return report_error(exc, args.json)
+    # Before connecting: a typo costs no connection (a ValueParseError ends the command in
+    # words, --json and exit 2: blebench.cli).
+    data = encode(args)
     return run_connected(args, lambda session, conn: _write(args, session, conn, data))
 
 
