@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from blebench.session.gatt import GattNode, GattTree
+from blebench.session.models import GattNode, GattTree
 from blebench.ui.safe_text import safe_text
 
 PROPERTY_ABBREVIATIONS = {
