@@ -10,7 +10,9 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.command import CommandPalette
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 
 from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import PairingDelegate
@@ -21,7 +23,9 @@ from blebench.session.models import ConnectionInfo
 from blebench.session.pairing import run_lab
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.ui.app import BlebenchApp
+from blebench.ui.connect import ConnectDialog
 from blebench.ui.gatt import GattPane
+from blebench.ui.gatt.tree import GattTreeView
 from blebench.ui.scan.table import DeviceTable
 from blebench.ui.security import SecurityPane
 from blebench.ui.security.pane import PairingSession
@@ -124,10 +128,14 @@ class SecurityHost(App[None]):
 
 
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], steps: int = 200) -> bool:
-    """Pause in 50 ms steps until `condition()` holds, at most `steps` times."""
+    """Pause in 50 ms steps until `condition()` holds, at most `steps` times (the one
+    bounded wait of the TUI tests). Stops early, False, when the App has stopped (an
+    error in a handler ends it: no point waiting out the bound)."""
     for _ in range(steps):
         if condition():
             return True
+        if pilot.app.return_code is not None:
+            return condition()
         await pilot.pause(0.05)
     return condition()
 
@@ -140,6 +148,68 @@ def gatt_pane(app: Any) -> GattPane:
         if found:
             return found.first()
     raise AssertionError("no GATT pane on any screen")
+
+
+def gatt_tree(app: Any) -> GattTreeView:
+    """The GATT tree of the main screen (also while a dialog is on top)."""
+    return gatt_pane(app).query_one(GattTreeView)
+
+
+async def connected(pilot: Pilot[Any], address: str | None = None) -> GattTreeView:
+    """Wait for the state a walk needs after asking to connect: the connect dialog closed,
+    the GATT pane on `address` (any device if None) and its tree filled. Under load the
+    dialog can still be on top for a while after the link is up: `app.screen` is then the
+    dialog, which is why nothing here looks at `app.screen` for the tree."""
+    app = pilot.app
+
+    def ready() -> bool:
+        if isinstance(app.screen, ConnectDialog):
+            return False
+        pane = gatt_pane(app)
+        conn = pane.connection
+        if conn is None or (address is not None and conn.address.upper() != address.upper()):
+            return False
+        return bool(pane.query_one(GattTreeView).root.children)
+
+    if not await wait_until(pilot, ready, steps=400):
+        pane = gatt_pane(app)
+        raise AssertionError(
+            f"never connected to {address} with the GATT tree shown: screen {app.screen!r}, "
+            f"pane on {pane.connection!r}, "
+            f"{len(pane.query_one(GattTreeView).root.children)} services in the tree"
+        )
+    return gatt_tree(app)
+
+
+def select_characteristic(
+    tree: GattTreeView, uuid: str, *, notify: bool = False, animate: bool = True
+) -> None:
+    """Put the tree's cursor on the characteristic `uuid` (short like 2a19, or whole);
+    with `notify`, the first such one that can notify."""
+    wanted = uuid.lower()
+    for node in tree._by_handle.values():  # noqa: SLF001 - test navigation
+        data = node.data
+        if data is None or data.kind != "characteristic":
+            continue
+        if wanted not in (data.short_uuid, data.uuid):
+            continue
+        if notify and "notify" not in data.properties:
+            continue
+        tree.move_cursor(node, animate=animate)
+        return
+    raise AssertionError(f"no {uuid} in the tree")
+
+
+def palette_offers(app: Any, title: str) -> bool:
+    """The command palette is open and its highlighted command is `title` (the palette
+    searches in a worker: Enter before that picks nothing, or another command)."""
+    screen = app.screen
+    if not isinstance(screen, CommandPalette):
+        return False
+    options = screen.query_one(OptionList)
+    if options.option_count == 0 or options.highlighted is None:
+        return False
+    return title in str(options.get_option_at_index(options.highlighted).prompt)
 
 
 def table_of(app: BlebenchApp) -> DeviceTable:

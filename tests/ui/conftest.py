@@ -1,19 +1,31 @@
-"""Pilot walks on the live virtual world race the machine's load (a dialog still on top, a
-timer not yet fired): a slow UI test that fails is run again, at most twice, and the rerun
-is shown in pytest's summary ("R"), so a flake stays visible while one bad moment on a
-busy CI machine does not block a landing. A real failure fails all three runs."""
+"""Fixtures for the TUI tests.
+
+No test here is rerun on failure: a Pilot walk waits, bounded, for the state it asserts
+(app_harness.wait_until), never for a fixed time, so it passes on a loaded machine and a
+failure means something. To look for races, run the walks pinned to one core under
+coverage: `taskset -c 0 coverage run -m pytest tests/ui`.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+import time
+from collections.abc import Iterator
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
 
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    for item in items:
-        in_ui = HERE in Path(str(item.fspath)).resolve().parents
-        if in_ui and item.get_closest_marker("slow") and not item.get_closest_marker("snapshot"):
-            item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=1))
+@pytest.fixture
+def utc() -> Iterator[None]:
+    """Local time is UTC for the test (log lines show local time), restored after."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()

@@ -11,15 +11,18 @@ from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.hid_keyboard import HidKeyboard
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.ui import settings as settings_mod
+from blebench.ui.app import BlebenchApp
 from blebench.ui.connect import ConnectDialog
 from blebench.ui.factory import make_app
-from blebench.ui.gatt.tree import GattTreeView
 from tests.ui.app_harness import (
     HOSTILE_DEVICES,
     SIZE,
+    connected,
     gatt_pane,
+    gatt_tree,
     opened_session,
     screen_text,
+    select_characteristic,
     table_of,
     wait_until,
 )
@@ -38,16 +41,8 @@ async def session() -> AsyncIterator[SessionManager]:
         yield manager
 
 
-def _select(app: object, uuid16: str) -> None:
-    from textual.app import App
-
-    assert isinstance(app, App)
-    tree = app.screen.query_one(GattTreeView)
-    for node in tree._by_handle.values():  # noqa: SLF001 - test navigation
-        if node.data is not None and node.data.short_uuid == uuid16 and node.data.kind == "characteristic":
-            tree.move_cursor(node)
-            return
-    raise AssertionError(f"no {uuid16} in the tree")
+def _select(app: BlebenchApp, uuid16: str) -> None:
+    select_characteristic(gatt_tree(app), uuid16)
 
 
 async def test_connect_browse_read_write_subscribe(session: SessionManager) -> None:
@@ -58,12 +53,13 @@ async def test_connect_browse_read_write_subscribe(session: SessionManager) -> N
         table.focus()
         table.move_cursor(row=table.get_row_index(PULSE))
         await pilot.press("enter")
-        assert await wait_until(pilot, lambda: app.screen.query(GattTreeView).first().root.children != [])
+        await connected(pilot, PULSE)
         assert app.screen.query_one("#panes", TabbedContent).active == "gatt"
         shown = screen_text(app)
         for name in ("Heart Rate Measurement 2a37", "Battery Level 2a19", "Body Sensor Location"):
             assert name in shown
-        assert "⇄ connected: Pulse HRM" in shown
+        # The status line follows on its own timer (4 Hz).
+        assert await wait_until(pilot, lambda: "⇄ connected: Pulse HRM" in screen_text(app))
         _select(app, "2a19")
         await pilot.press("r")
         assert await wait_until(pilot, lambda: "Battery Level" in screen_text(app) and "%" in screen_text(app))
@@ -78,7 +74,7 @@ async def test_connect_browse_read_write_subscribe(session: SessionManager) -> N
         await pilot.press("w")
         assert await wait_until(pilot, lambda: any(n.title == "Value not written" for n in app._notifications))  # noqa: SLF001
         # Subscribe: the stream lands in the session, where the Streams pane shows it.
-        app.screen.query_one(GattTreeView).focus()  # the typo put the cursor in the editor
+        gatt_tree(app).focus()  # the typo put the cursor in the editor
         _select(app, "2a37")
         await pilot.press("n")
         assert await wait_until(pilot, lambda: len(session.streams.streams()) == 1)
@@ -95,7 +91,7 @@ async def test_hid_report_map_and_refused_report(session: SessionManager) -> Non
         table.focus()
         table.move_cursor(row=table.get_row_index(KEYBOARD))
         await pilot.press("c")
-        assert await wait_until(pilot, lambda: app.screen.query(GattTreeView).first().root.children != [])
+        await connected(pilot, KEYBOARD)
         _select(app, "2a4b")
         await pilot.press("r")
         assert await wait_until(pilot, lambda: "Left Control … Right GUI" in screen_text(app))
@@ -131,4 +127,4 @@ async def test_connect_failure_is_explained_with_a_next_step(session: SessionMan
         assert dialog.failure.next_step
         assert "Next:" in screen_text(app)
         await pilot.press("escape")
-        assert not isinstance(app.screen, ConnectDialog)
+        assert await wait_until(pilot, lambda: not isinstance(app.screen, ConnectDialog))

@@ -17,7 +17,7 @@ from blebench.ui.factory import make_app
 from blebench.ui.status import StatusBar
 from blebench.ui.streams.pane import RSSI_KEY, StreamsPane
 from blebench.ui.streams.plot import LivePlot
-from tests.ui.app_harness import SIZE, opened_session, wait_until
+from tests.ui.app_harness import SIZE, opened_session, palette_offers, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -59,7 +59,10 @@ async def test_b_starts_a_capture_in_the_data_dir_and_b_stops_it(
             pilot, lambda: any("packets" in text and str(path) in text for text in notices(app))
         )
         size = path.stat().st_size
-        await pilot.pause(0.3)
+        # Scanning goes on after the stop: five more reports (HCI events a running capture
+        # would write), and the file has not grown.
+        version = session.registry.changed_since(0)[0]
+        assert await wait_until(pilot, lambda: session.registry.changed_since(0)[0] >= version + 5)
         assert path.stat().st_size == size  # closed: nothing more is written
         await pilot.press("q")
 
@@ -71,7 +74,7 @@ async def test_palette_capture_to_a_typed_path(session: SessionManager, tmp_path
         await pilot.pause()
         await pilot.press("ctrl+p")
         await pilot.press(*"btsnoop capture to a file")
-        await pilot.pause(0.3)  # the palette searches in a worker
+        assert await wait_until(pilot, lambda: palette_offers(app, "capture to a file"))
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: isinstance(app.screen, CapturePathScreen))
         field = app.screen.query_one("#capture-path", Input)

@@ -22,13 +22,16 @@ from blebench.ui.app import BlebenchApp
 from blebench.ui.connect import ConnectDialog
 from blebench.ui.factory import make_app
 from blebench.ui.gatt.tree import GattTreeView
+from blebench.ui.streams import StreamsPane
 from blebench.ui.streams.stream_table import StreamTable
 from tests.ui.app_harness import (
     SIZE,
     cell_text,
+    connected,
     gatt_pane,
     opened_session,
     screen_text,
+    select_characteristic,
     table_of,
     wait_until,
 )
@@ -54,19 +57,10 @@ async def connect(app: BlebenchApp, pilot: Any, address: str) -> GattTreeView:
     table.focus()
     table.move_cursor(row=table.get_row_index(address))
     await pilot.press("enter")
-    tree = app.screen.query_one(GattTreeView)
-    assert await wait_until(
-        pilot, lambda: bool(tree.root.children) and not isinstance(app.screen, ConnectDialog)
-    )
-    return tree
+    return await connected(pilot, address)
 
 
-def select(tree: GattTreeView, uuid: str) -> None:
-    for node in tree._by_handle.values():  # noqa: SLF001 - test navigation
-        if node.data is not None and node.data.uuid == uuid.lower() and node.data.kind == "characteristic":
-            tree.move_cursor(node)
-            return
-    raise AssertionError(f"no {uuid} in the tree")
+select = select_characteristic
 
 
 def short(uuid: str) -> str:
@@ -120,7 +114,11 @@ async def test_a_refused_subscribe_leaves_no_row_in_the_streams_table(
         await pilot.press("n")
         assert await wait_until(pilot, lambda: any("Subscribe failed" in n for n in notes(app)))
         await pilot.press("3")
-        await pilot.pause(0.3)  # a few ticks of the Streams pane
+        # Three pulls of the Streams pane from the session after the refusal: a row for
+        # the refused stream would be there by now.
+        pane = app.screen.query_one(StreamsPane)
+        ticks = pane.ticks
+        assert await wait_until(pilot, lambda: pane.ticks >= ticks + 3)
         assert app.screen.query_one(StreamTable).row_count == 0
         assert session.streams.streams() == []
         assert "closed" not in screen_text(app)
@@ -164,7 +162,9 @@ async def test_a_beacon_is_refused_at_once_in_words(session: SessionManager) -> 
         table.focus()
         table.move_cursor(row=table.get_row_index(BEACON))
         await pilot.press("enter")
-        await pilot.pause()
-        assert not isinstance(app.screen, ConnectDialog)
-        assert any("broadcaster" in n and "decoded in the detail view" in n for n in notes(app))
+        assert await wait_until(
+            pilot,
+            lambda: any("broadcaster" in n and "decoded in the detail view" in n for n in notes(app)),
+        )
+        assert not isinstance(app.screen, ConnectDialog)  # refused before any dialog
         assert session.connections.all() == []

@@ -16,7 +16,7 @@ from blebench.sim.catalogue.smart_lock import SmartLock
 from blebench.ui.security import SecurityPane
 from blebench.ui.security.bonds import BondManager
 from blebench.ui.security.prompts import PasskeyEntryPrompt
-from tests.ui.app_harness import SIZE, SecurityHost, scanning_session
+from tests.ui.app_harness import SIZE, SecurityHost, scanning_session, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -34,11 +34,9 @@ async def _pair(app: SecurityHost, pilot: object, passkey: str) -> str:
     app.query_one("#pair-target", Input).value = "Smart Lock"
     await pilot.click("#pair-button")
     await pilot.wait_for_scheduled_animations()
-    for _ in range(200):  # connect + discovery, then SMP asks for the passkey
-        if isinstance(app.screen, PasskeyEntryPrompt):
-            break
-        await pilot.pause(0.05)
-    assert isinstance(app.screen, PasskeyEntryPrompt), "no passkey prompt came up"
+    # Connect and discovery, then SMP asks for the passkey.
+    prompted = await wait_until(pilot, lambda: isinstance(app.screen, PasskeyEntryPrompt))
+    assert prompted, "no passkey prompt came up"
     await pilot.press(*passkey, "enter")
     await app.workers.wait_for_complete()
     await pilot.pause()

@@ -93,14 +93,22 @@ async def test_bonds_are_listed_deleted_and_exported(tmp_path: Path) -> None:
         await pilot.click("#confirm-yes")
         await pilot.pause()
         assert table.row_count == 1
-        assert [b.address for b in BondStore(tmp_path / "bonds.json").bonds()] != [first]
+        kept = ({"C0:11:22:33:44:55", "C0:11:22:33:44:66"} - {first}).pop()
+        # The delete reached the file: the other bond, and only it, is left there.
+        assert [b.address for b in BondStore(tmp_path / "bonds.json").bonds()] == [kept]
+        assert str(table.get_row_at(0)[0]) == kept
         target = tmp_path / "export.json"
         await pilot.click("#bonds-export")
         await pilot.pause()
         app.screen.query_one("#bond-export-path").value = str(target)
         await pilot.click("#bond-export-ok")
         await pilot.pause()
-    assert target.exists() and (target.stat().st_mode & 0o777) == 0o600
+    assert (target.stat().st_mode & 0o777) == 0o600
+    # The export holds the kept bond with its keys, readable as a bond store.
+    exported = BondStore(target).bonds()
+    assert [b.address for b in exported] == [kept]
+    ltk = exported[0].keys.ltk
+    assert ltk is not None and bytes(ltk.value) == bytes(range(16))
 
 
 @pytest.mark.slow

@@ -7,7 +7,6 @@ import asyncio
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from blebench.pairing.delegate import PairingDelegate
 from blebench.ui.security.prompts import (
     JustWorksPrompt,
     NumericComparisonPrompt,
@@ -23,10 +22,6 @@ HOSTILE = "[bold red]PWN[/]\x1b]0;pwned\x07"
 class Host(App[None]):
     def compose(self) -> ComposeResult:
         yield Static("host")
-
-
-def test_the_tui_delegate_answers_the_protocol() -> None:
-    assert isinstance(TuiPairingDelegate(Host()), PairingDelegate)
 
 
 async def test_passkey_entry_returns_the_typed_number() -> None:

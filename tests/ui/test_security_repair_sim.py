@@ -15,7 +15,7 @@ from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.smart_lock import SmartLock
 from blebench.ui.security import SecurityPane
 from blebench.ui.security.prompts import PasskeyEntryPrompt, RepairPrompt
-from tests.ui.app_harness import SIZE, SecurityHost, scanning_session
+from tests.ui.app_harness import SIZE, SecurityHost, scanning_session, wait_until
 from tests.ui.test_security_pair_sim import _pair
 
 pytestmark = pytest.mark.slow
@@ -28,11 +28,8 @@ async def lock_session() -> AsyncIterator[SessionManager]:
 
 
 async def _wait_for_screen(app: SecurityHost, pilot: Pilot[Any], kind: type) -> None:
-    for _ in range(200):  # connecting and encrypting take a moment
-        if isinstance(app.screen, kind):
-            return
-        await pilot.pause(0.05)
-    raise AssertionError(f"no {kind.__name__} came up")
+    # Connecting and encrypting take a moment.
+    assert await wait_until(pilot, lambda: isinstance(app.screen, kind)), f"no {kind.__name__}"
 
 
 async def _result(app: SecurityHost, pilot: Pilot[Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
+from blebench.session.gatt import stream_decoder
 from blebench.ui.streams.log_view import LogEntry, LogView
 
 SIZE = (120, 30)
@@ -21,6 +22,14 @@ class LogHost(App[None]):
 def entry(i: int, data: bytes | None = None, stream: str = "UART TX", fields: dict[str, object] | None = None) -> LogEntry:
     return LogEntry(1_700_000_000_000 + i, stream, data if data is not None else bytes([0x55, i % 256]),
                     fields=fields)
+
+
+def heart_rate(i: int, bpm: int) -> LogEntry:
+    """A Heart Rate Measurement line with the fields the session's decoder gives it."""
+    data = bytes([0x16, bpm])
+    fields = stream_decoder("00002a37-0000-1000-8000-00805f9b34fb", data)
+    assert fields is not None and fields["heart_rate_bpm"] == bpm
+    return entry(i, data, "Heart Rate", dict(fields))
 
 
 def screen_text(app: App[None]) -> str:
@@ -57,17 +66,15 @@ async def test_filter_by_hex_prefix_regex_and_field() -> None:
     async with app.run_test(size=SIZE) as pilot:
         log = app.query_one(LogView)
         log.add([entry(1, b"\x55\xaa\x01"), entry(2, b"\x10\x20"), entry(3, b"\x55\xbb"),
-                 entry(4, b"\x16\x48", "Heart Rate", {"heart_rate": {"value": 72, "unit": "bpm"}}),
-                 entry(5, b"\x16\x66", "Heart Rate", {"heart_rate": {"value": 102, "unit": "bpm"}})])
+                 heart_rate(4, 72), heart_rate(5, 102)])
         log.set_filter("hex", "55 aa")
         assert [e.data for e in log.visible_entries()] == [b"\x55\xaa\x01"]
         log.set_filter("regex", "^55..$")
         assert [e.data for e in log.visible_entries()] == [b"\x55\xbb"]
-        log.set_filter("field", "heart_rate>100")
+        log.set_filter("field", "heart_rate_bpm>100")
         assert [e.data for e in log.visible_entries()] == [b"\x16\x66"]
         # New entries are filtered as they come.
-        log.add([entry(6, b"\x16\x90", "Heart Rate", {"heart_rate": {"value": 144, "unit": "bpm"}}),
-                 entry(7, b"\x16\x30", "Heart Rate", {"heart_rate": {"value": 48, "unit": "bpm"}})])
+        log.add([heart_rate(6, 144), heart_rate(7, 48)])
         assert [e.data for e in log.visible_entries()] == [b"\x16\x66", b"\x16\x90"]
         log.set_filter("hex", "")
         assert log.shown_count == 7

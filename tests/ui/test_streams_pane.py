@@ -39,7 +39,8 @@ async def test_table_shows_each_stream_with_latest_value_and_count() -> None:
         await pilot.pause()
         table = app.query_one(StreamTable)
         rows = {str(table.get_row_at(i)[0]): [str(c) for c in table.get_row_at(i)] for i in range(table.row_count)}
-        assert rows["Heart Rate Measurement"][2] == "heart_rate=72 bpm"
+        # The session decoder's fields, as the table shows them (first numeric field).
+        assert rows["Heart Rate Measurement"][2].startswith("heart_rate_bpm=72, sensor_contact=")
         assert rows["Heart Rate Measurement"][3] == "3"
         assert rows["UART TX"][2] == "55 f3"  # undecoded: the last payload in hex
         assert rows["UART TX"][3] == "500"
@@ -57,7 +58,7 @@ async def test_the_first_numeric_field_is_plotted() -> None:
         await pilot.pause()
         plot = app.query_one(LivePlot)
         [series] = plot.series.values()
-        assert series.label == "heart_rate"
+        assert series.label == "heart_rate_bpm"
         assert [v for _, v in series.points] == [float(b) for b in range(60, 90)]
 
 
@@ -113,7 +114,8 @@ async def test_export_writes_json_lines_through_the_dialog(tmp_path: Path) -> No
         await pilot.click("#export-ok")
         await pilot.pause()
     lines = [json.loads(line) for line in target.read_text().splitlines()]
-    assert [line["decoded"]["heart_rate"]["value"] for line in lines] == [70, 71]
+    assert [line["decoded"]["heart_rate_bpm"] for line in lines] == [70, 71]
+    assert all(line["decoded"]["sensor_contact"] == "not supported" for line in lines)
     assert all(line["name"] == "Heart Rate Measurement" for line in lines)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from textual.app import App, ComposeResult
@@ -45,12 +44,6 @@ class StreamsSnapshot(App[None]):
         plot.redraw()  # now, not at the next redraw tick
 
 
-def test_streams_widgets_snapshot(snap_compare: Any, monkeypatch: Any) -> None:
-    # Log times are local time: pin the zone so the picture is the same everywhere.
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    try:
-        assert snap_compare(StreamsSnapshot(), terminal_size=(160, 40))
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+def test_streams_widgets_snapshot(snap_compare: Any, utc: None) -> None:
+    # Log times are local time: `utc` pins the zone so the picture is the same everywhere.
+    assert snap_compare(StreamsSnapshot(), terminal_size=(160, 40))

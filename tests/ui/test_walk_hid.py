@@ -15,10 +15,19 @@ from blebench.sim.catalogue.hid_keyboard import HidKeyboard
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
-from blebench.ui.gatt.tree import GattTreeView
 from blebench.ui.security.prompts import JustWorksPrompt
 from blebench.ui.streams.log_view import LogView
-from tests.ui.app_harness import SIZE, gatt_pane, opened_session, screen_text, table_of, wait_until
+from tests.ui.app_harness import (
+    SIZE,
+    connected,
+    gatt_pane,
+    gatt_tree,
+    opened_session,
+    screen_text,
+    select_characteristic,
+    table_of,
+    wait_until,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -33,19 +42,7 @@ async def session() -> AsyncIterator[SessionManager]:
 
 
 def _select(app: object, uuid16: str, *, notify: bool = False) -> None:
-    from textual.app import App
-
-    assert isinstance(app, App)
-    tree = app.screen.query_one(GattTreeView)
-    for node in tree._by_handle.values():  # noqa: SLF001 - test navigation
-        data = node.data
-        if data is None or data.short_uuid != uuid16 or data.kind != "characteristic":
-            continue
-        if notify and "notify" not in data.properties:
-            continue
-        tree.move_cursor(node)
-        return
-    raise AssertionError(f"no {uuid16} in the tree")
+    select_characteristic(gatt_tree(app), uuid16, notify=notify)
 
 
 def _node_info(app: object) -> str:
@@ -66,11 +63,8 @@ async def _connect(app: object, pilot: object, address: str) -> None:
     table.focus()
     table.move_cursor(row=table.get_row_index(address))
     await pilot.press("enter")
-    gatt = gatt_pane(app)
-    assert await wait_until(
-        pilot, lambda: gatt.connection is not None and gatt.connection.address == address
-    )
-    assert await wait_until(pilot, lambda: any(t.has_focus for t in app.screen.query(GattTreeView)))
+    tree = await connected(pilot, address)
+    assert await wait_until(pilot, lambda: tree.has_focus)
 
 
 async def test_keyboard_types_hello_blebench_as_keys(session: SessionManager) -> None:
@@ -92,7 +86,9 @@ async def test_keyboard_types_hello_blebench_as_keys(session: SessionManager) ->
         assert "Keyboard/Keypad" in screen_text(app)
 
         # A report before pairing: refused in words, with how to pair from here.
-        gatt_pane(app).report_map = None  # as if the map was never read
+        context = gatt_pane(app).hid
+        assert context is not None
+        context.forget_report_map()  # as if the map was never read
         _select(app, "2a4d", notify=True)
         await pilot.press("r")
         assert await wait_until(pilot, lambda: "Insufficient Encryption" in screen_text(app))
@@ -134,7 +130,7 @@ async def test_subscribe_to_a_descriptor_says_what_to_pick(session: SessionManag
     app = make_app(settings_mod.load(), session)
     async with app.run_test(size=SIZE) as pilot:
         await _connect(app, pilot, PULSE)
-        tree = app.screen.query_one(GattTreeView)
+        tree = gatt_tree(app)
         cccd = next(
             n for n in tree._by_handle.values()  # noqa: SLF001 - test navigation
             if n.data is not None and n.data.kind == "descriptor"

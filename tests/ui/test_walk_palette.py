@@ -16,7 +16,7 @@ from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
 from blebench.ui.security.pane import SecurityPane
-from tests.ui.app_harness import SIZE, opened_session, wait_until
+from tests.ui.app_harness import SIZE, opened_session, palette_offers, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -68,7 +68,7 @@ async def test_theme_from_the_palette_is_saved(session: SessionManager) -> None:
         await pilot.press("ctrl+p")
         assert await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"Theme: blebench-light")
-        await pilot.pause(0.3)
+        assert await wait_until(pilot, lambda: palette_offers(app, "Theme: blebench-light"))
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: app.theme == "blebench-light")
         assert not isinstance(app.screen, CommandPalette)

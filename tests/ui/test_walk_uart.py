@@ -15,8 +15,7 @@ from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.uart_bridge import UartBridge
 from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
-from blebench.ui.gatt.tree import GattTreeView
-from tests.ui.app_harness import SIZE, gatt_pane, opened_session, table_of, wait_until
+from tests.ui.app_harness import SIZE, connected, gatt_pane, opened_session, table_of, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -48,8 +47,8 @@ async def test_chatty_console_keeps_typing_and_matches_replies(session: SessionM
         table.move_cursor(row=table.get_row_index(UART))
         await pilot.press("enter")
         gatt = gatt_pane(app)
-        tree = app.screen.query_one(GattTreeView)
-        assert await wait_until(pilot, lambda: gatt.connection is not None and tree.has_focus)
+        tree = await connected(pilot, UART)
+        assert await wait_until(pilot, lambda: tree.has_focus)
         tx = next(n for n in tree._by_handle.values() if n.data is not None and n.data.uuid == TX_UUID)  # noqa: SLF001
         tree.move_cursor(tx)
         await pilot.press("n")
@@ -67,8 +66,7 @@ async def test_chatty_console_keeps_typing_and_matches_replies(session: SessionM
 
         # The flood is on: keep typing, leave the field, switch panes and come back.
         tabs = app.screen.query_one("#panes", TabbedContent)
-        streams = gatt.connection.streams if gatt.connection else {}
-        stream = next(iter(streams.values()))
+        stream = next(s for s in gatt.session.streams.streams() if s.active)
         before = stream.stored_total
         ping = frame(2, 0x01)
         request.value = ping[:-2]

@@ -5,8 +5,6 @@ the Privacy Tag's changing address shows as one bonded device."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,7 +18,7 @@ from blebench.session.errors import NoBondError
 from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.privacy_tag import PrivacyTag
 from blebench.sim.catalogue.smart_lock import LOCK_STATE, SmartLock
-from tests.integration.rig import sim_session
+from tests.integration.rig import sim_session, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -126,12 +124,6 @@ async def test_repair_without_a_bond_says_so() -> None:
         assert "no bond" in str(caught.value)
 
 
-async def wait_for(predicate: Callable[[], bool], timeout: float = 8.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
-
-
 async def test_privacy_tag_rotations_show_as_one_bonded_device_and_reconnect_encrypted() -> None:
     async with sim_session(PrivacyTag()) as session:
         outcome = await session.pair("Privacy Tag", TAG_OPTIONS, ScriptedDelegate())
@@ -149,7 +141,7 @@ async def test_privacy_tag_rotations_show_as_one_bonded_device_and_reconnect_enc
             return len(heard) >= 2
 
         await session.start_scan()
-        await wait_for(two_addresses_heard)  # the tag rotated its address
+        await wait_until(two_addresses_heard, timeout=8.0)  # the tag rotated its address
         await session.stop_scan()
         tags = [r for r in session.registry if r.name == "Privacy Tag"]
         assert len(tags) == 1  # one device, not one per address
