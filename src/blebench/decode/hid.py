@@ -780,6 +780,15 @@ def _with_keys(
     )
 
 
+# Typed control characters drawn as what a keyboard shows for them.
+SHOWN_AS = {"\n": "⏎", "\t": "⇥"}
+
+
+def shown_text(text: str) -> str:
+    """Typed text with Enter and Tab as the signs a keyboard shows for them."""
+    return "".join(SHOWN_AS.get(ch, ch) for ch in text)
+
+
 def keys_text(modifiers: Iterable[int], keys: Iterable[int], caps_lock: bool = False) -> str:
     """What these keys type together on a US layout: shift applied, nothing for
     Control/Alt/GUI shortcuts."""

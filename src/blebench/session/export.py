@@ -13,10 +13,11 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from blebench.session.filters import SampleFilter
-from blebench.session.streams import StreamSample, StreamStore
+if TYPE_CHECKING:
+    from blebench.session.filters import SampleFilter
+    from blebench.session.streams import StreamSample, StreamStore
 
 __all__ = [
     "CSV_COLUMNS",

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from blebench.decode import hid
+from blebench.decode.hid import shown_text  # re-exported: it is how decoded keys read
 from blebench.decode.hid_usages import PAGE_KEYBOARD
 from blebench.decode.names import normalize_uuid
 from blebench.session import gatt
@@ -50,9 +51,6 @@ REPORT_REFERENCE_UUID = normalize_uuid("2908")
 BOOT_KEYBOARD_INPUT_UUID = normalize_uuid("2a22")
 REPORT_TYPE_INPUT = 1
 
-# Typed control characters drawn as what a keyboard shows for them.
-SHOWN_AS = {"\n": "⏎", "\t": "⇥"}
-
 
 def has_keyboard_input(report_map: hid.ReportMap, report_id: int | None) -> bool:
     """Whether the map's input report `report_id` carries keyboard keys."""
@@ -60,11 +58,6 @@ def has_keyboard_input(report_map: hid.ReportMap, report_id: int | None) -> bool
     if report is None:
         return False
     return any(page == PAGE_KEYBOARD for f in report.fields for page, _a, _b in f.usage_spans)
-
-
-def shown_text(text: str) -> str:
-    """Typed text with Enter and Tab as the signs a keyboard shows for them."""
-    return "".join(SHOWN_AS.get(ch, ch) for ch in text)
 
 
 @dataclass(slots=True)

@@ -4,10 +4,15 @@ far. What a keyboard is and how its reports decode is the session's (blebench.se
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
-from blebench.session.hid import Keyboard, shown_text
+from blebench.decode.hid import shown_text
 from blebench.ui.safe_text import safe_text
+
+if TYPE_CHECKING:
+    from blebench.session.hid import Keyboard
 
 __all__ = ["MAX_TYPED_SHOWN", "keys_line", "shown_text"]
 

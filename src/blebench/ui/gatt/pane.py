@@ -21,10 +21,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Static, Tree
 
 from blebench.decode.names import short_uuid
+from blebench.session.decoding import decode_fields, lost_during
 from blebench.session.errors import GattOperationError
-from blebench.session.gatt import decode_fields, lost_during
 from blebench.session.models import ConnectionInfo, GattNode, GattTree, ReadResult
-from blebench.session.streams import StreamCursor
 from blebench.ui.connect import Failure
 from blebench.ui.gatt.editor import ValueEditor
 from blebench.ui.gatt.keys import keys_line
@@ -35,7 +34,7 @@ from blebench.ui.safe_text import safe_text
 if TYPE_CHECKING:
     from blebench.session.api import SessionApi
     from blebench.session.hid import HidContext
-    from blebench.session.streams import Stream
+    from blebench.session.streams import Stream, StreamCursor
 
 DEFAULT_REFRESH_HZ = 10.0
 
@@ -100,7 +99,7 @@ class GattPane(Horizontal):
         # the keyboards subscribed to and what they typed.
         self.hid: HidContext | None = None
         # Where the value box is in the streams (the store's reader API).
-        self._live_cursor = StreamCursor()
+        self._live_cursor: StreamCursor | None = None
         self._lost_shown = False  # the header says the link is gone
 
     def compose(self) -> ComposeResult:
@@ -184,7 +183,7 @@ class GattPane(Horizontal):
         if self.hid is not None:
             self.hid.reset()  # a new link: its keyboards are subscribed to again
         self._show_keys()
-        self._live_cursor = StreamCursor()
+        self._live_cursor = None
         self.query_one(GattTreeView).show_tree(self._device_label(), tree)
         # The previous device's selection and value must not linger beside the new tree.
         self._show_node(None)

@@ -20,7 +20,8 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Input, Select, Static
 
-from blebench.session.console import ConsoleExchange, MatchSpecError, ReplyMatcher
+from blebench.errors import UserInputError
+from blebench.session.matching import ConsoleExchange, MatchSpecError, ReplyMatcher
 from blebench.ui.safe_text import safe_text
 from blebench.userinput import ValueParseError, parse_text, read_hex
 
@@ -36,7 +37,8 @@ class RequestFn(Protocol):
 DEFAULT_TIMEOUT_S = 2.0
 HISTORY = 50
 
-class RequestError(ValueError):
+
+class RequestError(UserInputError):
     """What the user typed cannot be sent (the message says why)."""
 
 
@@ -91,7 +93,9 @@ class RequestConsole(Vertical):
     class Exchanged(Message):
         """A request went out and ended (reply, timeout or error)."""
 
-        def __init__(self, request: bytes, exchange: ConsoleExchange | None, error: str | None) -> None:
+        def __init__(
+            self, request: bytes, exchange: ConsoleExchange | None, error: str | None
+        ) -> None:
             super().__init__()
             self.request = request
             self.exchange = exchange
@@ -105,14 +109,22 @@ class RequestConsole(Vertical):
         self.in_flight = 0
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("console: subscribe to a notify characteristic to talk to it", style="dim"),
-                     id="console-target")
+        yield Static(
+            Text("console: subscribe to a notify characteristic to talk to it", style="dim"),
+            id="console-target",
+        )
         with Horizontal():
-            yield Select([("hex", "hex"), ("text", "text")], value="hex", allow_blank=False,
-                         id="console-mode")
+            yield Select(
+                [("hex", "hex"), ("text", "text")],
+                value="hex",
+                allow_blank=False,
+                id="console-mode",
+            )
             yield Input(placeholder="request, e.g. 55 aa 00 01 01 fd", id="console-request")
-            yield Input(placeholder="match (empty: any notification), e.g. seq:3 prefix:55aa",
-                        id="console-match")
+            yield Input(
+                placeholder="match (empty: any notification), e.g. seq:3 prefix:55aa",
+                id="console-match",
+            )
             yield Input(str(DEFAULT_TIMEOUT_S), placeholder="timeout s", id="console-timeout")
             yield Button("Send", id="console-send", variant="primary")
         yield Static("", id="console-result")
@@ -127,7 +139,9 @@ class RequestConsole(Vertical):
         self._target = target
         label = self.query_one("#console-target", Static)
         if target is None:
-            label.update(Text("console: subscribe to a notify characteristic to talk to it", style="dim"))
+            label.update(
+                Text("console: subscribe to a notify characteristic to talk to it", style="dim")
+            )
         else:
             line = Text("console: ", style="bold")
             line.append_text(safe_text(target.description, max_len=140))
@@ -151,7 +165,9 @@ class RequestConsole(Vertical):
         if not self._history or not field.has_focus:
             return
         self._history_at = max(0, min(len(self._history), self._history_at + step))
-        field.value = self._history[self._history_at] if self._history_at < len(self._history) else ""
+        field.value = (
+            self._history[self._history_at] if self._history_at < len(self._history) else ""
+        )
         field.cursor_position = len(field.value)
 
     def send(self) -> None:
@@ -166,15 +182,22 @@ class RequestConsole(Vertical):
             self._result(Text(f"✗ {exc}", style="red"))
             return
         if self._target is None:
-            self._result(Text("✗ no console target: connect and subscribe to a notify "
-                              "characteristic first (GATT pane)", style="red"))
+            self._result(
+                Text(
+                    "✗ no console target: connect and subscribe to a notify "
+                    "characteristic first (GATT pane)",
+                    style="red",
+                )
+            )
             return
         if not self._history or self._history[-1] != request_text:
             self._history.append(request_text)
             del self._history[:-HISTORY]
         self._history_at = len(self._history)
         self.in_flight += 1
-        self._result(Text(f"… waiting for {matcher.describe()} (up to {timeout:g} s)", style="yellow"))
+        self._result(
+            Text(f"… waiting for {matcher.describe()} (up to {timeout:g} s)", style="yellow")
+        )
         self.run_worker(self._exchange(self._target, data, matcher, timeout), group="console")
 
     def _timeout(self) -> float:
@@ -199,17 +222,25 @@ class RequestConsole(Vertical):
             return
         self.in_flight -= 1
         if exchange.reply is None:
-            line = Text(f"✗ no reply matching {exchange.matcher} within {timeout:g} s "
-                        f"({exchange.unrelated:,} unrelated notifications meanwhile)", style="red")
+            line = Text(
+                f"✗ no reply matching {exchange.matcher} within {timeout:g} s "
+                f"({exchange.unrelated:,} unrelated notifications meanwhile)",
+                style="red",
+            )
         elif not matcher.parts:
             # Nothing to match on: in a busy stream this is whatever came next, not a reply.
             line = Text(f"✓ next notification in {exchange.elapsed_ms:.1f} ms ", style="green")
-            line.append("(no match given: any counts; seq:3 waits for the reply echoing "
-                        "byte 3): ", style="dim")
+            line.append(
+                "(no match given: any counts; seq:3 waits for the reply echoing byte 3): ",
+                style="dim",
+            )
             line.append(exchange.reply.data.hex(" "), style="cyan")
         else:
-            line = Text(f"✓ reply in {exchange.elapsed_ms:.1f} ms "
-                        f"({exchange.unrelated:,} unrelated skipped): ", style="green")
+            line = Text(
+                f"✓ reply in {exchange.elapsed_ms:.1f} ms "
+                f"({exchange.unrelated:,} unrelated skipped): ",
+                style="green",
+            )
             line.append(exchange.reply.data.hex(" "), style="cyan")
         self._result(line)
         self.post_message(self.Exchanged(data, exchange, None))

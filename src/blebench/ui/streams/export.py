@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,8 +18,10 @@ from textual.widgets import Input, Select
 
 from blebench.session import export
 from blebench.session.filters import SampleFilter
-from blebench.session.streams import StreamStore
 from blebench.ui.path_dialog import PathDialog
+
+if TYPE_CHECKING:
+    from blebench.session.streams import StreamStore
 
 ExportFormat = Literal["csv", "jsonl"]
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from blebench.session.streams import StreamCursor, StreamStore
 from blebench.ui.streams.fields import numeric_field, numeric_fields, summarize
 from blebench.ui.streams.log_view import LogEntry
 from blebench.ui.streams.stream_table import StreamRow
+
+if TYPE_CHECKING:
+    from blebench.session.streams import StreamCursor, StreamStore
 
 MAX_BATCH = 20_000  # a tick never carries more than the log can hold
 
@@ -46,7 +48,7 @@ class FeedUpdate:
 @dataclass(slots=True)
 class StreamFeed:
     store: StreamStore
-    cursor: StreamCursor = field(default_factory=StreamCursor)
+    cursor: StreamCursor | None = None  # None: from the first sample the store holds
     plot: PlotChoice | None = None
     _latest: dict[int, str] = field(default_factory=dict)
     _missed: dict[int, int] = field(default_factory=dict)

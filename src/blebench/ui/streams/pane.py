@@ -10,7 +10,7 @@ handful of repaints.
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -19,11 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Select, Static
 
-from blebench.session.console import ConsoleChoice
-from blebench.session.console import RequestConsole as SessionConsole
 from blebench.session.errors import FilterError
-from blebench.session.rssi import RssiHistory
-from blebench.session.streams import StreamStore
 from blebench.ui.streams.console import ConsoleTarget, RequestConsole
 from blebench.ui.streams.export import ExportRequest, ExportScreen, export_streams
 from blebench.ui.streams.feed import FeedUpdate, PlotChoice, StreamFeed
@@ -39,25 +35,13 @@ from blebench.ui.streams.log_view import (
 from blebench.ui.streams.plot import MAX_POINTS, LivePlot
 from blebench.ui.streams.stream_table import StreamTable
 
+if TYPE_CHECKING:
+    from blebench.session.api import SessionApi
+    from blebench.session.console import RequestConsole as SessionConsole
+
 DEFAULT_REFRESH_HZ = 10.0
 NO_PLOT = "none"
 RSSI_KEY = "rssi"
-
-
-class StreamsSession(Protocol):
-    """What the pane needs of the session (a part of blebench.session.api.SessionApi)."""
-
-    @property
-    def streams(self) -> StreamStore: ...
-
-    def console_for(self, stream_id: int | None) -> ConsoleChoice | None:
-        """The console to offer: the selected stream's when it has one, else the newest."""
-
-    def sample_link_rssi(self) -> None:
-        """Read the link RSSI of connected devices from now on (for the plot)."""
-
-    def rssi_history(self, address: str) -> RssiHistory:
-        """A device's RSSI from its advertisements and from the link (sampled meanwhile)."""
 
 
 class StreamsPane(Vertical):
@@ -89,7 +73,7 @@ class StreamsPane(Vertical):
 
     def __init__(
         self,
-        session: StreamsSession,
+        session: SessionApi,
         *,
         refresh_hz: float = DEFAULT_REFRESH_HZ,
         id: str | None = None,  # noqa: A002 - Textual's parameter name
