@@ -1,5 +1,5 @@
 """A small host App for the Streams pane over a real `StreamStore` with the session's own
-decoder (`blebench.session.gatt.stream_decoder`, what `SessionManager` gives its store), for
+decoder (`blebench.session.decoding.stream_decoder`, what `SessionManager` gives its store), for
 tests that need no radio: the fields the pane shows are the ones a user sees. End-to-end
 tests use `make_app`."""
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from textual.app import App, ComposeResult
 
 from blebench.session.console import ConsoleChoice
-from blebench.session.gatt import stream_decoder
+from blebench.session.decoding import stream_decoder
 from blebench.session.rssi import RssiHistory
 from blebench.session.streams import StreamStore
 from blebench.ui.streams import StreamsPane

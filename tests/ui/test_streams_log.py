@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from blebench.session.gatt import stream_decoder
+from blebench.session.decoding import stream_decoder
 from blebench.ui.streams.log_view import LogEntry, LogView
 
 SIZE = (120, 30)
