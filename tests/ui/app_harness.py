@@ -18,6 +18,7 @@ from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import PairingDelegate
 from blebench.pairing.lab import LabResult
 from blebench.pairing.models import Bond, PairingOptions, PairingOutcome
+from blebench.session.api import SessionApi
 from blebench.session.manager import SessionManager, SessionSettings
 from blebench.session.models import ConnectionInfo
 from blebench.session.pairing import run_lab
@@ -28,7 +29,6 @@ from blebench.ui.gatt import GattPane
 from blebench.ui.gatt.tree import GattTreeView
 from blebench.ui.scan.table import DeviceTable
 from blebench.ui.security import SecurityPane
-from blebench.ui.security.pane import PairingSession
 from blebench.ui.settings import Settings
 
 SIZE = (160, 45)
@@ -114,7 +114,7 @@ class SecurityHost(App[None]):
 
     def __init__(
         self,
-        session: PairingSession,
+        session: SessionApi,
         settings: Settings | None = None,
         bond_store: BondStore | None = None,
     ) -> None:

@@ -8,7 +8,7 @@ the rest of the UI keeps going while it runs.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -18,21 +18,7 @@ from textual.widgets import Button, DataTable, Static
 
 from blebench.pairing.lab import LabResult, LadderStep
 from blebench.pairing.models import PairingOptions, PairingOutcome
-
-
-class LabSession(Protocol):
-    """What the ladder needs of the session: the lab (`SessionManager.run_lab`)."""
-
-    async def run_lab(
-        self,
-        initiator: PairingOptions,
-        responder: PairingOptions,
-        *,
-        passkey: int | None = None,
-        confirm: bool = True,
-        timeout: float | None = None,
-    ) -> LabResult: ...
-
+from blebench.session.api import SessionApi
 
 _OUTCOME_FIELDS = ("pairing", "method", "passkey_display", "passkey_input", "authenticated",
                    "security_level", "key_size", "bonded", "keypress")
@@ -93,7 +79,7 @@ class LadderView(Vertical):
     LadderView #lab-compare-box { height: 14; border-top: solid $primary-muted; }
     """
 
-    def __init__(self, session: LabSession, *, id: str | None = None) -> None:  # noqa: A002
+    def __init__(self, session: SessionApi, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
         self.session = session
         self.initiator = PairingOptions()

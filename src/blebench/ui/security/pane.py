@@ -10,7 +10,6 @@ modals while the rest of the app keeps running.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Protocol
 
 from rich.text import Text
 from textual import on, work
@@ -20,18 +19,16 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TabbedContent, TabPane
 
 from blebench.pairing.bonds import BondStore
-from blebench.pairing.delegate import PairingDelegate
-from blebench.pairing.lab import LabResult
 from blebench.pairing.models import (
     KEY_SIZE_MAX,
     KEY_SIZE_MIN,
-    Bond,
     IoCapability,
     PairingOptions,
     PairingOutcome,
 )
+from blebench.session.api import SessionApi
 from blebench.session.errors import StaleBondError
-from blebench.session.models import ConnectionInfo, ConnectionState
+from blebench.session.models import ConnectionState
 from blebench.ui.safe_text import safe_text
 from blebench.ui.security.bonds import BondManager
 from blebench.ui.security.ladder import LadderView
@@ -41,48 +38,6 @@ from blebench.ui.settings import PairingSettings, Settings
 
 IO_CHOICES = [(io.label, io.value) for io in IoCapability]
 KEY_SIZES = [(str(n), n) for n in range(KEY_SIZE_MIN, KEY_SIZE_MAX + 1)]
-
-
-class PairingSession(Protocol):
-    """What the pane needs of the session (`blebench.session.api.SessionApi` has it all):
-    pairing, the guided re-pair, the lab, the one bond store, the connections."""
-
-    @property
-    def bonds(self) -> BondStore: ...
-
-    async def pair(
-        self,
-        target: str,
-        options: PairingOptions,
-        delegate: PairingDelegate,
-        *,
-        passkey: int | None = None,
-        timeout: float | None = None,
-    ) -> PairingOutcome: ...
-
-    async def repair(
-        self,
-        target: str,
-        delegate: PairingDelegate,
-        options: PairingOptions | None = None,
-        *,
-        passkey: int | None = None,
-        timeout: float | None = None,
-    ) -> tuple[PairingOutcome, Bond]: ...
-
-    async def run_lab(
-        self,
-        initiator: PairingOptions,
-        responder: PairingOptions,
-        *,
-        passkey: int | None = None,
-        confirm: bool = True,
-        timeout: float | None = None,
-    ) -> LabResult: ...
-
-    def connection(self, address: str) -> ConnectionInfo | None: ...
-
-    def all_connections(self) -> list[ConnectionInfo]: ...
 
 
 def options_from_settings(pairing: PairingSettings) -> PairingOptions:
@@ -146,7 +101,7 @@ class SecurityPane(Horizontal):
 
     BINDINGS = [Binding("P", "pair", "Pair")]
 
-    def __init__(self, session: PairingSession, *, settings: Settings | None = None,
+    def __init__(self, session: SessionApi, *, settings: Settings | None = None,
                  bond_store: BondStore | None = None,
                  id: str | None = None) -> None:  # noqa: A002 - Textual's parameter name
         super().__init__(id=id)
