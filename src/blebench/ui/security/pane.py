@@ -26,8 +26,7 @@ from blebench.pairing.models import (
     PairingOptions,
     PairingOutcome,
 )
-from blebench.session.api import SessionApi
-from blebench.session.errors import StaleBondError
+from blebench.session.api import SessionApi, StaleBondError
 from blebench.session.models import ConnectionState
 from blebench.ui.safe_text import safe_text
 from blebench.ui.security.bonds import BondManager
