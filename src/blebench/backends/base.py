@@ -35,6 +35,30 @@ if TYPE_CHECKING:
 BLEAK_BACKEND_ATTRIBUTE = "_backend"
 
 
+class LinkError(Exception):
+    """A backend's link failure: `hci_code` (the HCI status or disconnect reason) and
+    `during` (the operation the link dropped in, None when it never came up). A backend's
+    own error classes inherit it beside their library's (e.g. BleakError), so the session
+    catches this type instead of reading attributes by name."""
+
+    hci_code: int
+    during: str | None = None
+
+
+class StaleBond(LinkError):
+    """The stored bond did not encrypt the link: the peer no longer has it."""
+
+    address: str
+    identity_address: str | None = None
+
+
+class PairingFailed(Exception):
+    """A failed pairing, raised by a backend (bleak's contract) with blebench's whole
+    `PairingOutcome` (its `failure` says who refused and why)."""
+
+    outcome: PairingOutcome
+
+
 class RadioError(SetupError):
     """A radio that cannot be opened; the message is meant for the user."""
 

@@ -28,7 +28,7 @@ from bleak import BleakClient
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakDeviceNotFoundError, BleakError, BleakGATTProtocolError
 
-from blebench.backends.base import client_extras
+from blebench.backends.base import LinkError, StaleBond, client_extras
 from blebench.decode.codes import att_error, hci_error
 from blebench.session.errors import (
     ConnectFailedError,
@@ -196,14 +196,14 @@ class DeviceConnection:
             raise GattOperationError(f"{during} failed", explanation=att_error(code)) from None
         except TimeoutError as exc:
             if not self.client.is_connected:
-                self.mark_lost(getattr(exc, "hci_code", None))
+                self.mark_lost(exc.hci_code if isinstance(exc, LinkError) else None)
                 raise self.lost_error(during) from None
             raise OperationTimeoutError(
                 f"{self.name or self.address} did not answer {during} in time",
                 next_step="the device may be busy or out of range: retry, or reconnect",
             ) from None
         except BleakError as exc:
-            hci_code = getattr(exc, "hci_code", None)
+            hci_code = exc.hci_code if isinstance(exc, LinkError) else None
             if hci_code is not None or not self.client.is_connected:
                 self.mark_lost(hci_code)
                 raise self.lost_error(during) from None
@@ -452,15 +452,15 @@ class ConnectionManager:
         except (BleakError, OSError, EOFError) as exc:
             conn.state = ConnectionState.FAILED
             self._changed(conn)
-            code = getattr(exc, "hci_code", None)
-            if getattr(exc, "stale_bond", False):
+            code = exc.hci_code if isinstance(exc, LinkError) else None
+            if isinstance(exc, StaleBond):
                 raise StaleBondError(
                     label,
                     address=address,
-                    identity_address=getattr(exc, "identity_address", None),
+                    identity_address=exc.identity_address,
                     explanation=hci_error(code) if code is not None else None,
                 ) from None
-            during = getattr(exc, "during", None)
+            during = exc.during if isinstance(exc, LinkError) else None
             if during is not None:  # the link came up, then dropped (mid-discovery)
                 raise ConnectionLostError(
                     f"{label} disconnected during {during}",

@@ -16,7 +16,7 @@ import contextlib
 import copy
 from typing import TYPE_CHECKING
 
-from blebench.backends.base import client_extras
+from blebench.backends.base import PairingFailed, client_extras
 from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import PairingDelegate
 from blebench.pairing.lab import LabResult
@@ -93,11 +93,8 @@ async def pair(
         returned = await extras.pair(
             options, delegate, passkey=passkey, peer_name=conn.name, **extra
         )
-    except Exception as exc:
-        outcome = getattr(exc, "outcome", None)  # bleak's contract: a failed pairing raises
-        if not isinstance(outcome, PairingOutcome):
-            raise
-        return outcome
+    except PairingFailed as exc:  # bleak's contract: a failed pairing raises
+        return exc.outcome
     return returned
 
 

@@ -69,6 +69,7 @@ from bumble.gatt import (
     Characteristic,
 )
 
+from blebench.backends.base import LinkError, PairingFailed, StaleBond
 from blebench.decode.names import uuid_text
 from blebench.pairing.delegate import PairingDelegate, ScriptedDelegate
 from blebench.pairing.models import IoCapability, PairingOptions, PairingOutcome
@@ -92,7 +93,7 @@ _FAILED_TO_ESTABLISH = hci.HCI_CONNECTION_FAILED_TO_BE_ESTABLISHED_ERROR
 _PROPERTY_NAMES: tuple[tuple[int, str], ...] = tuple(sorted(CHARACTERISTIC_PROPERTIES.items()))
 
 
-class BumbleConnectError(BleakError):
+class BumbleConnectError(BleakError, LinkError):
     """Connecting failed with an HCI status (`hci_code`), e.g. 0x3E or a refusal."""
 
     def __init__(self, hci_code: int, address: str, detail: str = "") -> None:
@@ -101,7 +102,7 @@ class BumbleConnectError(BleakError):
         self.address = address
 
 
-class BumbleDisconnectedError(BleakError):
+class BumbleDisconnectedError(BleakError, LinkError):
     """The link dropped while an operation was running; `hci_code` is the reason."""
 
     def __init__(self, hci_code: int, during: str) -> None:
@@ -110,10 +111,8 @@ class BumbleDisconnectedError(BleakError):
         self.during = during
 
 
-class BumbleStaleBondError(BleakError):
+class BumbleStaleBondError(BleakError, StaleBond):
     """The stored bond did not encrypt the link: the peer no longer has it."""
-
-    stale_bond = True  # read by the session without importing this backend
 
     def __init__(self, hci_code: int, address: str, identity_address: str | None) -> None:
         super().__init__(
@@ -138,7 +137,7 @@ class BumbleNotConnectedError(BleakError):
     """An operation was asked for on a client that is not connected."""
 
 
-class BumblePairingError(BleakError):
+class BumblePairingError(BleakError, PairingFailed):
     """Pairing failed (bleak's BlueZ and WinRT backends raise too).
 
     `reason` is the SMP reason code (Core Vol 3 Part H 3.5.5, e.g. 0x05 Pairing Not
