@@ -10,12 +10,13 @@ import argparse
 import asyncio
 import json
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from blebench.commands.radio import in_session, seconds
 
 if TYPE_CHECKING:
-    from blebench.session.manager import SessionManager
+    from blebench.session.api import SessionApi
 
 
 def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
@@ -51,7 +52,7 @@ async def scan(args: argparse.Namespace) -> int:
     return await in_session(args, lambda session: _scan(args, session))
 
 
-async def _scan(args: argparse.Namespace, session: SessionManager) -> int:
+async def _scan(args: argparse.Namespace, session: SessionApi) -> int:
     mode = "passive" if args.passive else "active"
     print(
         f"scanning {session.radio_info.description}, {mode}, {args.duration:g} s",
@@ -64,13 +65,16 @@ async def _scan(args: argparse.Namespace, session: SessionManager) -> int:
     except asyncio.CancelledError:
         interrupted = True  # Ctrl-C: still show what was heard
     await session.stop_scan()
-    records = sorted(session.registry, key=lambda r: r.first_seen)
+    _version, changed = session.devices_changed_since(0)
+    records = sorted(changed, key=lambda r: r.first_seen)
     if args.json:
+        wall_offset = time.time() - session.clock()  # wall - the session's monotonic clock
         for record in records:
-            print(json.dumps(record.to_json(session.registry.wall_offset)))
+            print(json.dumps(record.to_json(wall_offset)))
     else:
         print(format_table(records))
-        print(f"{len(records)} device(s), {session.registry.reports} report(s)", file=sys.stderr)
+        reports = sum(record.count for record in records)
+        print(f"{len(records)} device(s), {reports} report(s)", file=sys.stderr)
     if interrupted:
         print("blebench: interrupted: the list is what was heard until then", file=sys.stderr)
         return 130
