@@ -206,6 +206,10 @@ def next_step(args: argparse.Namespace, options: PairingOptions,
         wanted = options.with_(io=IoCapability.KEYBOARD_DISPLAY, mitm=True, sc=True)
         return (f"{command(wanted)} (passkey entry or numeric comparison give MITM "
                 "protection); `blebench matrix --explain` shows why")
+    if failure.declined:
+        again = command(options).replace(" --confirm no", "")
+        return f"this side said no at the prompt; to pair, accept it: {again}"
+
     if failure.code == 0x04:
         return ("type the passkey exactly as the device shows it: "
                 f"{command(options, passkey=False)} --passkey N")

@@ -167,6 +167,7 @@ class PairingFailure:
     name: str
     why: str
     by: Side | None = None
+    declined: bool = False  # this side's user said no at a prompt (not the peer's refusal)
 
     @property
     def no_answer(self) -> bool:

@@ -64,7 +64,8 @@ _DISPLAYS = {"display-only", "display-yes-no", "keyboard-display"}
 
 
 def peer_text(connection: Connection, name: str | None = None) -> str:
-    address = str(connection.peer_address)
+    # Bumble's str() of a public address ends in "/P": the user knows addresses without it.
+    address = str(connection.peer_address).removesuffix("/P")
     return f"{name} ({address})" if name else address
 
 
@@ -140,6 +141,16 @@ def failure_from(
         by: Side | None = None
         if observer.failure_code == code and observer.failure_by_us is not None:
             by = us if observer.failure_by_us else them
+        if observer.declined is not None and by != them:
+            return PairingFailure(
+                code=code,
+                name=explained.name,
+                why=f"This side declined {observer.declined}, so it sent Pairing Failed "
+                f"(Bumble gives this reason for a refusal). Pair again and accept it, or "
+                f"choose IO capabilities that give the method you want (the matrix shows them).",
+                by=us,
+                declined=True,
+            )
         why = explained.meaning
         if explained.next_step:
             why = f"{why} {explained.next_step}"

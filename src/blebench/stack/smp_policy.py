@@ -130,6 +130,7 @@ class SmpObserver:
     failure_code: int | None = None
     failure_by_us: bool | None = None
     local_failure: PairingFailure | None = None  # a policy refusal decided here
+    declined: str | None = None  # the prompt this side's user said no to ("the Just Works pairing")
     checked: dict[str, Any] = field(
         default_factory=dict
     )  # sc, key_size as our policy check saw them
@@ -239,6 +240,13 @@ class BridgeDelegate(PairingDelegate):
         self.prompts = prompts
         self.peer = peer
         self.passkey = passkey
+        self.observer: SmpObserver | None = None  # set by BridgeConfig: where a "no" is noted
+
+    def _declined(self, what: str) -> None:
+        # Bumble answers a "no" with a reason code meant for other failures (0x04 for a
+        # refused confirmation): note that our user said no, so the words can say so.
+        if self.observer is not None:
+            self.observer.declined = what
 
     async def accept(self) -> bool:
         return True  # the pairable policy is applied by PolicySession, with its own reason
@@ -248,14 +256,21 @@ class BridgeDelegate(PairingDelegate):
             # This side has no input: nobody here could answer, so Just Works is accepted
             # without asking (the face says so; MITM protection there is none).
             return True
-        return await self.prompts.confirm_just_works(self.peer)
+        accepted = await self.prompts.confirm_just_works(self.peer)
+        if not accepted:
+            self._declined("the Just Works pairing")
+        return accepted
 
     async def compare_numbers(self, number: int, digits: int) -> bool:
-        return await self.prompts.confirm_numeric(self.peer, number)
+        same = await self.prompts.confirm_numeric(self.peer, number)
+        if not same:
+            self._declined("the numeric comparison")
+        return same
 
     async def get_number(self) -> int | None:
         passkey = await self.prompts.request_passkey(self.peer)
         if passkey is None:
+            self._declined("the passkey request")
             return None
         if not 0 < passkey <= 999_999:
             # 000000 would hang Bumble's SMP; out-of-range numbers are not passkeys.
@@ -297,6 +312,8 @@ class BridgeConfig(PairingConfig):
         self.prompts = prompts
         self.peer = peer
         self.observer = observer or SmpObserver()
+        if isinstance(self.delegate, BridgeDelegate):
+            self.delegate.observer = self.observer
         self.quirks = quirks or Quirks()
 
 
