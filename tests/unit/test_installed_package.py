@@ -26,7 +26,9 @@ in_ci = pytest.mark.skipif(
 
 
 def _inside_checkout(path: str | Path) -> bool:
-    return Path(path).resolve().is_relative_to(REPO)
+    # The checkout's own source tree; CI's .venv sits inside the clone, so site-packages under
+    # it is the installed package, not the checkout.
+    return Path(path).resolve().is_relative_to(REPO / "src")
 
 
 @in_ci
