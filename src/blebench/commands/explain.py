@@ -41,28 +41,32 @@ def register(
         "words",
         nargs="+",
         metavar="[DOMAIN] CODE",
-        help=f"optional domain ({'|'.join(DOMAINS)}) then one or more codes, decimal or 0x hex",
+        help=f"optional domain ({'|'.join(DOMAINS)}) then one or more codes, decimal or 0x hex "
+        "(exit 1 when a code is unknown, 2 when a word is not a code)",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per code")
     parser.set_defaults(func=run)
 
 
 def parse_code(text: str) -> int:
-    """Decimal, 0x hex (also a bare hex with a-f digits, or a trailing 'h'); ValueError
-    with a clear message otherwise."""
+    """Decimal (531, -5), or hex with its 0x prefix (0x213), as the README says; anything
+    else (`1a`, `13h`, `1e3`) is refused with a ValueError in words rather than guessed."""
     t = text.strip().lower().replace("_", "")
+    digits = t[1:] if t.startswith("-") else t
     try:
-        if t.startswith(("0x", "-0x")):
+        if digits.startswith("0x") and len(digits) > 2:
             return int(t, 16)
-        if t.endswith("h") and len(t) > 1:
-            return int(t[:-1], 16)
-        if t.lstrip("-").isdigit():
+        if digits.isdigit() and digits.isascii():
             return int(t, 10)
-        if t and all(c in "0123456789abcdef" for c in t):
-            return int(t, 16)
     except ValueError:
         pass
-    raise ValueError(f"not a number: {text!r} (use decimal like 531 or hex like 0x213)")
+    hint = ""
+    if digits and all(c in "0123456789abcdefh" for c in digits):
+        bare = digits.removesuffix("h")
+        hint = f"; for hex write 0x{bare}" if bare else ""
+    raise ValueError(
+        f"not a code: {text!r}: write it in decimal (531) or in hex with 0x (0x213){hint}"
+    )
 
 
 def _is_code(text: str) -> bool:

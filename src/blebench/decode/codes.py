@@ -582,7 +582,8 @@ def _wrapped(
         f"{code} = {_hex(code)} = {base_symbol} ({_hex(base)}) + {what} {_hex(inner.code)} "
         f"{inner.name}: {_body(inner)}",
         inner.next_step,
-        f"{base_symbol} + {inner.symbol}",
+        # A reserved inner code has no symbol of its own: its number, never "BASE + ".
+        f"{base_symbol} + {inner.symbol or _hex(inner.code)}",
     )
 
 

@@ -135,6 +135,32 @@ def test_cli_explain_without_domain_and_bad_input(capsys: pytest.CaptureFixture[
     out = capsys.readouterr().out
     assert "hci 62 (0x3E)" in out and "esp 62 (0x3E)" in out
     assert main(["explain", "nimble", "zz"]) == 2
-    assert "not a number" in capsys.readouterr().err
+    assert "not a code" in capsys.readouterr().err
     assert main(["explain", "30583"]) == 1
     assert "no domain defines" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("word", ["1a", "abc", "13h", "1e3", "0x", "12.0"])
+def test_cli_explain_refuses_what_is_neither_decimal_nor_0x_hex(
+    word: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README says decimal or 0x hex: `1a` is not guessed to be 26 (or 0x1A)."""
+    assert main(["explain", "nimble", word]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert f"not a code: {word!r}" in captured.err and "0x213" in captured.err
+
+
+def test_cli_explain_one_exit_code_for_unknown_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "nimble", "-5"]) == 1
+    assert main(["explain", "nimble", "0xabc"]) == 1
+    assert main(["explain", "nimble", "0x1a"]) == 0
+    assert "BLE_HS_EENCRYPT_KEY_SZ" in capsys.readouterr().out
+
+
+def test_cli_explain_reserved_inner_code_has_no_empty_symbol(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["explain", "nimble", "0x1e3"]) == 0
+    out = capsys.readouterr().out
+    assert "[BLE_HS_ERR_ATT_BASE + 0xE3]" in out and "+ ]" not in out
