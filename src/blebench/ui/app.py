@@ -20,12 +20,12 @@ from textual.theme import Theme
 from textual.widgets import Footer, LoadingIndicator, Static
 
 from blebench import paths
-from blebench.ui.main_screen import MainScreen
 from blebench.ui.palette import pane_commands, theme_commands
 from blebench.ui.settings import DEFAULT_THEME, Settings
 
 if TYPE_CHECKING:
     from blebench.session.api import SessionApi
+    from blebench.ui.main_screen import MainScreen
 
 log = logging.getLogger("blebench.ui")
 
@@ -96,8 +96,16 @@ class BlebenchApp(App[int]):
     def get_default_screen(self) -> Screen[None]:
         if self.session is None:
             return StartupScreen()
-        self.main_screen = MainScreen(self.session, self.settings, scan_on_start=self.scan_on_start)
+        self.main_screen = self._make_main_screen(self.session)
         return self.main_screen
+
+    def _make_main_screen(self, session: SessionApi) -> MainScreen:
+        # Imported here, not at the top: the panes (and the decoders they import) are a
+        # quarter of a second of imports that the startup screen's first frame need not
+        # wait for; they load while the radio opens.
+        from blebench.ui.main_screen import MainScreen
+
+        return MainScreen(session, self.settings, scan_on_start=self.scan_on_start)
 
     @work(exclusive=True, group="session-open", exit_on_error=False)
     async def _open_session(self, opener: SessionOpener) -> None:
@@ -109,13 +117,15 @@ class BlebenchApp(App[int]):
                 self.screen.failed(str(exc) or type(exc).__name__)
             return
         self.session = session
-        self.main_screen = MainScreen(session, self.settings, scan_on_start=self.scan_on_start)
+        self.main_screen = self._make_main_screen(session)
         await self.push_screen(self.main_screen)
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self._opener is not None:
-            self._open_session(self._opener)
+            # After the startup screen's first frame: opening imports bleak and Bumble,
+            # half a second that would otherwise come before anything is drawn.
+            self.call_after_refresh(self._open_session, self._opener)
         if self.startup_problems:
             for problem in self.startup_problems:
                 log.warning("%s", problem)
@@ -147,8 +157,9 @@ class BlebenchApp(App[int]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield from theme_commands(self)
-        if isinstance(screen, MainScreen):
-            yield from pane_commands(self, screen.command_groups(), screen.show_pane_of)
+        main = self.main_screen
+        if main is not None and screen is main:
+            yield from pane_commands(self, main.command_groups(), main.show_pane_of)
         yield SystemCommand(
             "Show the log file's path",
             "where blebench writes its log (rotated)",
