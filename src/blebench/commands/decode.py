@@ -192,11 +192,23 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stdout
     key: bytes | None = args.bthome_key
     mac: bytes | None = args.address
+    if not args.payloads and sys.stdin.isatty():
+        print("blebench decode: reading payloads from stdin, one hex line each "
+              "(Ctrl-D ends; or give them as arguments)", file=sys.stderr)
+    decoded = 0
     for number, line in enumerate(_inputs(args, sys.stdin.buffer), start=1):
+        decoded += 1  # a blank line is an empty payload: one output line per input line
         result = decode_line(line, number, mac, key)
         if args.json:
             out.write(json.dumps(result, ensure_ascii=False) + "\n")
         else:
             out.write(render_text(result) + "\n")
         out.flush()
+    if not decoded:
+        print(
+            "blebench decode: nothing to decode: give HEX payloads as arguments, "
+            "or one per line on stdin (e.g. blebench decode 0201061aff4c000215...)",
+            file=sys.stderr,
+        )
+        return 2
     return 0

@@ -59,16 +59,24 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from blebench.session.errors import FilterError
-    from blebench.session.filters import SampleFilter
+    from blebench.decode.names import normalize_uuid, uuid_name
+    from blebench.session.errors import FilterError, TargetError
+    from blebench.session.filters import SampleFilter, check_fields
+    from blebench.session.models import _as_handle, _could_be_uuid, check_target
 
     if args.count is not None and args.count < 1:
         return report_error(ValueError("--count must be at least 1"), args.json)
     if args.duration is not None and args.duration <= 0:
         return report_error(ValueError("--duration must be positive"), args.json)
     try:
+        for spec in args.chars:  # before connecting: a typo costs no connection
+            check_target(spec)
         args.sample_filter = SampleFilter.parse(args.filter) if args.filter else None
-    except FilterError as exc:
+        for spec in args.chars:
+            if _as_handle(spec) is None and _could_be_uuid(spec):
+                name = uuid_name(normalize_uuid(spec))
+                check_fields(args.sample_filter, spec, f"{spec} ({name})" if name else spec)
+    except (FilterError, TargetError) as exc:
         return report_error(exc, args.json)
     out: IO[str] = sys.stdout
     if args.out:
@@ -90,6 +98,7 @@ async def _notify(
     args: argparse.Namespace, session: SessionApi, info: ConnectionInfo, out: IO[str]
 ) -> int:
     from blebench.session import export
+    from blebench.session.filters import check_fields
 
     address = info.address
     store = session.streams
@@ -97,6 +106,9 @@ async def _notify(
     streams = [
         await session.subscribe(address, spec, indicate=args.indicate) for spec in args.chars
     ]
+    for stream in streams:  # a CHAR given by handle: its fields are known now
+        label = f"{printable(stream.name or stream.uuid)} (0x{stream.handle:04X})"
+        check_fields(args.sample_filter, stream.uuid, label)
     ids = [s.stream_id for s in streams]
     csv_writer = export.CsvSampleWriter(out) if args.csv else None
     printed = 0
@@ -162,5 +174,9 @@ def _text_line(record: dict[str, Any], *, own_decoder: bool = False) -> str:
     short = uuid[4:8] if uuid.endswith("-0000-1000-8000-00805f9b34fb") else uuid
     summary = "" if own_decoder else _summary(uuid, bytes.fromhex(record["hex"]))
     decoded = summary or summarize(record["decoded"])
+    fields = record.get("decoded")
+    if summary and isinstance(fields, dict) and fields.get("error"):
+        # A malformed frame says so beside what could be decoded.
+        decoded += f"  ✗ {printable(str(fields['error']), 120)}"
     line = f"{stamp}  0x{record['handle']:04X}  {short}  {record['hex']}"
     return f"{line}  {decoded}" if decoded else line

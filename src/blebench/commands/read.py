@@ -29,6 +29,9 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from blebench.session.models import check_target
+
+    check_target(args.char)  # `zz` is refused before connecting (exit 2)
     return run_connected(args, lambda session, conn: _read(args, session, conn))
 
 

@@ -24,7 +24,18 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
     )
     add_device_arguments(parser)
     parser.add_argument("char", metavar="CHAR", help="UUID, short UUID or handle")
-    parser.add_argument("value", metavar="VALUE", help="the value (hex unless told otherwise)")
+    # VALUE stays a required positional: an optional one would be taken (as nothing) before
+    # options such as `--int 2` that come between CHAR and VALUE.
+    parser.add_argument(
+        "value",
+        metavar="VALUE",
+        help='the value (hex unless told otherwise); an empty VALUE is refused unless --empty',
+    )
+    parser.add_argument(
+        "--empty",
+        action="store_true",
+        help='write zero bytes on purpose: blebench write DEVICE CHAR "" --empty',
+    )
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument(
         "--hex", dest="kind", action="store_const", const="hex", help="VALUE is hex (default)"
@@ -64,9 +75,20 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
     parser.set_defaults(func=run, kind=None)
 
 
-def encode(args: argparse.Namespace) -> bytes:
-    from blebench.userinput import Endian, parse_value
+NOTHING_TO_WRITE = "nothing to write: give a value, or `--empty` to send zero bytes on purpose"
 
+
+def encode(args: argparse.Namespace) -> bytes:
+    """VALUE as bytes; an empty VALUE (`""`, or hex that is only separators) is refused:
+    a zero-length write is rarely meant, and some devices act on it."""
+    from blebench.userinput import Endian, ValueParseError, parse_value
+
+    if args.empty:
+        if args.value.strip():
+            raise ValueParseError('--empty writes zero bytes: give "" as VALUE with it')
+        return b""
+    if not args.value.strip():
+        raise ValueParseError(NOTHING_TO_WRITE)
     endian: Endian = "big" if args.big_endian else "little"
     if args.int_width is not None:
         return parse_value(
@@ -74,12 +96,18 @@ def encode(args: argparse.Namespace) -> bytes:
         )
     if args.float_width is not None:
         return parse_value(args.value, "float", width=args.float_width, endian=endian)
-    return parse_value(args.value, args.kind or "hex")
+    data = parse_value(args.value, args.kind or "hex")
+    if not data:
+        raise ValueParseError(NOTHING_TO_WRITE)
+    return data
 
 
 def run(args: argparse.Namespace) -> int:
-    # Before connecting: a typo costs no connection (a ValueParseError ends the command in
-    # words, --json and exit 2: blebench.cli).
+    # Before connecting: a typo or an empty value costs no connection (a ValueParseError
+    # ends the command in words, --json and exit 2: blebench.cli).
+    from blebench.session.models import check_target
+
+    check_target(args.char)
     data = encode(args)
     return run_connected(args, lambda session, conn: _write(args, session, conn, data))
 

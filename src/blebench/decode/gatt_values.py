@@ -14,6 +14,7 @@ escaped in `summary` (no control characters, no terminal escapes).
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -711,6 +712,39 @@ _DECODERS: dict[int, Callable[[bytes], DecodedValue]] = {
 def known_uuids() -> tuple[int, ...]:
     """The 16-bit UUIDs with a specific decoder."""
     return tuple(sorted(_DECODERS))
+
+
+def _leaf_names(fields: Mapping[str, JSON], prefix: str = "") -> set[str]:
+    """Dotted names of the leaves (`flags.contact`); a `{"value", "unit"}` mapping is a leaf."""
+    names: set[str] = set()
+    for key, value in fields.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and "value" not in value:
+            names |= _leaf_names(value, f"{name}.")
+        else:
+            names.add(name)
+    return names
+
+
+@functools.cache
+def field_names(uuid: str | int) -> frozenset[str] | None:
+    """Every field name the UUID's decoder can give (dotted for nested ones), plus
+    `error`; None when the UUID has no specific decoder. Found by asking the decoder
+    itself, over every flags byte and lengths up to 24, so it never drifts from it."""
+    number = sig_uuid16(uuid)
+    decoder = _DECODERS.get(number) if number is not None else None
+    if decoder is None:
+        return None
+    names: set[str] = {"error"}
+    for first in range(256):
+        for length in range(1, 25):
+            for filler in (0x01, 0xFF):
+                try:
+                    decoded = decoder(bytes([first]) + bytes([filler]) * (length - 1))
+                except Exception:  # noqa: BLE001, S112 - decode_value guards this the same way
+                    continue
+                names |= _leaf_names(decoded.fields)
+    return frozenset(names)
 
 
 # -- presentation-format typed values -------------------------------------------------------

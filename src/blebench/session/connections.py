@@ -347,7 +347,8 @@ class ConnectionManager:
         if found is None:
             raise DeviceNotFoundError(
                 f"no device named {text!r} was heard within {wait:g} s",
-                next_step="check the name with `blebench scan` (names are case-sensitive), "
+                next_step="check the name with `blebench scan` (any case, or a part only one "
+                "device has), "
                 "make sure it advertises, or give its address",
             )
         return found

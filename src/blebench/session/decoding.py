@@ -32,16 +32,22 @@ def decode_fields(uuid: str, data: bytes, presentation: bytes | None = None) -> 
 
 def stream_decoder(uuid: str, data: bytes) -> Mapping[str, Any] | None:
     """The stream store's decoder: the decoded fields as one flat mapping
-    (`heart_rate_bpm`, `sensor_contact`, ...), None when the value is not understood."""
+    (`heart_rate_bpm`, `sensor_contact`, ...), None when the value is not understood.
+
+    A malformed value (truncated, an odd trailing byte, a flag announcing what is not
+    there) keeps what could be decoded and says what is wrong in `error`, so every reader
+    (the Streams log, `notify`, the exports) marks it."""
     from blebench.decode.gatt_values import decode_value
 
     try:
         decoded = decode_value(uuid, data)
     except Exception:  # noqa: BLE001 - see decode_fields
         return None
-    if decoded.kind == "generic" or not decoded.fields:
+    if decoded.kind == "generic" or not (decoded.fields or decoded.error):
         return None
-    fields: Mapping[str, Any] = plain(decoded.fields)
+    fields: dict[str, Any] = plain(decoded.fields)
+    if decoded.error:
+        fields["error"] = decoded.error
     return fields
 
 

@@ -8,6 +8,7 @@ A filter that cannot be understood raises `FilterError` (blebench.session.errors
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,7 +16,14 @@ from typing import Any
 
 from blebench.session.errors import FilterError
 
-__all__ = ["FieldCondition", "FilterError", "SampleFilter", "normalize_hex"]
+__all__ = [
+    "FieldCondition",
+    "FilterError",
+    "SampleFilter",
+    "check_fields",
+    "known_fields",
+    "normalize_hex",
+]
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": lambda a, b: a == b,
@@ -67,7 +75,22 @@ class FieldCondition:
                 "OP one of == != < <= > >= ~ (e.g. heart_rate>100)"
             )
         name, op, raw = m.groups()
-        return cls(name, "==" if op == "=" else op, _literal(raw))
+        if raw[0] in "<>=!~":
+            # `heart_rate>>100`, `bpm=>60`: a mistyped operator, not a value starting with ">".
+            raise FilterError(
+                f"{text!r}: {op + raw[0]!r} is not an operator: "
+                "OP is one of == != < <= > >= ~ (e.g. heart_rate>100)"
+            )
+        op = "==" if op == "=" else op
+        value = _literal(raw)
+        if op in ("<", "<=", ">", ">=") and (
+            isinstance(value, bool) or not isinstance(value, int | float)
+        ):
+            raise FilterError(
+                f"{text!r}: {op} compares numbers, and {raw!r} is not one "
+                "(use == or ~ for text)"
+            )
+        return cls(name, op, value)
 
     def matches(self, fields: Mapping[str, Any] | None) -> bool:
         if fields is None:
@@ -143,3 +166,52 @@ class SampleFilter:
         if self.condition is not None:
             return self.condition.matches(decoded())
         return True
+
+
+# UUIDs whose values the session decodes per stream (blebench.session.hid: a keyboard's
+# input report as keys and text), not by the decoding core: their fields are not known
+# before subscribing.
+_DECODED_PER_STREAM = frozenset({"00002a4d-0000-1000-8000-00805f9b34fb"})
+
+
+def known_fields(uuid: str) -> frozenset[str] | None:
+    """The decoded field names a condition can test on values of `uuid` (None: not known
+    before values come, e.g. a HID report; empty: its values are not decoded into fields)."""
+    from blebench.decode.gatt_values import field_names
+    from blebench.decode.names import normalize_uuid
+
+    try:
+        full = normalize_uuid(uuid)
+    except ValueError:
+        return None
+    if full in _DECODED_PER_STREAM:
+        return None
+    return field_names(full) or frozenset()
+
+
+def check_fields(sample_filter: SampleFilter | None, uuid: str, label: str = "") -> None:
+    """Raise FilterError at once when `sample_filter`'s condition names a field that values
+    of `uuid` never have (a typo such as `heart_rate_bmp` would otherwise wait forever),
+    listing the fields they do have."""
+    condition = sample_filter.condition if sample_filter is not None else None
+    if condition is None:
+        return
+    names = known_fields(uuid)
+    if names is None:
+        return
+    what = label or uuid
+    if not names:
+        raise FilterError(
+            f"{what}: its values are not decoded into fields, so {condition.name!r} never "
+            "matches; filter on its bytes instead: prefix:HEX or re:REGEX"
+        )
+    if condition.name in names:
+        return
+    prefix = condition.name + "."
+    if any(name.startswith(prefix) for name in names):
+        return
+    close = difflib.get_close_matches(condition.name, sorted(names), n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise FilterError(
+        f"{what} has no field {condition.name!r}{hint}; its fields: {', '.join(sorted(names))}"
+    )

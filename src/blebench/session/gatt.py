@@ -11,6 +11,7 @@ here for the callers not yet moved).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -79,6 +80,10 @@ __all__ = [  # the model, the target error and the value parser moved; their old
 CPF_UUID = normalize_uuid("2904")
 CCCD_UUID = normalize_uuid("2902")
 USER_DESCRIPTION_UUID = normalize_uuid("2901")
+VALID_RANGE_UUID = normalize_uuid("2906")
+# ATT errors that mean "the value is outside what the characteristic takes": Value Not
+# Allowed (0x13) and the Common Profile and Service "Out of Range" (0xFF).
+OUT_OF_RANGE_CODES = frozenset({0x13, 0xFF})
 
 
 def tree_from_bleak(address: str, services: Any, mtu: int) -> GattTree:
@@ -293,8 +298,37 @@ async def write(
                 await conn.client.write_gatt_char(_bleak_char(conn, node), data, response=response)
     except GattOperationError as exc:
         _learn_permission(node, "write", exc.code)
+        if exc.code in OUT_OF_RANGE_CODES and node.kind == "characteristic":
+            bounds = await _valid_range(conn, node)
+            if bounds:
+                exc.next_step = (
+                    f"write a value within its Valid Range (0x2906): {bounds}"
+                )
         raise
     return node
+
+
+async def _valid_range(conn: DeviceConnection, node: GattNode) -> str | None:
+    """The characteristic's Valid Range descriptor (0x2906) in words (`1 to 600`), typed by
+    its 0x2904 when it has one; None without the descriptor or when it cannot be read."""
+    desc = next((d for d in node.children if d.uuid == VALID_RANGE_UUID), None)
+    if desc is None:
+        return None
+    try:
+        data = await conn.cached_descriptor(desc, lambda: read_raw(conn, desc))
+    except DeviceError:
+        return None
+    if data is None:
+        return None
+    cpf = next((d for d in node.children if d.uuid == CPF_UUID), None)
+    presentation = None
+    if cpf is not None:
+        with contextlib.suppress(DeviceError):
+            presentation = await conn.cached_descriptor(cpf, lambda: read_raw(conn, cpf))
+    decoded = decode_fields(VALID_RANGE_UUID, data, presentation)
+    if not isinstance(decoded, dict) or decoded.get("error") or not decoded.get("summary"):
+        return None
+    return str(decoded["summary"])
 
 
 async def subscribe(

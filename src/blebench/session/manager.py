@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import shlex
 import time
 import warnings
 from collections import deque
@@ -43,7 +44,13 @@ from blebench.session.connections import (
     looks_like_address,
 )
 from blebench.session.decoding import stream_decoder
-from blebench.session.errors import DeviceError, NotConnectedError, SessionError
+from blebench.session.device_names import choose_by_name, did_you_mean
+from blebench.session.errors import (
+    DeviceError,
+    DeviceNotFoundError,
+    NotConnectedError,
+    SessionError,
+)
 from blebench.session.filters import SampleFilter
 from blebench.session.hid import HidContext
 from blebench.session.link_rssi import LinkRssiSampler
@@ -497,9 +504,17 @@ class SessionManager:
 # -- finding a device (the manager's knowledge of its radio, scanner and registry) --------
 
 
+# A name matched by a part of it (`uart`) is taken once the scan has run this long, so a
+# second device containing that part is heard first and the name is said to be ambiguous.
+PART_OF_NAME_SETTLE_S = 1.0
+
+
 def session_finder(session: SessionManager) -> FindDevice:
     """Find a device by name or address with the session's scanner (started for the
-    search when it was not running, stopped again afterwards)."""
+    search when it was not running, stopped again afterwards). A name matches as the Scan
+    pane's filter does (blebench.session.device_names): in any case, or by a part of it
+    only one heard name contains; several such names, or none with a close one, end the
+    search in words (DeviceNotFoundError: "matches ...", "did you mean ...")."""
 
     async def find(text: str, timeout: float) -> BLEDevice | None:
         if not session.radio.capabilities.connects_by_record:
@@ -509,9 +524,12 @@ def session_finder(session: SessionManager) -> FindDevice:
             await session.start_scan(active=True)
             started = True
         try:
-            deadline = time.monotonic() + timeout
+            begun = time.monotonic()
+            deadline = begun + timeout
+            settle = 0.0 if not started else min(PART_OF_NAME_SETTLE_S, timeout)
             while True:
-                record = _match_record(session, text)
+                now = time.monotonic()
+                record = _match_record(session, text, settled=now - begun >= settle)
                 if record is not None:
                     # The Bumble backend reads the address type from these details.
                     details = {
@@ -520,7 +538,8 @@ def session_finder(session: SessionManager) -> FindDevice:
                         "connectable": record.connectable,  # False: it refuses, say so at once
                     }
                     return BLEDevice(record.address, record.name, details)
-                if time.monotonic() >= deadline:
+                if now >= deadline:
+                    _not_found(session, text, timeout)
                     return None
                 await asyncio.sleep(0.05)
         finally:
@@ -531,14 +550,38 @@ def session_finder(session: SessionManager) -> FindDevice:
     return find
 
 
-def _match_record(session: SessionManager, text: str) -> DeviceRecord | None:
+def _match_record(
+    session: SessionManager, text: str, *, settled: bool = True
+) -> DeviceRecord | None:
     if looks_like_address(text):
         record = session.registry.get(text.split("/")[0])
         return record if record is not None and record.connectable is not False else None
-    named = [r for r in session.registry if r.name == text]
-    connectable = [r for r in named if r.connectable is not False]
-    pick = connectable or named
-    return pick[0] if pick else None
+    choice = choose_by_name(session.registry, text)
+    if choice.ambiguous and settled:
+        shown = ", ".join(repr(name) for name in choice.candidates[:6])
+        more = f" and {len(choice.candidates) - 6} more" if len(choice.candidates) > 6 else ""
+        raise DeviceNotFoundError(
+            f"{text!r} is part of several device names: {shown}{more}",
+            next_step="give more of the name, or the address (`blebench scan` lists them)",
+        )
+    if choice.record is not None and (choice.exact or settled):
+        return choice.record
+    return None
+
+
+def _not_found(session: SessionManager, text: str, timeout: float) -> None:
+    """Nothing matched: a close name heard ("HID Keybaord") is offered; else the caller
+    says the rest (blebench.session.connections)."""
+    if looks_like_address(text):
+        return
+    close = did_you_mean(session.registry, text)
+    if close:
+        raise DeviceNotFoundError(
+            f"no device named {text!r} was heard within {timeout:g} s; "
+            f"did you mean {' or '.join(repr(name) for name in close)}?",
+            next_step=f"give the name as heard: {shlex.quote(close[0])} (names match in "
+            "any case, or by a part of the name only one device has)",
+        )
 
 
 async def _find_with_os_stack(
@@ -550,7 +593,13 @@ async def _find_with_os_stack(
     try:
         if looks_like_address(text):
             return await BleakScanner.find_device_by_address(text, timeout=timeout)
-        return await BleakScanner.find_device_by_name(text, timeout=timeout)
+        # In any case, as on the virtual world; a part of a name needs the whole scan to be
+        # sure it is unique, which an OS stack's find does not give.
+        wanted = text.strip().casefold()
+        return await BleakScanner.find_device_by_filter(
+            lambda device, adv: (adv.local_name or device.name or "").casefold() == wanted,
+            timeout=timeout,
+        )
     finally:
         if was_scanning:
             with contextlib.suppress(Exception):

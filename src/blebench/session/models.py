@@ -285,13 +285,27 @@ class GattTree:
                 raise TargetError(
                     f"no {what} at handle 0x{handle:04X}; `blebench gatt DEVICE` lists the handles"
                 )
+        check_target(spec)
+        prefix = _uuid_prefix(spec)
         try:
-            uuid = normalize_uuid(str(spec))
+            uuid = normalize_uuid(str(spec).strip().rstrip("…"))
         except ValueError:
-            raise TargetError(
-                f"{spec!r} is neither a UUID (2a37, 0x2A37, 128-bit) nor a handle"
-            ) from None
+            uuid = ""
         found = [n for n in self.walk() if n.kind in kinds and n.uuid == uuid]
+        if not found and prefix is not None:
+            # A vendor UUID as the tree shows it (`a7c10001`, `a7c10001…`): its leading digits.
+            found = [n for n in self.walk() if n.kind in kinds and n.uuid.startswith(prefix)]
+            if len(found) > 1:
+                uuids = ", ".join(sorted({n.uuid for n in found}))
+                raise TargetError(
+                    f"{spec!r} starts {len(found)} {what}s' UUIDs ({uuids}): "
+                    "give more of the UUID, or the handle"
+                )
+            if not found and not uuid:
+                raise TargetError(
+                    f"this device has no {what} whose UUID starts {prefix}; "
+                    "`blebench gatt DEVICE` lists what it has"
+                )
         if not found and handle is not None:
             raise TargetError(
                 f"no {what} at handle 0x{handle:04X} nor with UUID {short_uuid(uuid)}; "
@@ -317,6 +331,33 @@ class GattTree:
             "mtu": self.mtu,
             "services": [s.to_json() for s in self.services],
         }
+
+
+def _uuid_prefix(spec: str | int) -> str | None:
+    """The leading hex digits of a 128-bit UUID as typed (`a7c10001`, `a7c10001…`,
+    `a7c10001-5b1e`), lowercase with its dashes; None when `spec` cannot be one. At least
+    8 digits, as the tree shows them: 4 digits are a 16-bit UUID, never a prefix."""
+    if not isinstance(spec, str):
+        return None
+    text = spec.strip().lower().rstrip("…").rstrip(".")
+    if text.startswith("0x"):
+        text = text[2:]
+    digits = text.replace("-", "")
+    if len(digits) < 8 or not all(c in "0123456789abcdef" for c in digits):
+        return None
+    return text
+
+
+def check_target(spec: str | int) -> None:
+    """Raise TargetError when `spec` cannot name a characteristic or descriptor at all
+    (neither a handle, a UUID, nor the leading digits of one): said before connecting."""
+    if isinstance(spec, int) or _as_handle(spec) is not None:
+        return
+    if _could_be_uuid(spec.strip().rstrip("…")) or _uuid_prefix(spec) is not None:
+        return
+    raise TargetError(
+        f"{spec!r} is neither a UUID (2a37, 0x2A37, a7c10001, 128-bit) nor a handle (0x0010)"
+    )
 
 
 def _could_be_uuid(spec: str | int) -> bool:

@@ -65,7 +65,7 @@ def test_big_endian_changes_the_bytes_and_the_device_says_out_of_range() -> None
     assert out.returncode == 1
     assert out.stdout == ""
     assert "Out of Range (ATT 0xFF)" in out.stderr
-    assert "next: Use a value in the characteristic's valid range." in out.stderr
+    assert "next: write a value within its Valid Range (0x2906): 1 to 600" in out.stderr
     assert "Traceback" not in out.stderr
 
 

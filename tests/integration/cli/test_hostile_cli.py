@@ -164,20 +164,20 @@ def test_pair_with_stdin_closed_says_what_to_give() -> None:
 
 
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "status"),
     [
-        ["decode"],
-        ["console", "--sim", "UART Bridge", "--write", "6e400002-b5a3-f393-e0a9-e50e24dcca9e",
-         "--notify", "6e400003-b5a3-f393-e0a9-e50e24dcca9e"],
+        (["decode"], 2),  # nothing to decode: said, exit 2 (issue 11)
+        (["console", "--sim", "UART Bridge", "--write", "6e400002-b5a3-f393-e0a9-e50e24dcca9e",
+          "--notify", "6e400003-b5a3-f393-e0a9-e50e24dcca9e"], 0),
     ],
 )  # fmt: skip
-def test_stdin_closed_is_read_as_empty(argv: list[str]) -> None:
+def test_stdin_closed_is_read_as_empty(argv: list[str], status: int) -> None:
     # close_fds + stdin=None with fd 0 closed in the child: the shell's `<&-`.
     out = subprocess.run(
         [*BLEBENCH, *argv], stdin=subprocess.DEVNULL, capture_output=True, text=True,
         timeout=90, env=_env(), preexec_fn=lambda: os.close(0),
     )  # fmt: skip
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == status, out.stderr
     assert "unexpected error" not in out.stderr and "Traceback" not in out.stderr
 
 
