@@ -90,6 +90,8 @@ def register(sub: Any, radio_parent: argparse.ArgumentParser) -> None:
         "MITM, SC and OOB flags (1,600 rows), exact to the Core spec (Vol 3 Part H 2.3.5.1). "
         "Options of one side filter the rows; policy options (requires MITM, SC only, key "
         "sizes) apply to every row and add a failure beside the method.",
+        epilog=LEGEND,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--json", action="store_true", help="a JSON list of rows")
     parser.add_argument("--method", choices=METHODS, help="only rows with this method")
@@ -161,5 +163,23 @@ def print_table(rows: list[Any]) -> None:
         print(f"{i.io.value:<19} {_flags(i):<3}  {r.io.value:<19} {_flags(r):<3}  "
               f"{'SC' if o.sc else 'legacy':<7} {o.method:<18} {who:<21} "
               f"{'yes' if o.authenticated else 'no':<4} {o.security_level:<4} {result}")
-    print(f"{len(rows)} combination(s). MSO: MITM, SC, OOB flags set (. = clear). "
-          "`--explain` with the options of one row says why.")
+    print(f"{len(rows)} combination(s). `--explain` with the options of one row says why.")
+    print(LEGEND)
+
+
+# What each column means: printed under the table (where the terminal ends) and in --help.
+LEGEND = """\
+Columns:
+  initiator, responder  the IO capability each side sends in its Pairing Request / Response
+  MSO                   the AuthReq flags that side sets: M MITM, S Secure Connections,
+                        O OOB data present ("." = clear; e.g. "MS." = MITM and SC, no OOB)
+  pairing               SC: LE Secure Connections (both set S); legacy: LE legacy pairing
+  method                just-works, numeric-comparison, passkey-entry or oob
+                        (Vol 3 Part H 2.3.5.1, tables 2.6-2.8)
+  shows/types           passkey entry: which side shows the passkey / which types it;
+                        numeric comparison: both show the number ("both/none")
+  auth                  whether the keys are authenticated (MITM protection)
+  lvl                   LE security mode 1 level: 1 none, 2 unauthenticated encryption,
+                        3 authenticated, 4 authenticated LE Secure Connections
+  result                ok (and bonded when both set bonding), or FAIL with the SMP
+                        Pairing Failed reason, its name and the side that sends it"""
