@@ -54,28 +54,26 @@ class BondKeyStore(KeyStore):
 
     async def update(self, name: str, keys: PairingKeys) -> None:
         address, kind = _split_name(name)
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        existing = self.store.get(address, local_address=self.local_address)
         bond_keys = keys_from_bumble(keys)
-        if existing is not None:
-            # Keep what we knew, take the new keys (Bumble sends only what changed on re-pair).
-            merged = existing.keys.to_record()
-            merged.update(bond_keys.to_record())
-            existing.keys = BondKeys.from_record(merged)
-            existing.last_used = now
-            self.store.put(existing)
-            return
-        self.store.put(
-            Bond(
-                address=address,
-                address_type=kind,
-                identity_address=address,
-                created=now,
-                last_used=now,
-                local_address=self.local_address,
-                keys=bond_keys,
-            )
-        )
+        local = self.local_address
+
+        def edit(bonds: list[Bond]) -> tuple[None, bool]:
+            # On the file as it is now, under its lock: another process's bonds stay.
+            now = datetime.now(UTC).isoformat(timespec="seconds")
+            existing = next((b for b in bonds if b.local_address in (None, local)
+                             and address in (b.address, b.identity_address)), None)
+            if existing is not None:
+                # Keep what we knew, take the new keys (Bumble sends only what changed on re-pair).
+                merged = existing.keys.to_record()
+                merged.update(bond_keys.to_record())
+                existing.keys = BondKeys.from_record(merged)
+                existing.last_used = now
+                return None, True
+            bonds.append(Bond(address=address, address_type=kind, identity_address=address,
+                              created=now, last_used=now, local_address=local, keys=bond_keys))
+            return None, True
+
+        self.store.change(edit)
 
     async def get(self, name: str) -> PairingKeys | None:
         address, _ = _split_name(name)
@@ -85,6 +83,16 @@ class BondKeyStore(KeyStore):
     async def delete(self, name: str) -> None:
         address, _ = _split_name(name)
         self.store.delete(address, local_address=self.local_address)
+
+    async def delete_all(self) -> None:
+        """Every bond of this identity, in one write (Bumble's default deletes one by one)."""
+        def edit(bonds: list[Bond]) -> tuple[None, bool]:
+            kept = [b for b in bonds if not self._mine(b)]
+            changed = len(kept) != len(bonds)
+            bonds[:] = kept
+            return None, changed
+
+        self.store.change(edit)
 
     async def get_all(self) -> list[tuple[str, PairingKeys]]:
         return [(self._name(b), keys_to_bumble(b.keys)) for b in self.store.bonds() if self._mine(b)]

@@ -312,6 +312,7 @@ async def _settle_bond(
     if isinstance(keystore, BondKeyStore):
         keystore.store.annotate(
             address,
+            local_address=keystore.local_address,  # this radio's bond, not another identity's
             authenticated=outcome.authenticated,
             sc=outcome.sc,
             key_size=outcome.key_size,

@@ -34,7 +34,9 @@ def test_round_trip_private_and_atomic(blebench_home: Path) -> None:
     store.put(make_bond(authenticated=True, sc=True))
     assert store.path == paths.bonds_file()
     assert mode(store.path) == 0o600 and mode(store.path.parent) == 0o700
-    assert [p.name for p in store.path.parent.iterdir()] == ["bonds.json"]  # no temp file left
+    # No temp file left; the lock beside the file is private too.
+    assert sorted(p.name for p in store.path.parent.iterdir()) == ["bonds.json", "bonds.json.lock"]
+    assert mode(store.path.with_name("bonds.json.lock")) == 0o600
     again = BondStore().get("c0-11-22-33-44-55")
     assert again is not None and again.authenticated and again.sc and again.name == "Smart Lock"
     assert again.keys.ltk is not None and bytes(again.keys.ltk.value) == LTK
