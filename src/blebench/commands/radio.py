@@ -81,7 +81,8 @@ async def open_session(args: argparse.Namespace) -> SessionManager:
     session = await SessionManager.open(settings_from_args(args))
     if session.radio_info.reason:
         print(session.radio_info.reason, file=sys.stderr)
-    for problem in session.bonds.problems:
+    world_store = session.world.bond_store if session.world is not None else None
+    for problem in [*session.bonds.problems, *(world_store.problems if world_store else [])]:
         print(f"blebench: warning: {problem.message}", file=sys.stderr)
     return session
 
