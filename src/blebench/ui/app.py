@@ -11,10 +11,11 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Center, Middle
+from textual.keys import _character_to_key
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import Footer, LoadingIndicator, Static
@@ -24,12 +25,19 @@ from blebench.ui.palette import pane_commands, theme_commands
 from blebench.ui.settings import DEFAULT_THEME, Settings
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from blebench.session.api import SessionApi
     from blebench.ui.main_screen import MainScreen
 
 log = logging.getLogger("blebench.ui")
 
 SessionOpener = Callable[[], Awaitable["SessionApi"]]
+
+# How long keys typed after an Escape out of a field wait for that Escape to be handled
+# at most (it normally takes a few milliseconds; a widget that stops it must not hold
+# the keyboard for long).
+ESCAPE_HOLD_S = 0.5
 
 
 class StartupScreen(Screen[None]):
@@ -92,6 +100,57 @@ class BlebenchApp(App[int]):
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = wanted
         self.main_screen: MainScreen | None = None
+        self._escape_in_flight: events.Key | None = None
+        self._escape_timer: Timer | None = None
+        self._held_keys: list[events.Key] = []
+
+    # -- keys in the order they were typed ---------------------------------------------
+    #
+    # Textual hands each key to the focused widget at once, while an Escape's binding (out
+    # of a text field, MainScreen's or a pane's) runs only once the key has bubbled back up
+    # to the App. Under load, a key typed right after Escape was handed to the field before
+    # the Escape had moved the focus, and typed into it (the review's `p` in the console
+    # request). So after an Escape leaves a field, the next keys wait until it is handled.
+    # A terminal (or tmux) that sends Escape and the next key together gives Alt+key
+    # (ESC x): in a field that is Escape, then the key.
+
+    def _in_field(self) -> bool:
+        from textual.widgets import Input
+
+        main = self.main_screen
+        return main is not None and self.screen is main and isinstance(self.focused, Input)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._escape_in_flight is not None:
+                self._held_keys.append(event)
+                return
+            if self._in_field():
+                split = _split_alt(event)
+                if split is not None:
+                    event, after = split
+                    self._held_keys.append(after)
+                if event.key == "escape":
+                    self._escape_in_flight = event
+                    self._escape_timer = self.set_timer(ESCAPE_HOLD_S, self._release_keys)
+        await super().on_event(event)
+
+    async def _on_key(self, event: events.Key) -> None:
+        # A key reaching the App has bubbled up from the focused widget, and App._on_key
+        # (Textual calls it after this one) runs its bindings: the keys typed after it go
+        # on once that is done.
+        if event is self._escape_in_flight:
+            self.call_next(self._release_keys)
+
+    def _release_keys(self) -> None:
+        self._escape_in_flight = None
+        if self._escape_timer is not None:
+            self._escape_timer.stop()
+            self._escape_timer = None
+        held, self._held_keys = self._held_keys, []
+        # Behind the focus change the Escape's action queued (Widget.focus is deferred).
+        for key in held:
+            self.post_message(key)
 
     def get_default_screen(self) -> Screen[None]:
         if self.session is None:
@@ -168,3 +227,15 @@ class BlebenchApp(App[int]):
 
     def action_show_log_path(self) -> None:
         self.notify(f"Log file: {paths.log_file()}", timeout=10, markup=False)
+
+
+
+def _split_alt(key: events.Key) -> tuple[events.Key, events.Key] | None:
+    """Alt+x as a terminal sends it (ESC, then x, too fast to tell apart) as Escape and x,
+    x named as Textual names the key typed alone."""
+    character = key.character
+    if not key.key.startswith("alt+") or character is None or len(character) != 1:
+        return None
+    if not character.isprintable():
+        return None
+    return events.Key("escape", "\x1b"), events.Key(_character_to_key(character), character)
