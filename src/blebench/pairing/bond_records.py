@@ -54,10 +54,11 @@ def _text(record: dict[str, Any], name: str, *, optional: bool = False) -> None:
         raise BadRecord(f"{name} is {_shown(value)}, not text")
 
 
-def _whole(record: dict[str, Any], name: str, low: int, high: int, what: str) -> None:
+def _whole(record: dict[str, Any], name: str, low: int, high: int, what: str,
+           where: str = "") -> None:
     value = record[name]
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise BadRecord(f"{name} is {_shown(value)}, not {what} ({low}..{high})")
+        raise BadRecord(f"{where}{name} is {_shown(value)}, not {what} ({low}..{high})")
 
 
 def _hex(record: dict[str, Any], name: str, size: int, where: str) -> None:
@@ -73,7 +74,7 @@ def _keys(keys: object) -> None:
     if not isinstance(keys, dict):
         raise BadRecord(f"keys is {_shown(keys)}, not an object")
     if keys.get("address_type") is not None:
-        _whole(keys, "address_type", 0, 3, "an HCI address type")
+        _whole(keys, "address_type", 0, 3, "an HCI address type", "keys.")
     for name in KEY_NAMES:
         key = keys.get(name)
         if key is None:
@@ -83,7 +84,7 @@ def _keys(keys: object) -> None:
         _hex(key, "value", KEY_BYTES, f"keys.{name}.")
         _flag(key, "authenticated")
         if key.get("ediv") is not None:
-            _whole(key, "ediv", 0, EDIV_MAX, f"keys.{name}'s EDIV")
+            _whole(key, "ediv", 0, EDIV_MAX, "an EDIV", f"keys.{name}.")
         if key.get("rand") is not None:
             _hex(key, "rand", RAND_BYTES, f"keys.{name}.")
 

@@ -74,7 +74,7 @@ def mode(path: Path) -> int:
     ("authenticated", '"yes"', "authenticated is 'yes'"),
     ("name", "[1, 2]", "name is [1, 2]"),
     ("keys", '"secret"', "keys is 'secret'"),
-    ("ediv", "1e999", "keys.ltk's EDIV"),
+    ("ediv", "1e999", "keys.ltk.ediv is 1e999, not an EDIV"),
     ("ltk_value", '"00"', "keys.ltk.value is '00'"),
 ])
 def test_a_bad_field_keeps_the_other_bonds(field: str, raw: str, said: str) -> None:
