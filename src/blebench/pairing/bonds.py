@@ -100,6 +100,9 @@ class BondStore:
         # Goes up on every change (load, write): caches of what the bonds resolve to
         # (the device registry's) compare it instead of the bonds themselves.
         self.generation = 0
+        # Only the first load warns (the faces catch it at open); damage found later, while
+        # a TUI owns the terminal, waits in `problems` for the face to show.
+        self._warn = True
 
     # -- reading ----------------------------------------------------------------------
     def bonds(self) -> list[Bond]:
@@ -127,9 +130,11 @@ class BondStore:
         with bondfile.locked(self.path, required=False) as held:
             if held:
                 bondfile.remove_stale_temps(self.path)
-            bonds = self._read_locked()
-            self._seen = self._signature()
-            return bonds
+            try:
+                return self._read_locked()
+            finally:
+                self._seen = self._signature()
+                self._warn = False
 
     def _read_locked(self) -> list[Bond]:
         """The bonds in the file now (call under the lock); damage kept aside and said."""
@@ -175,7 +180,8 @@ class BondStore:
         problem = BondFileProblem(message, aside)
         self.problems.append(problem)
         logger.info("%s", message)
-        warnings.warn(problem, stacklevel=4)
+        if self._warn:
+            warnings.warn(problem, stacklevel=4)
 
     def get(self, address: str, *, local_address: str | None = None) -> Bond | None:
         """The bond of a peer by identity address (or the address it bonded with)."""
@@ -204,10 +210,11 @@ class BondStore:
         write them back when it says it changed them. `edit` returns (result, changed)."""
         with bondfile.locked(self.path):
             bondfile.remove_stale_temps(self.path)
-            with warnings.catch_warnings():
-                # Damage found at a write is kept in `problems` (said by the face), not warned.
-                warnings.simplefilter("ignore", BondFileProblem)
+            warn, self._warn = self._warn, False  # damage found at a write: in `problems`
+            try:
                 bonds = self._read_locked()
+            finally:
+                self._warn = warn
             result, changed = edit(bonds)
             if changed:
                 self._write(bonds)
