@@ -29,6 +29,7 @@ from blebench.commands import (
     read,
     scan,
     serve,
+    sim,
     write,
 )
 from blebench.commands.radio import add_radio_arguments
@@ -39,6 +40,7 @@ from blebench.errors import BlebenchError
 _MODULES = (
     scan,
     serve,
+    sim,
     gatt,
     read,
     write,

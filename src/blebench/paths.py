@@ -48,6 +48,12 @@ def sim_bonds_file() -> Path:
     return data_dir() / "sim-bonds.json"
 
 
+def sim_world_file() -> Path:
+    """What `blebench sim` set on the virtual world's devices (distance, off, battery, ...),
+    applied at every start of the world until changed or reset."""
+    return data_dir() / "sim-world.json"
+
+
 def user_themes_dir() -> Path:
     return data_dir() / "themes"
 

@@ -44,6 +44,8 @@ from blebench.session.models import (
     GattTree,
     RadioInfo,
     ReadResult,
+    WorldControl,
+    WorldDevice,
 )
 
 if TYPE_CHECKING:
@@ -86,6 +88,8 @@ __all__ = [
     "Target",
     "TargetError",
     "UserInputError",
+    "WorldControl",
+    "WorldDevice",
 ]
 
 ExportFormat = Literal["csv", "jsonl"]
@@ -258,6 +262,16 @@ class SessionApi(Protocol):
         timeout: float | None = None,
     ) -> LabResult:
         """Pair two fresh in-process devices with these options (real SMP)."""
+
+    # -- the virtual world under the user's hand ----------------------------------------
+    def world_devices(self) -> list[WorldDevice]:
+        """The virtual world's devices (on or off) with their controls; [] on a real radio."""
+
+    async def world_control(self, device: str, control: str, args: Sequence[str] = ()) -> str:
+        """Run one control of a virtual device (by name or a unique part of it) with typed
+        values ("42", "on", "21.5"); what happened in words. UserInputError for a device,
+        control or value that does not fit; SessionError off the virtual world. Nothing
+        is kept for the next run (that is `blebench sim`'s)."""
 
     # -- capture -----------------------------------------------------------------------
     def capture_unavailable_reason(self) -> str | None:

@@ -63,6 +63,8 @@ from blebench.session.models import (
     GattTree,
     RadioInfo,
     ReadResult,
+    WorldControl,
+    WorldDevice,
 )
 from blebench.session.radios import (
     RADIOS,
@@ -482,6 +484,42 @@ class SessionManager:
 
     def console_for(self, stream_id: int | None) -> ConsoleChoice | None:
         return console_ops.choose_console(self.connections.all(), stream_id)
+
+    # ------------------------------------------------------------------ the virtual world
+
+    def world_devices(self) -> list[WorldDevice]:
+        if self.world is None:
+            return []
+        from blebench.sim import control
+
+        return [
+            WorldDevice(
+                name=d.name,
+                address=d.address,
+                air_address=d.air_address,
+                address_type=d.address_type,
+                connectable=d.connectable,
+                powered=d.powered,
+                distance_m=d.distance_m,
+                tx_power_dbm=d.tx_power_dbm,
+                links=d.links,
+                controls=tuple(
+                    WorldControl(c.name, c.description, tuple(p.describe() for p in c.params))
+                    for c in d.controls
+                ),
+            )
+            for d in control.describe(self.world)
+        ]
+
+    async def world_control(self, device: str, control: str, args: Sequence[str] = ()) -> str:
+        if self.world is None:
+            raise SessionError(
+                f"{self.radio_info.description} is not the virtual world: its devices have "
+                "no controls (start with --sim)"
+            )
+        from blebench.sim import control as world_control
+
+        return await world_control.run(self.world, device, control, list(args))
 
     # ------------------------------------------------------------------ capture
 

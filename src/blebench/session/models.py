@@ -430,3 +430,47 @@ class CaptureStatus:
     packets: int
     size: int
     running: bool
+
+# -- the virtual world under the user's hand ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WorldControl:
+    """One control of a virtual device (`SessionApi.world_control` runs it)."""
+
+    name: str  # e.g. "set_battery", "power", "set_distance"
+    description: str
+    params: tuple[str, ...] = ()  # one "name: type" per value it takes, e.g. "level: int"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "description": self.description, "params": list(self.params)}
+
+
+@dataclass(frozen=True, slots=True)
+class WorldDevice:
+    """A device of the virtual world as the Virtual world screen and `blebench sim` list it."""
+
+    name: str
+    address: str  # its identity address
+    air_address: str | None  # what it advertises with now (None while switched off)
+    address_type: str  # public, random-static, resolvable, non-resolvable
+    connectable: bool
+    powered: bool
+    distance_m: float
+    tx_power_dbm: int
+    links: int  # live connections
+    controls: tuple[WorldControl, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "address": self.address,
+            "air_address": self.air_address,
+            "address_type": self.address_type,
+            "connectable": self.connectable,
+            "powered": self.powered,
+            "distance_m": self.distance_m,
+            "tx_power_dbm": self.tx_power_dbm,
+            "links": self.links,
+            "controls": [c.to_json() for c in self.controls],
+        }

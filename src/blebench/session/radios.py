@@ -122,6 +122,7 @@ def sim_central_identity(seed: int) -> str:
 async def _open_virtual_world(request: RadioRequest) -> OpenRadio:
     from blebench import paths
     from blebench.backends.bumble.radio import open_on_hci
+    from blebench.sim import state as world_state
     from blebench.sim.userdevices import load_user_devices
     from blebench.sim.world import VirtualWorld, default_peripherals
 
@@ -134,8 +135,12 @@ async def _open_virtual_world(request: RadioRequest) -> OpenRadio:
         else default_peripherals(request.seed)
     )
     world = VirtualWorld([*peripherals, *extra], seed=request.seed, bonds=paths.sim_bonds_file())
+    # What `blebench sim` set (sim/state.py): distances and switched-off devices first.
+    saved = world_state.load(paths.sim_world_file())
+    saved.prepare(world)
     await world.start()
     try:
+        await saved.replay(world)
         port = world.open_central()
         radio = await open_on_hci(
             port.source,

@@ -203,6 +203,8 @@ class VirtualWorld:
         self.centrals: list[ModelledController] = []
         self.served: list[ServedController] = []
         self._rng = random.Random(f"world:{seed}")
+        # Devices switched off (by name): their peripheral stays, their radio is gone.
+        self.switched_off: set[str] = set()
         self._started = False
         self._central_count = 0
 
@@ -232,7 +234,8 @@ class VirtualWorld:
                 warnings.simplefilter("ignore", BondFileProblem)
                 self.bond_store.bonds()
         for index, peripheral in enumerate(self.peripherals):
-            self.members.append(self._build_member(index, peripheral))
+            if peripheral.name not in self.switched_off:
+                self.members.append(self._build_member(index, peripheral))
         # Power-on is a few dozen HCI round trips per device: do them side by side.
         await asyncio.gather(*(self._bring_up(member) for member in self.members))
 
@@ -260,6 +263,56 @@ class VirtualWorld:
         _silence(member.controller)
         self.link.remove_controller(member.controller)
         self.members.remove(member)
+
+    def is_powered(self, name: str) -> bool:
+        return any(m.peripheral.name == name for m in self.members)
+
+    async def switch_off(self, name: str) -> int:
+        """Switch a peripheral off mid-whatever (`remove`, but it can come back with
+        `switch_on`); returns how many links it had (each drops after its supervision
+        timeout). KeyError for a name that is not on."""
+        member = self.member(name)
+        links = len(member.device.connections)
+        await self.remove(name)
+        self.switched_off.add(name)
+        return links
+
+    async def switch_on(self, name: str) -> None:
+        """Power a switched-off peripheral on again: a new radio, advertising from scratch
+        (a power cycle: its links are gone, its bonds kept in its flash)."""
+        if name not in self.switched_off:
+            raise KeyError(name)
+        self.switched_off.discard(name)
+        index = next(i for i, p in enumerate(self.peripherals) if p.name == name)
+        member = self._build_member(index, self.peripherals[index])
+        # In catalogue order, so lists of the world stay in the same order.
+        position = sum(
+            1 for m in self.members if self.peripherals.index(m.peripheral) < index
+        )
+        self.members.insert(position, member)
+        await self._bring_up(member)
+
+    async def rotate_now(self, name: str) -> hci.Address:
+        """A new private address now (as the rotation timer would give); ValueError for
+        an identity address or a live link (an address never changes under one here)."""
+        member = self.member(name)
+        if member.peripheral.address_type not in ("resolvable", "non-resolvable"):
+            raise ValueError(
+                f"{name} uses a {member.peripheral.address_type} address, which never rotates"
+            )
+        if member.device.connections:
+            raise ValueError(f"{name} is connected: its address changes once the link is gone")
+        await self._new_private_address(member)
+        return member.device.random_address
+
+    async def _new_private_address(self, member: WorldMember) -> None:
+        was_advertising = member.advertising
+        if was_advertising:
+            await member.device.stop_advertising()
+            member.advertising = False
+        await self._set_private_address(member)
+        if was_advertising:
+            await self._start_advertising(member)
 
     async def _switch_off(self, members: Sequence[WorldMember]) -> None:
         """Stop members' background work in the right order: let the HCI commands in
@@ -449,13 +502,7 @@ class VirtualWorld:
                 return
             if member.device.connections:
                 continue  # an address never changes under a live connection here
-            was_advertising = member.advertising
-            if was_advertising:
-                await member.device.stop_advertising()
-                member.advertising = False
-            await self._set_private_address(member)
-            if was_advertising:
-                await self._start_advertising(member)
+            await self._new_private_address(member)
 
 
 def static_central_public(seed: int, index: int) -> hci.Address:

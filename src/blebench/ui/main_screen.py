@@ -32,6 +32,7 @@ from blebench.ui.security import SecurityPane
 from blebench.ui.settings import Settings
 from blebench.ui.status import StatusBar, StatusChanged, StatusInfo
 from blebench.ui.streams import StreamsPane
+from blebench.ui.world import WORLD_KEY, WorldScreen
 
 if TYPE_CHECKING:
     from blebench.session.api import SessionApi
@@ -102,6 +103,7 @@ class MainScreen(Screen[None]):
     BINDINGS = [
         *(Binding(spec.key, f"show_pane('{spec.id}')", spec.title, show=False) for spec in PANES),
         Binding(CAPTURE_KEY, "toggle_capture", "btsnoop capture on/off", show=False),
+        Binding(WORLD_KEY, "show_world", "Virtual world: its devices' controls", show=False),
         # Out of a text field (where 1-4 and the pane keys are typed as text) to the pane.
         # A system binding: in the footer when it applies, never in the palette.
         Binding("escape", "leave_field", "Leave the field", system=True),
@@ -201,6 +203,9 @@ class MainScreen(Screen[None]):
     def action_toggle_capture(self) -> None:
         toggle_capture(self.app, self.session)
         self.update_status()
+
+    def action_show_world(self) -> None:
+        self.app.push_screen(WorldScreen(self.session))
 
     def palette_commands(self) -> Iterator[SystemCommand]:
         yield from capture_commands(self.app, self.session)

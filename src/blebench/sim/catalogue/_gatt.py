@@ -304,6 +304,8 @@ class BatteryPowered(GattPeripheral):
         }
 
     async def set_battery(self, level: int) -> None:
+        if not 0 <= level <= 100:
+            raise ValueError(f"battery level must be 0-100 %, not {level}")
         await self.battery.set(self.bumble, level)
 
 

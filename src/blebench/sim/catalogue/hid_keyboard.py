@@ -160,6 +160,17 @@ def key_reports(text: str) -> list[bytes]:
     return reports
 
 
+MAX_TEXT = 1000  # characters one control may type: 2,000 reports, about 16 s
+
+
+def _typable(text: str) -> str:
+    """`text` if the keyboard can type it in one go; ValueError saying why not."""
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"at most {MAX_TEXT} characters at a time, not {len(text)}")
+    key_reports(text)
+    return text
+
+
 def _report_reference(report_id: int, report_type: int) -> Descriptor:
     return Descriptor(gatt.GATT_REPORT_REFERENCE_DESCRIPTOR, READ, bytes([report_id, report_type]))
 
@@ -183,6 +194,7 @@ class HidKeyboard(BatteryPowered):
         super().__init__(seed=seed)
         key_reports(greeting)  # a greeting it cannot type is a programming error
         self.greeting = greeting
+        self.greeting_media: str | None = None
         self.key_interval_s = key_interval_s
         self.security = PeripheralSecurity(
             PairingOptions(io=IoCapability.NO_INPUT_NO_OUTPUT, mitm=False, sc=True, bonding=True)
@@ -342,6 +354,19 @@ class HidKeyboard(BatteryPowered):
 
     async def _greet(self) -> None:
         await self.type_text(self.greeting)
+        if self.greeting_media is not None:
+            await self.press_media(self.greeting_media)
+
+    def set_greeting(self, text: str) -> None:
+        """What it types once a bonded client subscribes (once per connection)."""
+        _typable(text)
+        self.greeting = text
+
+    def set_greeting_media(self, key: str | None) -> None:
+        """A media key it presses after the greeting (None: none)."""
+        if key is not None and key not in CONSUMER_USAGES:
+            raise ValueError(f"unknown media key {key!r}; one of {', '.join(CONSUMER_USAGES)}")
+        self.greeting_media = key
 
     # ------------------------------------------------------------------ controls
 
@@ -351,7 +376,7 @@ class HidKeyboard(BatteryPowered):
         Reports go to the subscribed clients of the active protocol's input report
         (report mode: Report ID 1; boot mode: the Boot Keyboard Input Report).
         """
-        reports = key_reports(text)
+        reports = key_reports(_typable(text))
         device = self.bumble
         async with self._typing:
             for report in reports:
@@ -380,6 +405,14 @@ class HidKeyboard(BatteryPowered):
             "type_text": Control("Type text as key reports", self.type_text, "text: str"),
             "press_media": Control(
                 "Press a media key", self.press_media, f"key: {' | '.join(CONSUMER_USAGES)}"
+            ),
+            "set_greeting": Control(
+                "What it types once a bonded client subscribes", self.set_greeting, "text: str"
+            ),
+            "set_greeting_media": Control(
+                "A media key it presses after that (None: none)",
+                self.set_greeting_media,
+                f"key: {' | '.join(CONSUMER_USAGES)} | None",
             ),
             **super().controls(),
         }

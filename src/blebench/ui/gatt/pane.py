@@ -207,6 +207,9 @@ class GattPane(Horizontal):
         self._lost_shown = True
         text = Text("✗ link lost: ", style="bold red")
         text.append_text(self._device_label())
+        reason = self.connection.disconnect_reason if self.connection is not None else None
+        if reason:  # e.g. "HCI 0x08 Connection Timeout": the peer went quiet (off, out of range)
+            text.append(f"  HCI {reason.get('hex')} {reason.get('name')}", style="red")
         self.query_one("#gatt-device", Static).update(text)
 
     def show_connection(self, address: str) -> None:
