@@ -7,7 +7,7 @@ import json
 import sys
 import textwrap
 
-from blebench.decode.codes import DOMAINS, Explanation, explain_all, explain_guess
+from blebench.decode.codes import DOMAINS, Explanation, code_hex, explain_all, explain_guess
 
 _EPILOG = """\
 domains:
@@ -77,10 +77,6 @@ def _is_code(text: str) -> bool:
     return True
 
 
-def _hex(code: int) -> str:
-    return f"-0x{-code:02X}" if code < 0 else f"0x{code:02X}"
-
-
 def run(args: argparse.Namespace) -> int:
     words: list[str] = list(args.words)
     domain: str | None = None
@@ -122,10 +118,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _text(code: int, domain: str | None, found: list[Explanation]) -> str:
     if not found:
-        return f"{code} ({_hex(code)}): no domain defines this number (tried {', '.join(DOMAINS)})."
+        return f"{code} ({code_hex(code)}): no domain defines this number (tried {', '.join(DOMAINS)})."
     blocks = []
     for e in found:
-        head = f"{e.domain} {e.code} ({_hex(e.code)}): {e.name}"
+        head = f"{e.domain} {e.code} ({code_hex(e.code)}): {e.name}"
         if e.symbol and e.symbol != e.name:
             head += f"  [{e.symbol}]"
         blocks.append(

@@ -33,7 +33,7 @@ class Explanation:
         return {
             "domain": self.domain,
             "code": self.code,
-            "hex": _hex(self.code),
+            "hex": code_hex(self.code),
             "name": self.name,
             "symbol": self.symbol,
             "meaning": self.meaning,
@@ -42,7 +42,9 @@ class Explanation:
         }
 
 
-def _hex(code: int) -> str:
+def code_hex(code: int) -> str:
+    """A code as `blebench explain` writes it: 0x and at least two upper-case digits
+    (negative ESP-IDF codes keep their sign)."""
     if code < 0:
         return f"-0x{-code:02X}"
     return f"0x{code:02X}" if code <= 0xFF else f"0x{code:03X}" if code <= 0xFFF else f"0x{code:X}"
@@ -537,7 +539,7 @@ def _unknown(domain: str, code: int, hint: str = "") -> Explanation:
             domain,
             code,
             "Application Error" if "application" in hint else "Reserved",
-            f"{_hex(code)} is {hint}.",
+            f"{code_hex(code)} is {hint}.",
             "Check the device's or service's documentation for this value.",
             known=True,
         )
@@ -545,7 +547,7 @@ def _unknown(domain: str, code: int, hint: str = "") -> Explanation:
         domain,
         code,
         "unknown",
-        f"{code} ({_hex(code)}) is not a defined {domain.upper() if domain != 'esp' else 'ESP-IDF'} code.",
+        f"{code} ({code_hex(code)}) is not a defined {domain.upper() if domain != 'esp' else 'ESP-IDF'} code.",
         "Check where the number came from; `blebench explain CODE` lists every domain "
         "that defines it.",
         known=False,
@@ -578,12 +580,12 @@ def _wrapped(
     return Explanation(
         domain,
         code,
-        f"{what} {_hex(inner.code)} {inner.name}",
-        f"{code} = {_hex(code)} = {base_symbol} ({_hex(base)}) + {what} {_hex(inner.code)} "
+        f"{what} {code_hex(inner.code)} {inner.name}",
+        f"{code} = {code_hex(code)} = {base_symbol} ({code_hex(base)}) + {what} {code_hex(inner.code)} "
         f"{inner.name}: {_body(inner)}",
         inner.next_step,
         # A reserved inner code has no symbol of its own: its number, never "BASE + ".
-        f"{base_symbol} + {inner.symbol or _hex(inner.code)}",
+        f"{base_symbol} + {inner.symbol or code_hex(inner.code)}",
     )
 
 
@@ -634,7 +636,7 @@ def nimble_error(code: int) -> Explanation:
             d,
             code,
             f"L2CAP {reason}",
-            f"{code} = {_hex(code)} = BLE_HS_ERR_L2C_BASE + {_hex(low)}: the peer rejected "
+            f"{code} = {code_hex(code)} = BLE_HS_ERR_L2C_BASE + {code_hex(low)}: the peer rejected "
             f"an L2CAP signalling command ({reason}).",
             "Capture the L2CAP exchange; check the MTU and channel ids used.",
             "BLE_HS_ERR_L2C_BASE",
@@ -643,9 +645,9 @@ def nimble_error(code: int) -> Explanation:
         return Explanation(
             d,
             code,
-            f"Hardware error {_hex(low)}",
-            f"{code} = {_hex(code)} = BLE_HS_ERR_HW_BASE + {_hex(low)}: the controller "
-            f"reported a hardware error (vendor-specific code {_hex(low)}).",
+            f"Hardware error {code_hex(low)}",
+            f"{code} = {code_hex(code)} = BLE_HS_ERR_HW_BASE + {code_hex(low)}: the controller "
+            f"reported a hardware error (vendor-specific code {code_hex(low)}).",
             "Reset the controller; check its power supply and firmware.",
             "BLE_HS_ERR_HW_BASE",
         )
@@ -669,7 +671,7 @@ def esp_errors(code: int) -> list[Explanation]:
                 d,
                 code,
                 inner.name,
-                f"GATT status {symbol} = ATT error {_hex(code)} {inner.name}: {_body(inner)}",
+                f"GATT status {symbol} = ATT error {code_hex(code)} {inner.name}: {_body(inner)}",
                 inner.next_step,
                 symbol,
             )
@@ -686,7 +688,7 @@ def esp_errors(code: int) -> list[Explanation]:
                 d,
                 code,
                 inner.name,
-                f"Pairing failed ({symbol} = SMP reason {_hex(reason)} + 77): {_body(inner)}",
+                f"Pairing failed ({symbol} = SMP reason {code_hex(reason)} + 77): {_body(inner)}",
                 inner.next_step,
                 symbol,
             )
@@ -723,7 +725,7 @@ def esp_errors(code: int) -> list[Explanation]:
                 d,
                 code,
                 inner.name,
-                f"Disconnect reason {symbol} = HCI {_hex(code)} {inner.name}: {_body(inner)}",
+                f"Disconnect reason {symbol} = HCI {code_hex(code)} {inner.name}: {_body(inner)}",
                 inner.next_step,
                 symbol,
             )
