@@ -73,7 +73,7 @@ def register(sub: Any, radio_parent: argparse.ArgumentParser) -> None:
         help="the virtual world's devices between runs: forget bonds, battery, distance, off...",
         description="Turn the virtual world's controls between runs. Each action is kept in "
         "the data dir (sim-world.json; bonds in sim-bonds.json) and holds at every later "
-        "start of the world (`--sim`, the TUI, `serve`) until changed or `reset`. "
+        "start of the world (`--sim` commands and the TUI) until changed or `reset`. "
         "`blebench sim list` shows the devices, their actions and what is kept. In the TUI, "
         "the Virtual world screen (W) turns the same controls on the running world.",
         epilog="example:\n"
