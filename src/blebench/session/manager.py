@@ -37,6 +37,7 @@ from blebench.session import gatt
 from blebench.session import hid as hid_ops
 from blebench.session.api import ExportFormat, SessionApi, Target
 from blebench.session.capture import CaptureControl, default_capture_path
+from blebench.session.clock import SYSTEM_CLOCK, SessionClock
 from blebench.session.connections import (
     ConnectionManager,
     DeviceConnection,
@@ -111,9 +112,13 @@ class SessionSettings:
 class SessionManager:
     """Open with `await SessionManager.open(settings)` (or `async with`); close when done."""
 
-    def __init__(self, settings: SessionSettings, choice: RadioChoice) -> None:
+    def __init__(
+        self, settings: SessionSettings, choice: RadioChoice, clock: SessionClock = SYSTEM_CLOCK
+    ) -> None:
         self.settings = settings
         self.choice = choice
+        # What every part stamps and ages data with (session/clock.py), given once here.
+        self.session_clock = clock
         # The radio (backends/base.py): the OS stack until `open()` opens the one chosen.
         # The session asks its `capabilities`, never its kind.
         self.radio: Radio = OsStackRadio()
@@ -128,11 +133,13 @@ class SessionManager:
         # The bonds blebench keeps: the Bumble radios' key store writes here, and the
         # registry shows a device that resolves to one of them as that bonded device.
         self.bonds = BondStore()
-        self.registry = DeviceRegistry(bonds=self.bonds)
+        self.registry = DeviceRegistry(bonds=self.bonds, clock=clock.monotonic)
         # Connections, GATT and notification streams (session/connections.py, gatt.py,
         # streams.py): `.connections` connects by address or name, `.streams` holds the
         # notification ring buffers the UI pulls from.
-        self.streams = StreamStore(decoder=stream_decoder)
+        self.streams = StreamStore(
+            decoder=stream_decoder, mono_ns=clock.monotonic_ns, wall_ns=clock.time_ns
+        )
         self.connections = ConnectionManager(
             self._client,
             find_device=session_finder(self),
@@ -140,7 +147,7 @@ class SessionManager:
         )
         # The RSSI of connected devices (advertisements stop once connected), sampled
         # while started (the TUI does), and an on-demand btsnoop capture.
-        self.link_rssi = LinkRssiSampler(self.connections, clock=self.registry.clock)
+        self.link_rssi = LinkRssiSampler(self.connections, clock=clock.monotonic)
         self.capture = CaptureControl(lambda: self.radio)
         self.recent: deque[tuple[float, RawAdvertisement]] = deque(maxlen=RECENT_REPORTS)
         self._scanner: BleakScanner | None = None
@@ -150,7 +157,11 @@ class SessionManager:
     # ------------------------------------------------------------------ lifecycle
 
     @classmethod
-    async def open(cls, settings: SessionSettings | None = None) -> SessionManager:
+    async def open(
+        cls, settings: SessionSettings | None = None, *, clock: SessionClock | None = None
+    ) -> SessionManager:
+        """The session on the radio `settings` name; `clock` (session/clock.py) for a
+        session fed at another pace than the system's (a fixed world, a replay)."""
         settings = settings or SessionSettings()
         try:
             choice = choose_radio(
@@ -158,7 +169,7 @@ class SessionManager:
             )
         except BackendError as exc:
             raise SessionError(str(exc)) from None
-        manager = cls(settings, choice)
+        manager = cls(settings, choice, clock or SYSTEM_CLOCK)
         with warnings.catch_warnings():
             # Loaded now, once: a bond file that cannot be read is kept aside and its
             # problems wait in `bonds.problems` for the CLI / the TUI to say in words.
@@ -298,7 +309,7 @@ class SessionManager:
                 return
             await self.stop_scan()
         scanner = BleakScanner(
-            self._on_detection,
+            self._on_scanned,  # bleak wants a callback of exactly two parameters
             scanning_mode="active" if active else "passive",
             **self.scanner_kwargs(),
         )
@@ -317,12 +328,23 @@ class SessionManager:
         if scanner is not None:
             await scanner.stop()
 
-    def _on_detection(self, device: BLEDevice, advertisement: AdvertisementData) -> None:
-        now = self.registry.clock()
+    def ingest_advertisement(
+        self, device: BLEDevice, advertisement: AdvertisementData, at: float | None = None
+    ) -> None:
+        """One advertising report into the session, as bleak's scanner callback gives it
+        (the Bumble backend's `RawAdvertisement` in `platform_data`, when it has one).
+
+        The scanner calls this; so may anything else that has reports to give (the snapshot
+        tests' fixed world; a capture being replayed). `at`: when it was heard, on the
+        session's monotonic clock (`clock()`); None is now. Reports are given in time order."""
+        now = self.registry.clock() if at is None else at
         self.registry.update(device, advertisement, now)
         raw = raw_advertisement(advertisement.platform_data)
         if raw is not None:
             self.recent.append((now, raw))
+
+    def _on_scanned(self, device: BLEDevice, advertisement: AdvertisementData) -> None:
+        self.ingest_advertisement(device, advertisement)
 
     def clock(self) -> float:
         return self.registry.clock()

@@ -2,12 +2,12 @@
 at the session entries the backends use.
 
 The virtual world runs (so the status line, connecting and pairing are the real thing),
-but the TUI never scans it: the Scan pane's devices come from fixed reports fed to
-`SessionManager._on_detection` (what `BleakScanner` calls, with the Bumble backend's
-`RawAdvertisement`), built from the catalogue devices' own payloads with fixed RSSI
-series and fixed times. Notifications go to `Stream.push` (what a bleak notify callback
-calls). The registry and the stream store read a `FrozenClock`, so "last seen" ages,
-rates and log times are the same on every run.
+but the TUI never scans it: the Scan pane's devices come from fixed reports given to
+`SessionManager.ingest_advertisement` (what `BleakScanner` calls, with the Bumble
+backend's `RawAdvertisement`), built from the catalogue devices' own payloads with fixed
+RSSI series and fixed times. Notifications go to `Stream.push` (what a bleak notify
+callback calls). The session is opened on a `FrozenClock` (`SessionManager.open(clock=)`),
+so "last seen" ages, rates and log times are the same on every run.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bleak.backends.scanner import AdvertisementData
 
 from blebench.backends.extras import RawAdvertisement
 from blebench.decode.payload import decode_payload
+from blebench.session.clock import SessionClock
 from blebench.session.manager import SessionManager, SessionSettings
 from blebench.sim.catalogue import make_device
 from blebench.sim.catalogue.base import VirtualPeripheral
@@ -50,6 +51,12 @@ class FrozenClock:
 
     def time_ns(self) -> int:
         return round((WALL_START + self.now - MONO_START) * 1e9)
+
+    def session_clock(self) -> SessionClock:
+        """The session's clocks, all read from this one."""
+        return SessionClock(
+            monotonic=self.monotonic, monotonic_ns=self.monotonic_ns, time_ns=self.time_ns
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,16 +169,13 @@ def reports(device: VirtualPeripheral) -> list[tuple[float, BLEDevice, Advertise
     return out
 
 
-def feed(session: SessionManager, clock: FrozenClock, devices: Iterable[VirtualPeripheral]) -> None:
-    """Every device's reports, in time order, at the session's detection entry; the clock
-    is left at NOW."""
+def feed(session: SessionManager, devices: Iterable[VirtualPeripheral]) -> None:
+    """Every device's reports, in time order, each at the time it was heard."""
     timeline = sorted(
         (item for device in devices for item in reports(device)), key=lambda item: item[0]
     )
     for t, device, advertisement in timeline:
-        clock.now = t
-        session._on_detection(device, advertisement)  # noqa: SLF001 - the backends' entry
-    clock.now = NOW
+        session.ingest_advertisement(device, advertisement, at=t)
 
 
 async def open_world(
@@ -180,8 +184,9 @@ async def open_world(
     *,
     sim_devices: Path | None = None,
 ) -> tuple[SessionManager, FrozenClock]:
-    """A session on a virtual world of `world` (plus `sim_devices`), frozen clocks, and
-    the fixed reports of `heard`."""
+    """A session on a virtual world of `world` (plus `sim_devices`), frozen clocks at
+    NOW, and the fixed reports of `heard`."""
+    clock = FrozenClock()
     session = await SessionManager.open(
         SessionSettings(
             sim=True,
@@ -189,11 +194,8 @@ async def open_world(
             peripherals=tuple(world),
             sim_devices=sim_devices,
             user_devices=False,
-        )
+        ),
+        clock=clock.session_clock(),
     )
-    clock = FrozenClock()
-    session.registry.clock = clock.monotonic
-    session.streams.mono_ns = clock.monotonic_ns
-    session.streams.wall_ns = clock.time_ns
-    feed(session, clock, heard)
+    feed(session, heard)
     return session, clock
