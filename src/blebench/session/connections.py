@@ -171,7 +171,10 @@ class DeviceConnection:
         reason = self.lost_reason
         exp = hci_error(reason) if reason is not None else None
         if reason in (_REMOTE_USER_TERMINATED, None):
-            step = "the device ended the link: reconnect (`reconnect`), and check whether it reset"
+            # Words for every face: no `reconnect` command exists (the CLI connects anew on
+            # each run; the TUI's Scan pane connects on Enter).
+            step = ("the device ended the link: connect again (run the command again, or "
+                    "Enter on the device in the Scan pane), and check whether it reset")
         else:
             step = None  # the HCI explanation's own next step
         return ConnectionLostError(

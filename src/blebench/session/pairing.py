@@ -16,7 +16,7 @@ import contextlib
 import copy
 from typing import TYPE_CHECKING
 
-from blebench.backends.base import PairingFailed, client_extras
+from blebench.backends.base import LinkError, PairingFailed, client_extras
 from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import PairingDelegate
 from blebench.pairing.lab import LabResult
@@ -29,6 +29,8 @@ from blebench.stack.lab import LAB_TIMEOUT_S
 if TYPE_CHECKING:
     from blebench.backends.base import Radio
     from blebench.session.connections import ConnectionManager
+
+_REMOTE_USER_TERMINATED = 0x13  # the peer ended the link on purpose
 
 
 def repair_options(bond: Bond) -> PairingOptions:
@@ -72,7 +74,8 @@ async def pair(
     timeout: float | None = None,
 ) -> PairingOutcome:
     """Pair with `target` (an address or a name); never raises for an SMP failure, which is
-    the outcome's `failure`. Raises DeviceError when the device cannot be reached.
+    the outcome's `failure`. Raises DeviceError when the device cannot be reached, and
+    ConnectionLostError when the link drops during pairing.
 
     The one pairing path: connect, then the client's own `pair(options, delegate)` (the
     Bumble client runs `blebench.stack.smp_bridge.pair_connection`). The keys go to the
@@ -95,6 +98,18 @@ async def pair(
         )
     except PairingFailed as exc:  # bleak's contract: a failed pairing raises
         return exc.outcome
+    except LinkError as exc:
+        # The link dropped under SMP (the peer ended it at a step, or the radio went):
+        # the session's typed error, with where in the ladder it happened.
+        conn.mark_lost(exc.hci_code)
+        lost = conn.lost_error(exc.during or "pairing")
+        if exc.hci_code in (None, _REMOTE_USER_TERMINATED):
+            lost.next_step = (
+                "the device ended the link while pairing: it may refuse these options "
+                "without saying so (try others: `blebench matrix --explain` shows what each "
+                "pair of options gives), or it reset; connect again and pair"
+            )
+        raise lost from None
     return returned
 
 

@@ -2,7 +2,7 @@
 
 - `pair_connection(connection, options, delegate)`: the one way into SMP for every face
   (the session's pairing, `BumbleClient.pair`); returns a `PairingOutcome` and never
-  raises for a pairing failure.
+  raises for a pairing failure; a link that drops under SMP is `PairingLinkLost`.
 - `outcome_from` / `failure_from`: one side's observed session as a `PairingOutcome`, what
   ended it as a `PairingFailure` (a peer that stops answering is said not to answer).
 - `PeripheralSecurity`: how a virtual peripheral answers pairing (its options, passkey and
@@ -59,6 +59,30 @@ if TYPE_CHECKING:
     from bumble.device import Connection, Device
 
 SMP_TIMEOUT_S = 30.0  # Vol 3 Part H 3.4: a pairing procedure times out after 30 s
+
+
+class PairingLinkLost(Exception):
+    """The link dropped while SMP ran (the peer or the controller ended it).
+
+    Bumble says so by failing the pairing with `asyncio.CancelledError("abort:
+    disconnection event occurred")`, a BaseException that `except Exception` misses and
+    that looks like a cancellation of the caller; `pair_connection` turns it into this.
+    `hci_code` is the disconnection reason (None if none was given), `step` where in the
+    ladder it happened ("after the Pairing Request was sent")."""
+
+    def __init__(self, hci_code: int | None, step: str) -> None:
+        reason = f" (HCI reason 0x{hci_code:02X})" if hci_code is not None else ""
+        super().__init__(f"the link dropped during pairing, {step}{reason}")
+        self.hci_code = hci_code
+        self.step = step
+
+
+def ladder_step(observer: SmpObserver) -> str:
+    """Where a pairing got to, from the last PDU of its ladder, in words."""
+    if not observer.pdus:
+        return "before any SMP PDU was exchanged"
+    last = observer.pdus[-1]
+    return f"after the {last.name} was {'sent' if last.outgoing else 'received'}"
 
 _DISPLAYS = {"display-only", "display-yes-no", "keyboard-display"}
 
@@ -185,7 +209,9 @@ async def pair_connection(
     peer_name: str | None = None,
     timeout: float = SMP_TIMEOUT_S,
 ) -> PairingOutcome:
-    """Pair an open Bumble LE connection with our options; never raises for a pairing failure.
+    """Pair an open Bumble LE connection with our options; never raises for a pairing
+    failure (the outcome's `failure` says it). The link dropping under SMP raises
+    `PairingLinkLost`; a cancellation of the caller's task stays a cancellation.
 
     `passkey` is what this side shows when it is the one that displays (else a random
     one, never 000000). The peer's keys go to the device's key store (a `BondKeyStore`
@@ -213,6 +239,12 @@ async def pair_connection(
     end_session(connection)
     keys_seen: list[PairingKeys] = []
     connection.on(connection.EVENT_PAIRING, keys_seen.append)
+    lost: list[int] = []  # the disconnection's reason, once the link drops
+
+    def on_lost(reason: int) -> None:
+        lost.append(int(reason))
+
+    connection.on(connection.EVENT_DISCONNECTION, on_lost)
     initiator = connection.role == 0  # hci.Role.CENTRAL
     error: PairingFailure | None = None
     try:
@@ -230,15 +262,34 @@ async def pair_connection(
                 if not done.done():
                     done.set_exception(ProtocolError(reason, "smp", smp.ErrorCode(reason).name))
 
+            def dropped(*_: object) -> None:
+                if not done.done():
+                    done.cancel("abort: disconnection event occurred.")
+
             connection.once(connection.EVENT_PAIRING, paired)
             connection.once(connection.EVENT_PAIRING_FAILURE, failed)
+            connection.once(connection.EVENT_DISCONNECTION, dropped)
             connection.request_pairing()
             await asyncio.wait_for(done, timeout)
     except (ProtocolError, TimeoutError) as err:
         error = failure_from(observer, err, initiator=initiator, timeout=timeout)
-    except Exception as err:  # noqa: BLE001 - disconnection and the like, reported in words
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise  # this pairing itself was cancelled (Ctrl-C, a closing pane): let it go
+        if lost or connection.handle not in device.connections:
+            # Bumble's "abort: disconnection event occurred": the link is gone.
+            end_session(connection)
+            raise PairingLinkLost(lost[0] if lost else None, ladder_step(observer)) from None
+        # The session was ended under us (another pairing began on this link).
+        error = failure_from(
+            observer, RuntimeError("another pairing on this link ended it"),
+            initiator=initiator, timeout=timeout,
+        )
+    except Exception as err:  # noqa: BLE001 - an unexpected stack error, reported in words
         error = failure_from(observer, err, initiator=initiator, timeout=timeout)
     finally:
+        connection.remove_listener(connection.EVENT_DISCONNECTION, on_lost)
         connection.remove_listener(connection.EVENT_PAIRING, keys_seen.append)
         device.pairing_config_factory = previous
         if error is not None:
@@ -439,9 +490,11 @@ __all__ = [
     "SMP_TIMEOUT_S",
     "DeviceUser",
     "IoCapability",
+    "PairingLinkLost",
     "PeripheralSecurity",
     "failure_from",
     "identity_type_of",
+    "ladder_step",
     "outcome_from",
     "pair_connection",
     "peer_text",

@@ -62,6 +62,8 @@ class PairingSettings:
     keypress: bool = False
     min_key_size: int = 7
     max_key_size: int = 16
+    # How long Pair waits for the device's SMP answers (the spec's SMP timeout is 30 s).
+    smp_timeout_s: float = 30.0
 
 
 @dataclass(slots=True)
@@ -166,6 +168,12 @@ def from_mapping(data: dict[str, Any], *, source: str = "settings") -> Settings:
         )
         settings.scan.min_rssi = ScanSettings().min_rssi
     pairing = settings.pairing
+    if not 1.0 <= pairing.smp_timeout_s <= 300.0:
+        settings.problems.append(
+            f"{source}: [pairing] smp_timeout_s: must be between 1 and 300, "
+            f"got {pairing.smp_timeout_s:g}"
+        )
+        pairing.smp_timeout_s = PairingSettings().smp_timeout_s
     if not 7 <= pairing.min_key_size <= pairing.max_key_size <= 16:
         settings.problems.append(
             f"{source}: [pairing] key sizes: need 7 <= min_key_size <= max_key_size <= 16, "

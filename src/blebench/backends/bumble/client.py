@@ -73,7 +73,7 @@ from blebench.backends.base import LinkError, PairingFailed, StaleBond
 from blebench.decode.names import uuid_text
 from blebench.pairing.delegate import PairingDelegate, ScriptedDelegate
 from blebench.pairing.models import IoCapability, PairingOptions, PairingOutcome
-from blebench.stack.smp_bridge import pair_connection
+from blebench.stack.smp_bridge import PairingLinkLost, pair_connection
 
 if TYPE_CHECKING:
     from bumble.device import Connection, Device
@@ -732,9 +732,16 @@ class BumbleClient(BaseBleakClient):
         chosen = options or self._pairing or default_options
         prompts = delegate or self._pairing_delegate or default_delegate
         extra: dict[str, float] = {} if timeout is None else {"timeout": timeout}
-        outcome = await pair_connection(
-            conn, chosen, prompts, passkey=passkey, peer_name=peer_name or self._name, **extra
-        )
+        try:
+            outcome = await pair_connection(
+                conn, chosen, prompts, passkey=passkey, peer_name=peer_name or self._name,
+                **extra,
+            )
+        except PairingLinkLost as lost:
+            reason = lost.hci_code if lost.hci_code is not None else self.disconnect_reason
+            raise BumbleDisconnectedError(
+                reason if reason is not None else _REASON_UNKNOWN, f"pairing, {lost.step}"
+            ) from None
         self.last_pairing_outcome = outcome
         if outcome.failure is not None:
             raise BumblePairingError(self.address, outcome)

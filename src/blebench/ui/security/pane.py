@@ -10,6 +10,8 @@ modals while the rest of the app keeps running.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from math import ceil
+from time import monotonic
 
 from rich.text import Text
 from textual import on, work
@@ -109,7 +111,8 @@ class SecurityPane(Horizontal):
         # The session's one bond store (what the radio's key store writes through), so a
         # bond deleted in the Bonds tab is gone from the session too.
         self.bond_store = bond_store if bond_store is not None else session.bonds
-        # The SMP timeout of Pair (None: the stack's 30 s; the tests shorten it).
+        # The SMP timeout of Pair (None: the settings' [pairing] smp_timeout_s, 30 s
+        # unless changed; the tests shorten it here).
         self.pair_timeout: float | None = None
         self.last_outcome: PairingOutcome | None = None
         self.last_error: str | None = None
@@ -131,6 +134,13 @@ class SecurityPane(Horizontal):
     @property
     def options(self) -> PairingOptions:
         return options_from_settings(self.settings.pairing)
+
+    @property
+    def smp_timeout(self) -> float:
+        """How long Pair waits for SMP: the tests' override, else the setting."""
+        if self.pair_timeout is not None:
+            return self.pair_timeout
+        return self.settings.pairing.smp_timeout_s
 
     def peer_options(self) -> PairingOptions:
         io = IoCapability(str(self.query_one("#peer-io", Select).value))
@@ -337,31 +347,52 @@ class SecurityPane(Horizontal):
         delegate = TuiPairingDelegate(self.app)
         button = self.query_one("#pair-button", Button)
         button.disabled = True
-        waiting = Text("pairing with ")
-        waiting.append_text(safe_text(target, max_len=40))
-        waiting.append("…")
-        self._result(waiting)
+        limit = self.smp_timeout
+        deadline = [monotonic() + limit]  # a re-pair after the stale-bond prompt restarts it
+
+        def waiting() -> None:
+            # A countdown while SMP waits (the stack gives up at the deadline).
+            left = max(0, ceil(deadline[0] - monotonic()))
+            line = Text("pairing with ")
+            line.append_text(safe_text(target, max_len=40))
+            line.append(f"… the device has {left} s to answer", style="dim")
+            self._result(line)
+
+        waiting()
+        countdown = self.set_interval(1.0, waiting)
+        ended = False  # an outcome or an error was shown
+        outcome: PairingOutcome | None = None
         try:
             try:
                 outcome = await self.session.pair(target, self.options, delegate,
-                                                  timeout=self.pair_timeout)
+                                                  timeout=limit)
             except StaleBondError as stale:
                 # The guided re-pair (field note 001): ask, then delete and pair again.
                 explanation = stale.explanation.meaning if stale.explanation else str(stale)
                 if not await self.app.push_screen_wait(RepairPrompt(target, explanation)):
                     raise
+                deadline[0] = monotonic() + limit
                 outcome, _old = await self.session.repair(target, delegate, self.options,
-                                                          timeout=self.pair_timeout)
+                                                          timeout=limit)
         except Exception as exc:  # noqa: BLE001 - the session's errors are sentences for users
+            ended = True
             self.last_error = str(exc)
             self.last_outcome = None
             line = Text("✗ ", style="bold red")
             line.append_text(safe_text(str(exc), max_len=400, style="red"))
+            next_step = getattr(exc, "next_step", None)
+            if next_step:
+                line.append_text(safe_text(f"\nNext: {next_step}", max_len=400, style="red"))
             self._result(line)
             return None
         finally:
+            countdown.stop()
             delegate.close()
             button.disabled = False
+            if not ended and outcome is None and self.is_mounted:
+                # Cancelled (the pane closed, a new attempt): every attempt ends said.
+                self.last_error = "pairing stopped before it finished"
+                self._result(Text("✗ pairing stopped before it finished", style="bold red"))
         self.last_outcome = outcome
         self.last_error = None
         if outcome.failure is None:
