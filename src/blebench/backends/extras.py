@@ -26,6 +26,11 @@ class RawAdvertisement:
     scan_response: bytes | None  # the latest scan response (None: none seen)
     rssi: int
     tx_power: int | None  # from the report's TX power field, when the controller gives it
+    # The PHYs the report came on ("LE 1M", "LE 2M", "LE Coded": Bumble's names): a legacy
+    # PDU is always on LE 1M; an
+    # extended report names its primary and, for AUX PDUs, secondary PHY. None: not told.
+    primary_phy: str | None = None
+    secondary_phy: str | None = None
 
 
 def raw_advertisement(platform_data: tuple[Any, ...]) -> RawAdvertisement | None:

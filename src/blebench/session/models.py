@@ -27,6 +27,7 @@ AddressType = Literal[
     "public", "random-static", "resolvable-private", "non-resolvable-private", "unknown"
 ]
 RSSI_HISTORY = 128  # (monotonic, rssi) pairs kept per device
+ADV_GAPS = 16  # the last gaps between advertisements kept per device (interval measured)
 
 
 @dataclasses.dataclass(slots=True)
@@ -88,6 +89,19 @@ class DeviceRecord:
     identity_address: str | None = None
     bonded: bool = False
     bond_name: str | None = None
+    # The registry's key for this record (its identity address, or the first address of
+    # the device): what a face keys rows by while `address` follows rotations.
+    key: str = ""
+    # Earlier private addresses of an unbonded device linked to this record because a new
+    # address took over with exactly the same advertising data (oldest first, bounded).
+    previous_addresses: list[str] = dataclasses.field(default_factory=list)
+    # The advertising interval measured from the reports heard (median gap between
+    # advertisements, reports of one event counted once); None until two were heard.
+    interval_ms: float | None = None
+    primary_phy: str | None = None  # "LE 1M", "LE 2M", "LE Coded" (legacy PDUs: LE 1M)
+    secondary_phy: str | None = None  # extended advertising's AUX PDUs; None for legacy
+    last_adv_at: float | None = None  # when the last advertisement (not a response) came
+    adv_gaps: deque[float] = dataclasses.field(default_factory=lambda: deque(maxlen=ADV_GAPS))
 
     @property
     def service_uuids(self) -> list[str]:
@@ -151,6 +165,13 @@ class DeviceRecord:
             "identity_address": self.identity_address,
             "bonded": self.bonded,
             "bond_name": self.bond_name,
+            "previous_addresses": list(self.previous_addresses),
+            "adv_interval_ms": None if self.interval_ms is None else round(self.interval_ms, 1),
+            "primary_phy": self.primary_phy,
+            "secondary_phy": self.secondary_phy,
+            "scan_response_received": (
+                stamp(self.scan_response.received) if self.scan_response is not None else None
+            ),
         }
         if not self.raw_available:
             out["os_fields"] = self.os_fields

@@ -52,6 +52,8 @@ _MORE_TO_COME = int(_Ext.DATA_INCOMPLETE_MORE_TO_COME)
 _NO_TX_POWER = int(_Ext.TX_POWER_INFORMATION_NOT_AVAILABLE)
 _LEGACY_SCAN_RSP = int(_LegacyType.SCAN_RSP)
 _LEGACY_CONNECTABLE = frozenset((int(_LegacyType.ADV_IND), int(_LegacyType.ADV_DIRECT_IND)))
+_PHY_NAMES = {int(phy): name for phy, name in hci.HCI_LE_PHY_NAMES.items()}  # 1 -> "LE 1M"
+_LEGACY_PHY = _PHY_NAMES[int(hci.Phy.LE_1M)]  # legacy PDUs are only ever sent on LE 1M
 MAX_PEERS = 4096  # bounded however many private addresses go by
 MAX_FRAGMENTED = 1650  # the longest extended advertising data
 
@@ -192,6 +194,8 @@ class BumbleScanner(BaseBleakScanner):
         peer = self._peer(key)
         data = bytes(report.data)
         tx_power: int | None = None
+        primary_phy: str | None = _LEGACY_PHY
+        secondary_phy: str | None = None
         if isinstance(report, ExtReport):
             event_type = int(report.event_type)
             status = (event_type >> 5) & 0b11
@@ -212,6 +216,8 @@ class BumbleScanner(BaseBleakScanner):
                 name = "EXT_SCAN_RSP" if event_type & _SCAN_RESPONSE else "EXT_ADV"
             is_response = bool(event_type & _SCAN_RESPONSE)
             connectable = bool(event_type & _CONNECTABLE)
+            primary_phy = _PHY_NAMES.get(int(report.primary_phy))
+            secondary_phy = _PHY_NAMES.get(int(report.secondary_phy))  # 0: no AUX PDU
             if report.tx_power != _NO_TX_POWER:
                 tx_power = report.tx_power if report.tx_power < 128 else report.tx_power - 256
         else:
@@ -245,6 +251,8 @@ class BumbleScanner(BaseBleakScanner):
             scan_response=peer.scan_response,
             rssi=rssi,
             tx_power=tx_power,
+            primary_phy=primary_phy,
+            secondary_phy=secondary_phy,
         )
         advertisement = AdvertisementData(
             local_name=local_name,
