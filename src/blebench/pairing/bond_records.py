@@ -28,9 +28,18 @@ def _shown(value: object) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _address(record: dict[str, Any], name: str, *, required: bool = False) -> None:
-    from blebench.pairing.bonds import normalise_address
+def normalise_address(address: str) -> str:
+    """`aa-bb-cc-dd-ee-ff` / `aabbccddeeff` / `AA:BB:..` -> `AA:BB:CC:DD:EE:FF`. Raises ValueError."""
+    text = address.strip().upper().removesuffix("/P").replace("-", ":")
+    if ":" not in text and len(text) == 12:
+        text = ":".join(text[i:i + 2] for i in range(0, 12, 2))
+    parts = text.split(":")
+    if len(parts) != 6 or not all(len(p) == 2 and all(c in "0123456789ABCDEF" for c in p) for p in parts):
+        raise ValueError(f"not a Bluetooth address: {address!r} (expected AA:BB:CC:DD:EE:FF)")
+    return text
 
+
+def _address(record: dict[str, Any], name: str, *, required: bool = False) -> None:
     value = record.get(name)
     if value is None and not required:
         return

@@ -34,7 +34,13 @@ from typing import Any, TypeVar
 from blebench import paths
 from blebench.errors import UserInputError
 from blebench.pairing import bondfile
-from blebench.pairing.bond_records import FORMAT, VERSION, BadRecord, bonds_of_document
+from blebench.pairing.bond_records import (
+    FORMAT,
+    VERSION,
+    BadRecord,
+    bonds_of_document,
+    normalise_address,
+)
 from blebench.pairing.models import Bond
 
 logger = logging.getLogger(__name__)
@@ -71,17 +77,6 @@ class ImportResult:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def normalise_address(address: str) -> str:
-    """`aa-bb-cc-dd-ee-ff` / `aabbccddeeff` / `AA:BB:..` -> `AA:BB:CC:DD:EE:FF`. Raises ValueError."""
-    text = address.strip().upper().removesuffix("/P").replace("-", ":")
-    if ":" not in text and len(text) == 12:
-        text = ":".join(text[i:i + 2] for i in range(0, 12, 2))
-    parts = text.split(":")
-    if len(parts) != 6 or not all(len(p) == 2 and all(c in "0123456789ABCDEF" for c in p) for p in parts):
-        raise ValueError(f"not a Bluetooth address: {address!r} (expected AA:BB:CC:DD:EE:FF)")
-    return text
 
 
 def _same_slot(a: Bond, b: Bond) -> bool:
@@ -351,6 +346,8 @@ def _check_export_target(target: Path, *, replace: bool) -> None:
         raise KeysRefused(f"cannot look at {target} ({err.strerror}); no keys written") from None
     if info is not None:
         kind = bondfile.kind_of(info.st_mode)
+        if stat.S_ISDIR(info.st_mode):
+            raise KeysRefused(f"{target} is a folder: give a file name; no keys written")
         if kind is not None:
             hint = (" (it would replace the link, not the file it points to)"
                     if stat.S_ISLNK(info.st_mode) else "")

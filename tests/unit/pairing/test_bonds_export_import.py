@@ -113,7 +113,7 @@ def test_export_to_a_device_or_socket_or_folder_is_refused(tmp_path: Path,
     assert main(["bonds", "export", str(sock), "--force"]) == 2
     assert "is a socket" in capsys.readouterr().err
     assert main(["bonds", "export", str(tmp_path), "--force"]) == 2
-    assert "is a directory" in capsys.readouterr().err
+    assert "is a folder: give a file name" in capsys.readouterr().err
     assert main(["bonds", "export", str(tmp_path / "no-such-folder" / "k.json")]) == 2
     assert "is not a folder here" in capsys.readouterr().err
     device = tmp_path / "null"
