@@ -17,7 +17,7 @@ from bleak.exc import (
 
 from blebench.backends.os_stack import os_stack_problem
 from blebench.cli import main
-from blebench.session.gatt import ValueParseError, parse_value
+from blebench.userinput import ValueParseError, parse_value
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -43,9 +43,3 @@ def test_text_escapes_are_one_strict_grammar() -> None:
     with pytest.raises(ValueParseError, match="lone backslash"):
         parse_text("a\\")
     assert parse_value(r"hi\n", "text") == b"hi\n"
-
-
-def test_session_gatt_still_exports_the_parser() -> None:
-    from blebench.session import gatt
-
-    assert gatt.parse_value is parse_value and gatt.ValueParseError is ValueParseError

@@ -46,19 +46,6 @@ from blebench.session.models import ConnectionInfo, ConnectionState, GattNode, G
 if TYPE_CHECKING:
     from blebench.session.streams import Stream
 
-__all__ = [  # moved to session.errors / session.models; the old names stay importable here
-    "ConnectFailedError",
-    "ConnectTimeoutError",
-    "ConnectionInfo",
-    "ConnectionLostError",
-    "ConnectionState",
-    "DeviceError",
-    "DeviceNotFoundError",
-    "GattOperationError",
-    "NotConnectedError",
-    "OperationTimeoutError",
-    "StaleBondError",
-]
 
 ClientFactory = Callable[[BLEDevice | str, float, Callable[[BleakClient], None]], BleakClient]
 """(target, connect timeout, disconnected callback) -> an unconnected BleakClient."""

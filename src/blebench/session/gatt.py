@@ -5,8 +5,8 @@ Operations take a `DeviceConnection` (blebench.session.connections) and raise th
 session's typed errors (`DeviceError` subclasses): ATT errors in words with a next
 step, a device that vanished mid-operation, timeouts.
 
-Values a user types for a write are read by `blebench.userinput.parse_value` (re-exported
-here for the callers not yet moved).
+Values a user types for a write are read by `blebench.userinput.parse_value`; the model
+lives in `session.models`, the errors in `session.errors`, the decoders in `session.decoding`.
 """
 
 from __future__ import annotations
@@ -15,14 +15,11 @@ import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
-from blebench.decode.names import normalize_uuid, short_uuid, uuid_name
-from blebench.session.decoding import (  # moved to session/decoding.py; importable here
+from blebench.decode.names import normalize_uuid, uuid_name
+from blebench.session.decoding import (
     REPORT_MAP_UUID,
     decode_fields,
     decode_report_map,
-    lost_during,
-    plain,
-    stream_decoder,
 )
 from blebench.session.errors import (
     ConnectionLostError,
@@ -36,17 +33,6 @@ from blebench.session.models import (
     GattTree,
     NodeKind,
     ReadResult,
-    _as_handle,
-    _could_be_uuid,
-)
-from blebench.userinput import (  # moved to blebench.userinput; importable here still
-    FLOAT_WIDTHS,
-    INT_WIDTHS,
-    MAX_ATTRIBUTE_LEN,
-    Endian,
-    ValueKind,
-    ValueParseError,
-    parse_value,
 )
 
 if TYPE_CHECKING:
@@ -56,26 +42,6 @@ if TYPE_CHECKING:
     from blebench.session.connections import DeviceConnection
     from blebench.session.streams import Stream, StreamStore
 
-__all__ = [  # the model, the target error and the value parser moved; their old names stay
-    "FLOAT_WIDTHS",
-    "INT_WIDTHS",
-    "MAX_ATTRIBUTE_LEN",
-    "Endian",
-    "ValueKind",
-    "ValueParseError",
-    "parse_value",
-    "GattNode",
-    "GattTree",
-    "NodeKind",
-    "ReadResult",
-    "TargetError",
-    "short_uuid",
-    "lost_during",
-    "plain",
-    "stream_decoder",
-    "_as_handle",
-    "_could_be_uuid",
-]
 
 CPF_UUID = normalize_uuid("2904")
 CCCD_UUID = normalize_uuid("2902")

@@ -29,7 +29,7 @@ from blebench.session.streams import Stream, StreamCursor, StreamStore
 
 if TYPE_CHECKING:
     from blebench.session.connections import DeviceConnection
-    from blebench.session.gatt import GattNode
+    from blebench.session.models import GattNode
 
 __all__ = [
     "BOOT_KEYBOARD_INPUT_UUID",

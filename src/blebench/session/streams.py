@@ -36,23 +36,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-# FilterError, FieldCondition and normalize_hex: re-exported from their new home until every
-# caller imports blebench.session.filters (or errors) itself.
-from blebench.session.filters import FieldCondition, FilterError, SampleFilter, normalize_hex
+from blebench.session.filters import SampleFilter
 
 __all__ = [
     "DEFAULT_CAPACITY",
-    "FieldCondition",
-    "FilterError",
     "RawSample",
-    "SampleFilter",
     "Stream",
     "StreamBatch",
     "StreamCursor",
     "StreamSample",
     "StreamStats",
     "StreamStore",
-    "normalize_hex",
 ]
 
 # (per-stream index n (1-based), monotonic ns, wall-clock ns, payload)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from blebench.session import gatt
-from blebench.session.connections import GattOperationError
+from blebench.session.errors import GattOperationError
 from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.fast_pair_buds import (
     ACCOUNT_KEY,

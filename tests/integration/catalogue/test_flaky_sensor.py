@@ -9,13 +9,10 @@ from contextlib import AbstractAsyncContextManager
 import pytest
 
 from blebench.session import gatt
-from blebench.session.connections import (
-    ConnectionLostError,
-    ConnectionState,
-    DeviceConnection,
-    GattOperationError,
-)
+from blebench.session.connections import DeviceConnection
+from blebench.session.errors import ConnectionLostError, GattOperationError
 from blebench.session.manager import SessionManager
+from blebench.session.models import ConnectionState
 from blebench.sim.catalogue.flaky_sensor import (
     DROP_LINK,
     ERROR_CAROUSEL,

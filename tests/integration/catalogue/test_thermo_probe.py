@@ -14,9 +14,10 @@ import pytest
 
 from blebench.decode.gatt_values import decode_value, parse_presentation_format
 from blebench.session import export, gatt
-from blebench.session.connections import DeviceConnection, GattOperationError
-from blebench.session.gatt import GattNode
+from blebench.session.connections import DeviceConnection
+from blebench.session.errors import GattOperationError
 from blebench.session.manager import SessionManager
+from blebench.session.models import GattNode
 from blebench.sim.catalogue.thermo_probe import PROBE_TIP_RAW, ThermoProbe
 from tests.integration.rig import wait_until
 

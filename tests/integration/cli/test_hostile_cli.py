@@ -18,7 +18,7 @@ import pytest
 
 from blebench.cli import main
 from blebench.session import gatt
-from blebench.session.connections import GattOperationError
+from blebench.session.errors import GattOperationError
 from blebench.session.manager import SessionManager, SessionSettings
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
 

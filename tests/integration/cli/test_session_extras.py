@@ -12,9 +12,11 @@ from bleak import BleakClient
 
 from blebench.session import gatt
 from blebench.session.capture import CaptureError
-from blebench.session.connections import ConnectionState, DeviceConnection, NotConnectedError
+from blebench.session.connections import DeviceConnection
+from blebench.session.errors import NotConnectedError
 from blebench.session.link_rssi import LinkRssiUnavailableError, read_link_rssi
 from blebench.session.manager import SessionManager, SessionSettings
+from blebench.session.models import ConnectionState
 from blebench.session.radios import RadioChoice
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
 

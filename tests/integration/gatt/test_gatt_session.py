@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 
 from blebench.session import export, gatt
-from blebench.session.connections import (
+from blebench.session.connections import RetryPolicy
+from blebench.session.console import ReplyMatcher, open_console
+from blebench.session.errors import (
     ConnectionLostError,
-    ConnectionState,
     DeviceError,
     DeviceNotFoundError,
     GattOperationError,
     OperationTimeoutError,
-    RetryPolicy,
 )
-from blebench.session.console import ReplyMatcher, open_console
+from blebench.session.models import ConnectionState
 from blebench.sim.catalogue.hid_keyboard import HidKeyboard
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.sim.catalogue.uart_bridge import NUS_RX, NUS_TX, UartBridge, encode_frame

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from blebench.session import gatt
-from blebench.session.connections import GattOperationError
+from blebench.session.errors import GattOperationError
 from blebench.sim.catalogue.hid_keyboard import HidKeyboard
 
 pytestmark = pytest.mark.slow

@@ -13,8 +13,7 @@ from blebench.pairing.bonds import BondStore
 from blebench.pairing.delegate import ScriptedDelegate
 from blebench.pairing.models import IoCapability, PairingOptions
 from blebench.session import gatt
-from blebench.session.connections import StaleBondError
-from blebench.session.errors import NoBondError
+from blebench.session.errors import NoBondError, StaleBondError
 from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.privacy_tag import PrivacyTag
 from blebench.sim.catalogue.smart_lock import LOCK_STATE, SmartLock

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from blebench.session.gatt import GattNode, GattTree, TargetError, ValueParseError, parse_value
+from blebench.session.errors import TargetError
+from blebench.session.models import GattNode, GattTree
+from blebench.userinput import ValueParseError, parse_value
 
 HR = "00002a37-0000-1000-8000-00805f9b34fb"
 REPORT = "00002a4d-0000-1000-8000-00805f9b34fb"
