@@ -142,6 +142,8 @@ async def _notify(
             session.check_link(address, "the notification stream")
             await asyncio.sleep(PULL_INTERVAL_S)
     finally:
+        if csv_writer is not None:
+            csv_writer.finish()  # the header, also when nothing came
         for spec in args.chars:
             with contextlib.suppress(Exception):
                 await session.unsubscribe(address, spec)

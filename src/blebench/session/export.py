@@ -21,9 +21,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CSV_COLUMNS",
+    "DECODE_ERROR_COLUMN",
+    "FIELD_PREFIX",
     "CsvSampleWriter",
     "export_csv",
     "export_jsonl",
+    "field_columns",
+    "flat_fields",
     "iter_jsonl",
     "record",
     "records_to_csv",
@@ -58,12 +62,15 @@ def export_csv(
     stream_ids: Iterable[int] | None = None,
     sample_filter: SampleFilter | None = None,
 ) -> int:
-    """Write every stored sample as CSV (header first); returns how many rows."""
+    """Write every stored sample as CSV (header first); returns how many rows. The header
+    has a `decoded.<field>` column for every field any of the samples decoded to."""
     batch = store.pull(None, stream_ids=stream_ids, sample_filter=sample_filter)
-    writer = CsvSampleWriter(out)
-    for sample in batch.samples:
-        writer.write(record(store, sample))
-    return len(batch.samples)
+    records = [record(store, sample) for sample in batch.samples]
+    writer = CsvSampleWriter(out, fields=field_columns(records))
+    for one in records:
+        writer.write(one)
+    writer.finish()
+    return len(records)
 
 
 CSV_COLUMNS = (
@@ -108,29 +115,96 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-class CsvSampleWriter:
-    """CSV rows of sample records; `decoded` becomes a compact JSON string."""
+FIELD_PREFIX = "decoded."
+# Always a column (a malformed frame is marked in every row that has one, also when
+# `notify --csv` took its columns from a good first frame).
+DECODE_ERROR_COLUMN = "decoded.error"
 
-    def __init__(self, out: IO[str], *, header: bool = True) -> None:
+
+def flat_fields(decoded: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The decoded fields of one record as CSV cells: `decoded.<name>`, a nested field as
+    `decoded.<name>.<part>`, a list as its JSON text (the decoder's `error` apart)."""
+    cells: dict[str, Any] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, Mapping):
+            for key, inner in value.items():
+                walk(f"{prefix}.{key}", inner)
+        elif isinstance(value, (list, tuple)):
+            cells[prefix] = json.dumps(value, separators=(",", ":"))
+        else:
+            cells[prefix] = value
+
+    if isinstance(decoded, Mapping):
+        for key, value in decoded.items():
+            if key != "error":
+                walk(f"{FIELD_PREFIX}{key}", value)
+    return cells
+
+
+def field_columns(records: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The `decoded.<field>` columns of `records`, in the order they first appear."""
+    seen: dict[str, None] = {}
+    for one in records:
+        for name in flat_fields(one.get("decoded")):
+            seen.setdefault(name, None)
+    return list(seen)
+
+
+class CsvSampleWriter:
+    """CSV rows of sample records: the record's columns (`decoded` as a compact JSON
+    string), the decoder's error, then one column per decoded field.
+
+    `fields`: the field columns; None takes the first record's (a stream written as it
+    comes, `notify --csv`: a field that first shows later is in the JSON column only)."""
+
+    def __init__(
+        self, out: IO[str], *, header: bool = True, fields: Iterable[str] | None = None
+    ) -> None:
         self._writer = csv.writer(out, lineterminator="\n")
-        if header:
-            self._writer.writerow(CSV_COLUMNS)
+        self._header = header
+        self._fields: list[str] | None = list(fields) if fields is not None else None
+        if self._fields is not None:
+            self._write_header()
+
+    def _write_header(self) -> None:
+        if self._header:
+            self._writer.writerow([*CSV_COLUMNS, DECODE_ERROR_COLUMN, *(self._fields or ())])
+            self._header = False
 
     def write(self, record: Mapping[str, Any]) -> None:
+        decoded = record.get("decoded")
+        cells = flat_fields(decoded)
+        if self._fields is None:
+            self._fields = list(cells)
+            self._write_header()
         row = []
         for col in CSV_COLUMNS:
             value = record.get(col)
             if col == "decoded":
                 value = "" if value is None else json.dumps(value, separators=(",", ":"))
             row.append("" if value is None else value)
+        error = decoded.get("error") if isinstance(decoded, Mapping) else None
+        row.append("" if error is None else error)
+        for name in self._fields:
+            value = cells.get(name)
+            row.append("" if value is None else value)
         self._writer.writerow(row)
+
+    def finish(self) -> None:
+        """The header, if no record came to give it its field columns."""
+        if self._fields is None:
+            self._fields = []
+            self._write_header()
 
 
 def records_to_csv(records: Iterable[Mapping[str, Any]]) -> str:
+    listed = list(records)
     buf = io.StringIO()
-    writer = CsvSampleWriter(buf)
-    for record in records:
-        writer.write(record)
+    writer = CsvSampleWriter(buf, fields=field_columns(listed))
+    for one in listed:
+        writer.write(one)
+    writer.finish()
     return buf.getvalue()
 
 

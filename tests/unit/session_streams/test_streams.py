@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from collections.abc import Mapping
@@ -170,7 +171,13 @@ def test_exports_have_ms_timestamps_and_decoded_fields() -> None:
     lines = csv_out.getvalue().splitlines()
     assert lines[0].startswith("t_wall_ms,t_mono_ms,address,handle,uuid")
     assert len(lines) == 3
-    assert json.loads(lines[1].split(",", 8)[8].strip('"').replace('""', '"'))["contact"] is True
+    rows_csv = list(csv.DictReader(io.StringIO(csv_out.getvalue())))
+    assert json.loads(rows_csv[0]["decoded"])["contact"] is True
+    # One column per decoded field beside the JSON one (a {value, unit} field as two).
+    assert rows_csv[0]["decoded.heart_rate.value"] == "72"
+    assert rows_csv[0]["decoded.heart_rate.unit"] == "bpm"
+    assert rows_csv[0]["decoded.contact"] == "True"
+    assert rows_csv[1]["decoded"] == "" and rows_csv[1]["decoded.heart_rate.value"] == ""
 
 
 def test_a_broken_decoder_does_not_break_reading() -> None:

@@ -8,6 +8,7 @@ matching itself is the session's (`ReplyMatcher`): the same language as
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Protocol
@@ -94,12 +95,18 @@ class RequestConsole(Vertical):
         """A request went out and ended (reply, timeout or error)."""
 
         def __init__(
-            self, request: bytes, exchange: ConsoleExchange | None, error: str | None
+            self,
+            request: bytes,
+            exchange: ConsoleExchange | None,
+            error: str | None,
+            sent_ms: int | None = None,
         ) -> None:
             super().__init__()
             self.request = request
             self.exchange = exchange
             self.error = error
+            # When the request went out (wall clock, ms): where it belongs in the log.
+            self.sent_ms = sent_ms if sent_ms is not None else int(time.time() * 1000)
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
@@ -213,12 +220,13 @@ class RequestConsole(Vertical):
     async def _exchange(
         self, target: ConsoleTarget, data: bytes, matcher: ReplyMatcher, timeout: float
     ) -> None:
+        sent_ms = int(time.time() * 1000)
         try:
             exchange = await target.request(data, matcher, timeout=timeout)
         except Exception as exc:  # noqa: BLE001 - shown to the user, the session goes on
             self.in_flight -= 1
             self._result(Text(f"✗ request failed: {exc}", style="red"))
-            self.post_message(self.Exchanged(data, None, str(exc)))
+            self.post_message(self.Exchanged(data, None, str(exc), sent_ms))
             return
         self.in_flight -= 1
         if exchange.reply is None:
@@ -243,4 +251,4 @@ class RequestConsole(Vertical):
             )
             line.append(exchange.reply.data.hex(" "), style="cyan")
         self._result(line)
-        self.post_message(self.Exchanged(data, exchange, None))
+        self.post_message(self.Exchanged(data, exchange, None, sent_ms))

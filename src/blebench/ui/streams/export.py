@@ -69,6 +69,8 @@ class ExportScreen(PathDialog[ExportRequest]):
     PREFIX = "export"
     OK_LABEL = "Export"
     FOLDER_WORD = "directory"
+    # The path first: Enter exports at once (on the format list it opened the list).
+    AUTO_FOCUS = "#export-path"
 
     def __init__(self, scope: str) -> None:
         super().__init__(f"Export {scope}", default_export_path("csv"), self._request)

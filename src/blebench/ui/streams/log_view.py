@@ -368,6 +368,9 @@ class LogView(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._resize()
+        # The detail box under the log grows when a line is selected, and the log shrinks:
+        # the selected line must stay in view (review 3.9: it was pushed out below).
+        self._scroll_to_selected()
 
     # -- rendering --------------------------------------------------------------------
 

@@ -88,6 +88,7 @@ class StreamsPane(Vertical):
         self._plot_choices: dict[str, tuple[PlotChoice, str]] = {}
         self._session_console: SessionConsole | None = None
         self._console_key: tuple[str, int, int] | None = None
+        self._console_lines: list[LogEntry] = []  # the console's, waiting for the next pull
 
     def compose(self) -> ComposeResult:
         yield StreamTable(id="stream-table")
@@ -174,8 +175,12 @@ class StreamsPane(Vertical):
     def apply(self, update: FeedUpdate) -> None:
         self.query_one(StreamTable).update_rows(update.rows)
         log = self.query_one(LogView)
-        if update.entries:
-            log.add(update.entries)
+        entries = update.entries
+        if self._console_lines:
+            entries = in_time_order(entries, self._console_lines)
+            self._console_lines = []
+        if entries:
+            log.add(entries)
         plot = self.query_one(LivePlot)
         choice = self.feed.plot
         if choice is not None and update.points:
@@ -344,13 +349,31 @@ class StreamsPane(Vertical):
     @on(RequestConsole.Exchanged)
     def _exchanged(self, event: RequestConsole.Exchanged) -> None:
         now = int(time.time() * 1000)
-        entries = [LogEntry(now, "console", event.request, kind="write", note="request")]
+        lines = [LogEntry(event.sent_ms, "console", event.request, kind="write", note="request")]
         exchange = event.exchange
         if exchange is not None and exchange.reply is not None:
-            entries.append(LogEntry(int(exchange.reply.t_wall_ms), "console", exchange.reply.data,
-                                    kind="match", note=f"reply in {exchange.elapsed_ms:.1f} ms"))
+            lines.append(LogEntry(int(exchange.reply.t_wall_ms), "console", exchange.reply.data,
+                                  kind="match", note=f"reply in {exchange.elapsed_ms:.1f} ms"))
         elif exchange is not None:
-            entries.append(LogEntry(now, "console", b"", kind="info", note="no matching reply (timeout)"))
+            lines.append(LogEntry(now, "console", b"", kind="info", note="no matching reply (timeout)"))
         else:
-            entries.append(LogEntry(now, "console", b"", kind="info", note=f"failed: {event.error}"))
-        self.query_one(LogView).add(entries)
+            lines.append(LogEntry(now, "console", b"", kind="info", note=f"failed: {event.error}"))
+        # Into the log with the notifications of the same moments, in time order: added at
+        # once, they came above notifications of the same milliseconds still waiting for
+        # the next tick (review 3.10). The next pull merges them; it runs now.
+        self._console_lines.extend(lines)
+        self.pull()
+
+
+_ORDER_AT_SAME_MS = {"write": 0, "notify": 1, "indicate": 1, "match": 2, "info": 2}
+
+
+def in_time_order(notifications: list[LogEntry], console: list[LogEntry]) -> list[LogEntry]:
+    """The console's lines among a batch of notifications, by wall time; in the same
+    millisecond a request comes before the notifications, its reply after them."""
+    keyed = [(e.wall_ms, 1, i, e) for i, e in enumerate(notifications)]
+    start = len(keyed)
+    keyed += [(e.wall_ms, _ORDER_AT_SAME_MS.get(e.kind, 2), start + i, e)
+              for i, e in enumerate(console)]
+    keyed.sort(key=lambda item: item[:3])
+    return [item[3] for item in keyed]
