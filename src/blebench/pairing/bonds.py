@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import stat
+import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,9 @@ from blebench.pairing.models import Bond
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+RECHECK_S = 0.2  # how stale a read may be of what another process wrote (its writes merge)
+_writes: dict[str, int] = {}  # bond file -> writes by this process (all its stores see them)
 
 
 class BondFileProblem(UserWarning):
@@ -92,6 +96,9 @@ class BondStore:
         self.problems: list[BondFileProblem] = []
         self._bonds: list[Bond] | None = None
         self._seen: tuple[int, int, int] | None = None  # (inode, mtime_ns, size) loaded
+        self._key = os.fspath(self.path)
+        self._checked = 0.0  # when the file was last looked at (monotonic)
+        self._writes_seen = 0  # this process's writes to the file, as of the last load
         # Goes up on every change (load, write): caches of what the bonds resolve to
         # (the device registry's) compare it instead of the bonds themselves.
         self.generation = 0
@@ -102,7 +109,7 @@ class BondStore:
     # -- reading ----------------------------------------------------------------------
     def bonds(self) -> list[Bond]:
         """The bonds; loaded again when another process replaced the file since."""
-        if self._bonds is None or self._signature() != self._seen:
+        if self._bonds is None or self._stale():
             self._bonds = self._load()
             self.generation += 1
         return self._bonds
@@ -111,9 +118,21 @@ class BondStore:
         self._bonds = None
         return self.bonds()
 
+    def _stale(self) -> bool:
+        """Written since by another store of this process (at once), or replaced by another
+        process (looked at most every RECHECK_S: `bonds()` runs once per advertisement)."""
+        if _writes.get(self._key, 0) != self._writes_seen:
+            return True
+        now = time.monotonic()
+        if now - self._checked < RECHECK_S:
+            return False
+        self._checked = now
+        return self._signature() != self._seen
+
     def _signature(self) -> tuple[int, int, int] | None:
+        self._writes_seen = _writes.get(self._key, 0)
         try:
-            info = os.lstat(self.path)
+            info = os.lstat(self._key)
         except OSError:
             return None
         return (info.st_ino, info.st_mtime_ns, info.st_size)
@@ -326,6 +345,7 @@ class BondStore:
         with contextlib.suppress(OSError):
             os.chmod(self.path.parent, bondfile.PRIVATE_DIR)
         bondfile.atomic_write(self.path, _document(bonds))
+        _writes[self._key] = _writes.get(self._key, 0) + 1
 
 
 def _find(bonds: list[Bond], wanted: str, local_address: str | None) -> Bond | None:
