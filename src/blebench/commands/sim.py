@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
 
     assert one is not None
     command = _BY_NAME[name]
-    _offers(one, command)
+    _offers(one, command, devices)
     if command.control == "forget_bonds":
         count = world_state.forget_bonds(bonds, one)
         _say(as_json, {"device": one.name, "action": name, "forgotten": count},
@@ -176,13 +176,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _offers(device: VirtualPeripheral, command: SimCommand) -> None:
+def _offers(device: VirtualPeripheral, command: SimCommand,
+            devices: list[VirtualPeripheral]) -> None:
     from blebench.sim.control import all_controls
 
     if command.control in all_controls(device):
         return
+    having = [d.name for d in devices if command.control in all_controls(d)]
     raise UserInputError(
-        f"{device.name} has no {command.name} control",
+        f"{device.name} has no {command.name} control"
+        + (f" ({command.name} is for: {', '.join(having)})" if having else ""),
         next_step=f"`blebench sim list \"{device.name}\"` shows what it offers",
     )
 

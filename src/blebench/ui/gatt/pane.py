@@ -209,7 +209,7 @@ class GattPane(Horizontal):
         text.append_text(self._device_label())
         reason = self.connection.disconnect_reason if self.connection is not None else None
         if reason:  # e.g. "HCI 0x08 Connection Timeout": the peer went quiet (off, out of range)
-            text.append(f"  HCI {reason.get('hex')} {reason.get('name')}", style="red")
+            text.append(f" ({reason.get('hex')} {reason.get('name')})", style="red")
         self.query_one("#gatt-device", Static).update(text)
 
     def show_connection(self, address: str) -> None:

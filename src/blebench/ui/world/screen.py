@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 REFRESH_S = 0.5
 STEP = 1.5  # `+` / `-` divide / multiply the distance by this
 DEVICE_COLUMNS = ("Device", "Power", "On the air as", "Distance", "Links", "Controls")
-CONTROL_COLUMNS = ("Control", "Values", "What it does")
+CONTROL_COLUMNS = ("Control", "What it does", "Values")
+PLACEHOLDER = "values for the control, e.g. 42, on, 21.5 55 (enter runs it)"
 
 
 def _values(control: WorldControl) -> str:
@@ -41,6 +42,15 @@ def _values(control: WorldControl) -> str:
 
 class WorldScreen(Screen[None]):
     """The virtual world's devices and their controls, over `session`."""
+
+    # Its own layout (no pane of the main screen shares it): the device list takes what is
+    # left once the controls, the field and the result have their rows, down to 80x24.
+    DEFAULT_CSS = """
+    WorldScreen #world-devices { height: 1fr; min-height: 4; }
+    WorldScreen #world-controls { height: auto; max-height: 10; }
+    WorldScreen #world-title, WorldScreen #world-controls-title { height: auto; }
+    WorldScreen #world-result { height: auto; min-height: 1; }
+    """
 
     BINDINGS = [
         Binding("escape", "close", "Back"),
@@ -59,11 +69,8 @@ class WorldScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            Text(
-                "Virtual world: the running world's devices. Changes hold for this run "
-                "(`blebench sim` keeps them for the next).",
-                style="bold",
-            ),
+            Text("Virtual world: changes hold for this run (`blebench sim` keeps them)",
+                 style="bold"),
             id="world-title",
         )
         devices: DataTable[Text | str] = DataTable(id="world-devices", cursor_type="row")
@@ -74,10 +81,7 @@ class WorldScreen(Screen[None]):
         controls: DataTable[Text | str] = DataTable(id="world-controls", cursor_type="row")
         controls.add_columns(*CONTROL_COLUMNS)
         yield controls
-        yield Input(
-            placeholder="values for the control, e.g. 42, on, 21.5 55 (Enter runs it)",
-            id="world-values",
-        )
+        yield Input(placeholder=PLACEHOLDER, id="world-values")
         yield Static(id="world-result")
         yield Footer()
 
@@ -157,15 +161,11 @@ class WorldScreen(Screen[None]):
             return
         heading = Text("Controls of ", style="bold")
         heading.append_text(safe_text(device.name, max_len=40))
-        heading.append(
-            "  (Enter runs the one selected with the values below; o off/on, + closer, "
-            "- farther)",
-            style="dim",
-        )
+        heading.append("  (enter runs one; o off/on; + - distance)", style="dim")
         title.update(heading)
         for control in device.controls:
             # A user-defined device's controls are the world's: plain words of ours.
-            table.add_row(control.name, _values(control), control.description, key=control.name)
+            table.add_row(control.name, control.description, _values(control), key=control.name)
 
     def _say(self, text: Text) -> None:
         self.last_result = text.plain
@@ -182,6 +182,18 @@ class WorldScreen(Screen[None]):
     @on(DataTable.RowSelected, "#world-devices")
     def _device_chosen(self, _event: DataTable.RowSelected) -> None:
         self.query_one("#world-controls", DataTable).focus()
+
+    @on(DataTable.RowHighlighted, "#world-controls")
+    def _control_moved(self, _event: DataTable.RowHighlighted) -> None:
+        # What the control takes, where it is typed (the Values column may be off screen).
+        control = self.selected_control
+        field = self.query_one("#world-values", Input)
+        if control is None:
+            field.placeholder = PLACEHOLDER
+        elif control.params:
+            field.placeholder = f"{control.name}: {_values(control)} (enter runs it)"
+        else:
+            field.placeholder = f"{control.name} takes no value: enter on it runs it"
 
     @on(DataTable.RowSelected, "#world-controls")
     def _control_chosen(self, _event: DataTable.RowSelected) -> None:
