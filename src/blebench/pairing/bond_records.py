@@ -128,8 +128,10 @@ def bond_from_record(record: object) -> Bond:
 
 def describe_record(index: int, record: object) -> str:
     """`bond 3 (C0:11:..)`: which record, for a sentence about it."""
+    from blebench.decode.text import printable
+
     address = record.get("address") if isinstance(record, dict) else None
-    return f"bond {index + 1}" + (f" ({address})" if isinstance(address, str) else "")
+    return f"bond {index + 1}" + (f" ({printable(address, 40)})" if isinstance(address, str) else "")
 
 
 def bonds_of_document(document: object) -> tuple[list[Bond], list[str]]:

@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from blebench.decode.text import printable
 from blebench.errors import BlebenchError
 
 logger = logging.getLogger(__name__)
@@ -216,7 +217,7 @@ def read_file(path: Path, *, private: bool = True, max_bytes: int = MAX_BYTES) -
         detail = ""
         if stat.S_ISLNK(info.st_mode):
             with contextlib.suppress(OSError):
-                detail = f" to {os.readlink(path)}"
+                detail = f" to {printable(os.readlink(path), 120)}"
         raise Unusable(f"is {kind}{detail}, not a regular file")
     result = ReadResult(None)
     try:

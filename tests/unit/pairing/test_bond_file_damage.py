@@ -298,3 +298,15 @@ def test_a_lock_held_too_long_is_said_in_words(tmp_path: Path, monkeypatch: pyte
         holder.wait()
     BondStore().put(make_bond(OTHER))  # once it is gone, writes go on
     assert {b.address for b in BondStore().bonds()} == {GOOD, OTHER}
+
+
+def test_what_a_damaged_file_holds_is_said_literally() -> None:
+    """An address (or a link target) in a damaged file is shown escaped, never obeyed."""
+    document = seeded_document()
+    document["bonds"][1]["address"] = "\x1b[2J\u202eC0:11"  # type: ignore[index]
+    paths.bonds_file().write_text(json.dumps(document))
+    _, problems = open_store()
+    assert len(problems) == 1
+    message = problems[0].message
+    assert "\x1b" not in message and "\u202e" not in message
+    assert "bond 2 (\\x1b[2J\\u202eC0:11)" in message
