@@ -126,6 +126,12 @@ class Radio(Protocol):
     @property
     def capabilities(self) -> Capabilities: ...
 
+    @property
+    def lost(self) -> str | None:
+        """Why the radio went away while open (the HCI transport closed: a dongle pulled,
+        an HCI server gone), in words; None while it works."""
+        ...
+
     def scanner_kwargs(self) -> dict[str, Any]:
         """The keyword arguments that put a `BleakScanner` on this radio."""
         ...

@@ -238,6 +238,7 @@ class OsStackRadio:
     identity: str | None = None  # the OS keeps our address and its bonds to itself
     bond_store = None
     capabilities = Capabilities()
+    lost: str | None = None  # the OS stack says nothing of an adapter gone; bleak's errors do
 
     def scanner_kwargs(self) -> dict[str, Any]:
         return {}

@@ -61,7 +61,10 @@ async def _scan(args: argparse.Namespace, session: SessionApi) -> int:
     await session.start_scan(active=not args.passive)
     interrupted = False
     try:
-        await asyncio.sleep(args.duration)
+        # In short steps: a radio that goes away (its HCI server closed) ends the scan now.
+        end = time.monotonic() + args.duration
+        while session.radio_lost is None and (left := end - time.monotonic()) > 0:
+            await asyncio.sleep(min(0.1, left))
     except asyncio.CancelledError:
         interrupted = True  # Ctrl-C: still show what was heard
     await session.stop_scan()
@@ -78,6 +81,14 @@ async def _scan(args: argparse.Namespace, session: SessionApi) -> int:
     if interrupted:
         print("blebench: interrupted: the list is what was heard until then", file=sys.stderr)
         return 130
+    if session.radio_lost is not None:
+        from blebench.commands.report import report_error
+        from blebench.session.errors import RadioLostError
+
+        return report_error(RadioLostError(
+            f"the radio was lost: {session.radio_lost}; the list is what was heard until then",
+            next_step="check the controller (the HCI server, the dongle), then run the scan again",
+        ), bool(args.json))
     return 0
 
 

@@ -109,6 +109,11 @@ class SessionApi(Protocol):
         """Which radio this session runs on, and why when the user did not pick it."""
 
     @property
+    def radio_lost(self) -> str | None:
+        """Why the radio went away while open (its controller closed the HCI transport), in
+        words; None while it works. Scanning stops; the devices heard stay."""
+
+    @property
     def scanning(self) -> bool: ...
 
     async def start_scan(self, active: bool = True) -> None:

@@ -16,6 +16,7 @@ code in words (`blebench.decode.codes`) and a next step, never a hang and never 
 | `PairingUnavailableError` | `pairing_unavailable` | this radio does not let blebench run SMP (exit 2) |
 | `NoBondError` | `no_bond` | a re-pair of a device blebench has no bond with |
 | `LinkRssiUnavailableError` | `rssi_unavailable` | the radio cannot read a connection's RSSI |
+| `RadioLostError` | `radio_lost` | the radio went away while in use (its HCI transport closed) |
 
 Bad input (exit 2, JSON `bad_input`): `TargetError` (a characteristic reference matching
 nothing), `FilterError` (a stream or scan filter), `CaptureError` (a capture that cannot
@@ -42,6 +43,7 @@ __all__ = [
     "GattOperationError",
     "LinkRssiUnavailableError",
     "NoBondError",
+    "RadioLostError",
     "NotConnectedError",
     "OperationTimeoutError",
     "PairingUnavailableError",
@@ -204,3 +206,10 @@ class SessionError(SetupError):
     for the user."""
 
     kind = "radio_unavailable"
+
+
+class RadioLostError(BlebenchError):
+    """The radio went away while the session used it (its HCI transport closed): exit 1,
+    like a device that went away; what was heard until then is still the session's."""
+
+    kind = "radio_lost"

@@ -295,8 +295,13 @@ class SessionManager:
     # ------------------------------------------------------------------ scanning
 
     @property
+    def radio_lost(self) -> str | None:
+        return self.radio.lost
+
+    @property
     def scanning(self) -> bool:
-        return self._scanner is not None
+        # A radio that went away scans no more, whatever was asked of it.
+        return self._scanner is not None and self.radio_lost is None
 
     def scanner_kwargs(self) -> dict[str, Any]:
         """The keyword arguments that put a bleak object on this session's backend."""

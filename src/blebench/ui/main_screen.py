@@ -229,6 +229,7 @@ class MainScreen(Screen[None]):
             shown=scan.table.shown,
             connection=connection,
             note=capture_note(self.session),
+            radio_lost=self.session.radio_lost,
         )
         if info != self._status:
             self._status = info

@@ -31,6 +31,7 @@ class StatusInfo:
     shown: int = 0
     connection: str = ""  # the connected device's name or address, "" when none
     note: str = ""  # one short transient note ("connecting to Pulse HRM…")
+    radio_lost: str | None = None  # why the radio went away (its controller closed), if it did
 
     @property
     def virtual(self) -> bool:
@@ -63,6 +64,12 @@ def radio_text(info: StatusInfo) -> Text:
 
 
 def scan_text(info: StatusInfo) -> Text:
+    if info.radio_lost is not None:
+        # Nothing scans on a radio that went away, whatever the Scan pane last asked for.
+        text = Text("✗ radio lost: ", style="bold red")
+        text.append_text(safe_text(info.radio_lost, max_len=80, style="red"))
+        text.append(" — q, then start blebench again to reopen it", style="red")
+        return text
     if info.scanning == "stopped":
         return Text("○ scan stopped")
     return Text(f"● scanning {info.scanning}")
@@ -104,7 +111,7 @@ class StatusBar(Horizontal):
         radio.set_class(info.virtual, "virtual")
         scan = self.query_one("#status-scan", Static)
         scan.update(scan_text(info))
-        scan.set_class(info.scanning == "stopped", "stopped")
+        scan.set_class(info.scanning == "stopped" and info.radio_lost is None, "stopped")
         self.query_one("#status-count", Static).update(count_text(info))
         self.query_one("#status-note", Static).update(safe_text(info.note, max_len=60))
         connection = Text()

@@ -772,6 +772,7 @@ class _DeviceRadio:
     """A radio for the scanner when the client was given `device=` only."""
 
     device: Device
+    lost: str | None = None
 
 
 def _uuid128(uuid: Any) -> str:

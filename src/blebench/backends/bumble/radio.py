@@ -80,6 +80,22 @@ class BumbleRadio:
         self._transport = transport
         self._snoop_file = snoop_file
         self._closed = False
+        self._lost: str | None = None
+        terminated = getattr(transport.source, "terminated", None) if transport else None
+        if isinstance(terminated, asyncio.Future):
+            # The transport's source ends when the other end goes (a TCP HCI server closing
+            # its socket, a dongle pulled): said at once, instead of every HCI command
+            # waiting out Bumble's command timeout.
+            terminated.add_done_callback(self._on_transport_lost)
+
+    def _on_transport_lost(self, _done: asyncio.Future[None]) -> None:
+        if not self._closed:
+            self._lost = f"{self._description.split(' — ')[0]}: the controller went away " \
+                "(its HCI transport closed)"
+
+    @property
+    def lost(self) -> str | None:
+        return self._lost
 
     @property
     def kind(self) -> str:
@@ -127,8 +143,9 @@ class BumbleRadio:
         if self._closed:
             return
         self._closed = True
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.device.power_off(), 2.0)
+        if self._lost is None:  # nothing answers a lost controller's HCI Reset
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.device.power_off(), 2.0)
         if self._transport is not None:
             with contextlib.suppress(Exception):
                 await self._transport.close()

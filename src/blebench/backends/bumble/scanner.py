@@ -158,7 +158,7 @@ class BumbleScanner(BaseBleakScanner):
         running = _RUNNING.get(device, set())
         running.discard(self)
         try:
-            if not running and device.is_scanning:
+            if not running and device.is_scanning and getattr(self.radio, "lost", None) is None:
                 await device.stop_scanning()
         finally:
             self._unlisten()
