@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from bumble.device import Connection, Device
 
 SMP_TIMEOUT_S = 30.0  # Vol 3 Part H 3.4: a pairing procedure times out after 30 s
+REASON_MISSING = "Pairing Failed without a reason"  # the peer's PDU had no reason byte
 
 
 class PairingLinkLost(Exception):
@@ -159,6 +160,16 @@ def failure_from(
     them: Side = "responder" if initiator else "initiator"
     if observer.local_failure is not None:
         return observer.local_failure
+    if observer.reason_missing and isinstance(error, ProtocolError):
+        return PairingFailure(
+            code=0,
+            name=REASON_MISSING,
+            why="The device sent Pairing Failed without its reason byte (a malformed PDU: "
+            "Core Vol 3 Part H 3.5.5 requires one), so why it refused is not known. Look at "
+            "the device's side (its log or screen), or try other options (the matrix shows "
+            "what each combination needs).",
+            by=them,
+        )
     if isinstance(error, ProtocolError) and isinstance(error.error_code, int):
         code = int(error.error_code)
         explained = smp_error(code)

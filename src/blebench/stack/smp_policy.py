@@ -135,6 +135,8 @@ class SmpObserver:
         default_factory=dict
     )  # sc, key_size as our policy check saw them
     bonded: bool | None = None  # set when the pairing completed: were the keys kept?
+    # The peer's Pairing Failed had no reason byte (Bumble reads it as 0x00, a reserved code).
+    reason_missing: bool = False
 
     def record(self, outgoing: bool, command: smp.SMP_Command) -> None:
         fields: dict[str, Any] = {}
@@ -158,13 +160,16 @@ class SmpObserver:
             else:
                 self.response = raw
         elif isinstance(command, smp.SMP_Pairing_Failed_Command):
+            missing = not outgoing and not command.payload
             fields = {
-                "reason": int(command.reason),
-                "reason_name": reason_name(int(command.reason)),
+                "reason": None if missing else int(command.reason),
+                "reason_name": "missing (no reason byte)" if missing
+                else reason_name(int(command.reason)),
             }
             if self.failure_code is None:
                 self.failure_code = int(command.reason)
                 self.failure_by_us = outgoing
+                self.reason_missing = missing
         elif isinstance(command, smp.SMP_Identity_Address_Information_Command):
             fields = {"address": str(command.bd_addr)}
         elif isinstance(command, smp.SMP_Pairing_Keypress_Notification_Command):
