@@ -98,7 +98,7 @@ async def _notify(
     args: argparse.Namespace, session: SessionApi, info: ConnectionInfo, out: IO[str]
 ) -> int:
     from blebench.session import export
-    from blebench.session.filters import check_fields
+    from blebench.session.filters import check_fields, known_fields
 
     address = info.address
     store = session.streams
@@ -110,7 +110,11 @@ async def _notify(
         label = f"{printable(stream.name or stream.uuid)} (0x{stream.handle:04X})"
         check_fields(args.sample_filter, stream.uuid, label)
     ids = [s.stream_id for s in streams]
-    csv_writer = export.CsvSampleWriter(out) if args.csv else None
+    csv_writer = None
+    if args.csv:
+        # Every field the decoders know gets a column, also one the first frame lacks.
+        known = {name for s in streams for name in known_fields(s.uuid) or ()}
+        csv_writer = export.CsvSampleWriter(out, known=known)
     printed = 0
     missed = 0
     deadline = time.monotonic() + args.duration if args.duration else None

@@ -142,6 +142,18 @@ def flat_fields(decoded: Mapping[str, Any] | None) -> dict[str, Any]:
     return cells
 
 
+def _nested(decoded: Mapping[str, Any], column: str) -> Any:
+    """A `decoded.<a>.<b>` column's value when it is a whole nested field (as JSON)."""
+    value: Any = decoded
+    for part in column.removeprefix(FIELD_PREFIX).split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    if isinstance(value, (Mapping, list, tuple)):
+        return json.dumps(value, separators=(",", ":"))
+    return value
+
+
 def field_columns(records: Iterable[Mapping[str, Any]]) -> list[str]:
     """The `decoded.<field>` columns of `records`, in the order they first appear."""
     seen: dict[str, None] = {}
@@ -156,13 +168,21 @@ class CsvSampleWriter:
     string), the decoder's error, then one column per decoded field.
 
     `fields`: the field columns; None takes the first record's (a stream written as it
-    comes, `notify --csv`: a field that first shows later is in the JSON column only)."""
+    comes, `notify --csv`), then those of `known` (the decoders' field names, so a field
+    the first frame lacked still has its column); any other field that shows later is in
+    the JSON column only. A column naming a nested field holds its JSON."""
 
     def __init__(
-        self, out: IO[str], *, header: bool = True, fields: Iterable[str] | None = None
+        self,
+        out: IO[str],
+        *,
+        header: bool = True,
+        fields: Iterable[str] | None = None,
+        known: Iterable[str] = (),
     ) -> None:
         self._writer = csv.writer(out, lineterminator="\n")
         self._header = header
+        self._known = [f"{FIELD_PREFIX}{name}" for name in sorted(known) if name != "error"]
         self._fields: list[str] | None = list(fields) if fields is not None else None
         if self._fields is not None:
             self._write_header()
@@ -177,6 +197,9 @@ class CsvSampleWriter:
         cells = flat_fields(decoded)
         if self._fields is None:
             self._fields = list(cells)
+            for name in self._known:
+                if name not in cells and not any(c.startswith(name + ".") for c in cells):
+                    self._fields.append(name)
             self._write_header()
         row = []
         for col in CSV_COLUMNS:
@@ -188,6 +211,8 @@ class CsvSampleWriter:
         row.append("" if error is None else error)
         for name in self._fields:
             value = cells.get(name)
+            if value is None and isinstance(decoded, Mapping):
+                value = _nested(decoded, name)
             row.append("" if value is None else value)
         self._writer.writerow(row)
 
