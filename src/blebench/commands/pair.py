@@ -140,8 +140,9 @@ def _report_repair(args: argparse.Namespace, options: PairingOptions | None,
     used = options or _stored_options(old)
     who = f"{printable(old.name)} ({old.address})" if old.name else old.address
     if not args.json:
-        print(f"Re-pair of {who}: the stale bond was deleted, then paired again with the "
-              f"options of the first pairing ({used.describe()}).", file=sys.stderr)
+        # Whether the bond was stale is not tested first: say only what was done.
+        print(f"Re-pair of {who}: the bond blebench kept was deleted, then paired again with "
+              f"the options of the first pairing ({used.describe()}).", file=sys.stderr)
     code = _report(args, used, old.address, old.name, outcome)
     if not outcome.ok and not args.json:
         print("  The old bond was put back as it was: nothing was lost.", file=sys.stderr)
