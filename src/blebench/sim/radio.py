@@ -36,6 +36,7 @@ from bumble import core, hci, ll
 from bumble.link import LocalLink
 
 logger = logging.getLogger(__name__)
+_BUMBLE_CONTROLLER_LOG = logging.getLogger(bumble_controller.__name__)
 
 ExtEventType = hci.HCI_LE_Extended_Advertising_Report_Event.EventType
 LegacyEventType = hci.HCI_LE_Advertising_Report_Event.EventType
@@ -53,6 +54,11 @@ PATH_LOSS_EXPONENT = 2.2  # indoors, line of sight
 RSSI_NOISE_SIGMA_DB = 1.5
 RSSI_DRIFT_LIMIT_DB = 6.0
 RSSI_NOT_AVAILABLE = hci.HCI_LE_Extended_Advertising_Report_Event.RSSI_NOT_AVAILABLE  # 127
+# What the modelled air carries at most, in legacy advertising events a second, before
+# every advertiser is heard less often (see ModelledLink.offer). A real 1M PHY channel
+# carries about 2,600 ADV_IND of 31 bytes a second back to back, and far fewer once
+# random access collides; the built-in catalogue offers about 100.
+AIR_EVENTS_PER_S = 2000.0
 SUPERVISION_UNIT_S = 0.010  # connSupervisionTimeout is in units of 10 ms (Vol 6, Part B, 4.5.2)
 DEFAULT_SUPERVISION_S = 0.720  # Bumble's default connection parameters
 
@@ -182,8 +188,17 @@ class ModelledLegacyAdvertiser(bumble_controller.LegacyAdvertiser):
         assert isinstance(owner, ModelledController)
         # Interval in units of 0.625 ms (the stock code reads it as milliseconds).
         interval = max(self.advertising_interval_min * 0.000625, MIN_ADV_INTERVAL_S)
-        delay = interval + owner.rng.uniform(0.0, ADV_DELAY_MAX_S)
+        link = owner.modelled_link
+        link.offer(id(self), 1.0 / interval)
+        # A crowded air: each advertiser is heard less often (see ModelledLink.crowding).
+        delay = interval * link.crowding + owner.rng.uniform(0.0, ADV_DELAY_MAX_S)
         self.timer_handle = asyncio.get_running_loop().call_later(delay, self._on_timer_fired)
+
+    def stop(self) -> None:
+        super().stop()
+        link = getattr(self.controller, "modelled_link", None)
+        if link is not None:
+            link.offer(id(self), 0.0)
 
     def send_advertising_data(self) -> None:
         if not self.enabled:
@@ -286,8 +301,72 @@ class ModelledController(bumble_controller.Controller):
         self.le_scan_active = False
         self._scan_extended = False
         self._duplicates: set[tuple[bytes, int, bytes]] = set()
+        link.listening_changed(self)
         # connSupervisionTimeout of each LE connection, by peer address (10 ms units).
         self.supervision_timeouts: dict[hci.Address, int] = {}
+
+    # Whether the receiver listens on the advertising channels (scanning or initiating):
+    # the link hands advertising PDUs to listeners only, so a world of thousands of
+    # peripherals costs one delivery per PDU and per central, not one per controller.
+    @property
+    def le_scan_enable(self) -> bool:
+        return self._le_scan_enable
+
+    @le_scan_enable.setter
+    def le_scan_enable(self, value: bool) -> None:
+        self._le_scan_enable = value
+        self._listening_changed()
+
+    @property
+    def pending_le_connection(
+        self,
+    ) -> hci.HCI_LE_Create_Connection_Command | hci.HCI_LE_Extended_Create_Connection_Command | None:
+        return self._pending_le_connection
+
+    @pending_le_connection.setter
+    def pending_le_connection(
+        self,
+        value: hci.HCI_LE_Create_Connection_Command
+        | hci.HCI_LE_Extended_Create_Connection_Command
+        | None,
+    ) -> None:
+        self._pending_le_connection = value
+        self._listening_changed()
+
+    _le_scan_enable: bool = False
+    _pending_le_connection: (
+        hci.HCI_LE_Create_Connection_Command | hci.HCI_LE_Extended_Create_Connection_Command | None
+    ) = None
+
+    @property
+    def listening(self) -> bool:
+        return self._le_scan_enable or self._pending_le_connection is not None
+
+    def _listening_changed(self) -> None:
+        link = getattr(self, "modelled_link", None)
+        if link is not None:
+            link.listening_changed(self)
+
+    # Bumble (0.0.236) logs each HCI packet with an f-string, so every packet is formatted
+    # even with debug logging off: half the CPU of a world of thousands of devices. These
+    # two do what the stock ones do, and format only when debug logging is on.
+    def send_hci_packet(self, packet: hci.HCI_Packet) -> None:
+        if _BUMBLE_CONTROLLER_LOG.isEnabledFor(logging.DEBUG):
+            super().send_hci_packet(packet)
+        elif self.host:
+            asyncio.get_running_loop().call_soon(self.host.on_packet, bytes(packet))
+
+    def on_hci_packet(self, packet: hci.HCI_Packet) -> None:
+        if _BUMBLE_CONTROLLER_LOG.isEnabledFor(logging.DEBUG):
+            super().on_hci_packet(packet)
+        elif isinstance(packet, hci.HCI_Command):
+            self.on_hci_command_packet(packet)
+        elif isinstance(packet, hci.HCI_AclDataPacket):
+            self.on_hci_acl_data_packet(packet)
+        elif isinstance(packet, hci.HCI_Event):
+            self.on_hci_event_packet(packet)
+        else:
+            super().on_hci_packet(packet)  # what the stock one says of an unknown packet
 
     def supervision_timeout_s(self, peer_address: hci.Address) -> float:
         units = self.supervision_timeouts.get(peer_address)
@@ -595,31 +674,77 @@ class ModelledLink(LocalLink):
     def __init__(self) -> None:
         super().__init__()
         self._ordered: list[bumble_controller.Controller] = []
+        # Who hears advertising PDUs, in the order they joined: modelled controllers while
+        # they scan or initiate, any other controller always (its state is not watched).
+        self._joined: dict[bumble_controller.Controller, int] = {}
+        self._listening: set[bumble_controller.Controller] = set()
+        self._listeners: list[bumble_controller.Controller] = []
+        self._joins = 0
+        # Legacy advertising events a second each advertiser offers, and their sum.
+        self._offered: dict[int, float] = {}  # by id() of the advertiser
+        self._offered_total = 0.0
+        self.crowding = 1.0
+
+    def offer(self, advertiser: int, events_per_s: float) -> None:
+        """An advertiser's rate of events (0 when it stops). Above `AIR_EVENTS_PER_S`
+        in all, `crowding` (>= 1) stretches every advertiser's interval by the same
+        factor: a real air that full loses most events to collisions, so each device is
+        heard less often; here the events are never made, which keeps a world of
+        thousands of devices within what one process can run in real time."""
+        before = self._offered.pop(advertiser, 0.0)
+        if events_per_s > 0:
+            self._offered[advertiser] = events_per_s
+        self._offered_total = max(0.0, self._offered_total - before + events_per_s)
+        if not self._offered:
+            self._offered_total = 0.0
+        self.crowding = max(1.0, self._offered_total / AIR_EVENTS_PER_S)
 
     def add_controller(self, controller: bumble_controller.Controller) -> None:
         super().add_controller(controller)
-        if controller not in self._ordered:
+        if controller not in self._joined:
             self._ordered.append(controller)
+            self._joins += 1
+            self._joined[controller] = self._joins
+            self.listening_changed(controller)
+
+    def listening_changed(self, controller: bumble_controller.Controller) -> None:
+        """A controller started or stopped listening on the advertising channels."""
+        listens = controller in self._joined and (
+            controller.listening if isinstance(controller, ModelledController) else True
+        )
+        if listens == (controller in self._listening):
+            return
+        if listens:
+            self._listening.add(controller)
+        else:
+            self._listening.discard(controller)
+        self._listeners = sorted(self._listening, key=self._joined.__getitem__)
 
     def remove_controller(self, controller: bumble_controller.Controller) -> None:
         """The controller leaves the air. Its peers are not told: each connection to it
         ends with 0x08 Connection Timeout after its supervision timeout (the controller
         that left is silent, so its own host hears nothing)."""
         self.controllers.discard(controller)
-        if controller in self._ordered:
+        if controller in self._joined:
             self._ordered.remove(controller)
+            del self._joined[controller]
+            self._listening.discard(controller)
+            self._listeners = [c for c in self._listeners if c is not controller]
         loop = asyncio.get_running_loop()
-        for other in self._ordered:
-            for peer_address, connection in list(other.le_connections.items()):
-                theirs = controller.le_connections.get(connection.self_address)
-                if theirs is None or theirs.self_address != peer_address:
-                    continue
-                timeout = (
-                    other.supervision_timeout_s(peer_address)
-                    if isinstance(other, ModelledController)
-                    else DEFAULT_SUPERVISION_S
-                )
-                loop.call_later(timeout, self._supervision_timeout, other, connection, controller)
+        # Only the gone controller's own links have a peer to time out (no scan of the
+        # whole link per removal: a world of thousands stops in linear time).
+        for theirs in list(controller.le_connections.values()):
+            other = self._peer_of(theirs.self_address, theirs.peer_address, controller)
+            if other is None:
+                continue
+            peer_address = theirs.self_address
+            connection = other.le_connections[peer_address]
+            timeout = (
+                other.supervision_timeout_s(peer_address)
+                if isinstance(other, ModelledController)
+                else DEFAULT_SUPERVISION_S
+            )
+            loop.call_later(timeout, self._supervision_timeout, other, connection, controller)
 
     def _supervision_timeout(
         self,
@@ -627,11 +752,11 @@ class ModelledLink(LocalLink):
         connection: bumble_controller.Connection,
         gone: bumble_controller.Controller,
     ) -> None:
-        if receiver not in self._ordered:
+        if receiver not in self._joined:
             return  # the receiver left too (e.g. the world stopped)
         if receiver.le_connections.get(connection.peer_address) is not connection:
             return  # disconnected meanwhile
-        if gone in self._ordered:
+        if gone in self._joined:
             return  # back in range before the timeout: the link survived
         receiver.on_le_disconnected(connection, hci.HCI_ErrorCode.CONNECTION_TIMEOUT_ERROR)
 
@@ -639,7 +764,10 @@ class ModelledLink(LocalLink):
         self, sender_controller: bumble_controller.Controller, packet: ll.AdvertisingPdu
     ) -> None:
         loop = asyncio.get_running_loop()
-        for receiver in self._ordered:
+        # Our PDUs reach the listeners only (a modelled controller ignores them otherwise);
+        # a stock controller's go to everyone, as the stock link sends them.
+        receivers = self._listeners if isinstance(packet, AirAdvertisement) else self._ordered
+        for receiver in receivers:
             if receiver is not sender_controller:
                 loop.call_soon(receiver.on_ll_advertising_pdu, packet)
 

@@ -39,6 +39,7 @@ from blebench.sim.radio import FixedProfile, ModelledController, ModelledLink
 from blebench.stack.keystore import BondKeyStore
 
 logger = logging.getLogger(__name__)
+_BUMBLE_HOST_LOG = logging.getLogger(Host.__module__)
 
 STOP_WAIT_S = 1.0  # the longest a shutdown waits for HCI replies, then for tasks to end
 
@@ -103,6 +104,25 @@ class WorldHost(Host):
 
     async def idle(self) -> None:
         await self._idle.wait()
+
+    # Bumble's host formats each HCI packet for a debug f-string even with debug logging
+    # off (see ModelledController): these do what the stock ones do, formatting only
+    # when debug logging is on.
+    def send_hci_packet(self, packet: hci.HCI_Packet) -> None:
+        if _BUMBLE_HOST_LOG.isEnabledFor(logging.DEBUG) or self.snooper:
+            super().send_hci_packet(packet)
+        elif self.hci_sink:
+            self.hci_sink.on_packet(bytes(packet))
+
+    def on_hci_packet(self, packet: hci.HCI_Packet) -> None:
+        if _BUMBLE_HOST_LOG.isEnabledFor(logging.DEBUG) or self.snooper:
+            super().on_hci_packet(packet)
+        elif isinstance(packet, hci.HCI_Event):
+            self.on_hci_event_packet(packet)
+        elif isinstance(packet, hci.HCI_AclDataPacket):
+            self.on_hci_acl_data_packet(packet)
+        else:
+            super().on_hci_packet(packet)
 
 
 async def quiesce(hosts: Sequence[WorldHost], timeout: float) -> bool:
