@@ -101,7 +101,11 @@ async def test_a_battery_level_set_in_the_world_is_what_a_read_gives(
     app = make_app(settings_mod.load(), session)
     async with app.run_test(size=SIZE) as pilot:
         await _connect(pilot, app, PROBE)
-        screen = await _world(pilot, app, "Thermo Probe")
+        await pilot.press("W")  # it opens on the device the GATT pane shows
+        assert await wait_until(pilot, lambda: isinstance(app.screen, WorldScreen))
+        screen = app.screen
+        assert isinstance(screen, WorldScreen)
+        assert await wait_until(pilot, lambda: screen.controls_of == "Thermo Probe")
         _choose_control(screen, "set_battery")
         await pilot.press("enter")  # it takes a value: the field gets the focus
         values = screen.query_one("#world-values", Input)

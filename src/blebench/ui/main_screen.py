@@ -205,7 +205,9 @@ class MainScreen(Screen[None]):
         self.update_status()
 
     def action_show_world(self) -> None:
-        self.app.push_screen(WorldScreen(self.session))
+        # On the device the GATT pane shows, when it is linked: the one a user acts on.
+        linked = self.query_one(GattPane).connection
+        self.app.push_screen(WorldScreen(self.session, linked.address if linked else None))
 
     def palette_commands(self) -> Iterator[SystemCommand]:
         yield from capture_commands(self.app, self.session)

@@ -60,9 +60,11 @@ class WorldScreen(Screen[None]):
         Binding("v", "focus_values", "Values"),
     ]
 
-    def __init__(self, session: SessionApi) -> None:
+    def __init__(self, session: SessionApi, address: str | None = None) -> None:
+        """`address`: the device to start on (its identity or air address)."""
         super().__init__()
         self.session = session
+        self.start_address = address.upper() if address else None
         self.devices: list[WorldDevice] = []
         self.last_result = ""
         self.controls_of: str | None = None  # the device whose controls are listed
@@ -88,7 +90,14 @@ class WorldScreen(Screen[None]):
     def on_mount(self) -> None:
         self.refresh_devices()
         self.set_interval(REFRESH_S, self.refresh_devices)
-        self.query_one("#world-devices", DataTable).focus()
+        table = self.query_one("#world-devices", DataTable)
+        table.focus()
+        wanted = self.start_address
+        for row, device in enumerate(self.devices):
+            if wanted in (device.address.upper(), (device.air_address or "").upper()):
+                table.move_cursor(row=row)
+                self._show_controls()
+                break
         if not self.devices:
             self._say(
                 Text(
