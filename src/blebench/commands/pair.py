@@ -195,7 +195,9 @@ def next_step(args: argparse.Namespace, options: PairingOptions,
         if not outcome.bonded and options.bonding:
             return "the peer did not set the bonding flag: the keys were not kept"
         return None
-    base = " ".join(["blebench pair", *radio_flags(args), _quote(args.device)])
+    # A failed --repair put the stale bond back: the next try must re-pair again too.
+    repair = ["--repair"] if getattr(args, "repair", False) else []
+    base = " ".join(["blebench pair", *radio_flags(args), _quote(args.device), *repair])
 
     def command(changed: PairingOptions, *, passkey: bool = True) -> str:
         return " ".join([base, *option_flags(changed), *_answer_flags(args, passkey=passkey)])

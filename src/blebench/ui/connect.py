@@ -21,7 +21,14 @@ from textual.timer import Timer
 from textual.widgets import Button, ProgressBar, Static
 from textual.worker import WorkerState
 
+from blebench.session.api import StaleBondError
 from blebench.ui.safe_text import safe_text
+
+PAIR_AGAIN_STEP = (
+    "Pair again deletes the stale bond and pairs with the options of the first pairing "
+    "(the Security pane shows how it ends); if you did not reset the device, make sure it "
+    "is yours: another device may be using its address"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +91,12 @@ class ConnectDialog(ModalScreen[bool]):
         address: str,
         attempt: Attempt,
         explain: Explain,
+        *,
+        pair_again: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
+        # Offered when the bond turns out stale: the guided re-pair, here in the app.
+        self.pair_again = pair_again
         self.device_name = name
         self.address = address
         self.attempt = attempt
@@ -103,10 +114,12 @@ class ConnectDialog(ModalScreen[bool]):
             yield ProgressBar(total=None, show_eta=False, id="connect-progress")
             yield Static(id="dialog-next")
             with Horizontal(id="dialog-buttons"):
+                yield Button("Pair again", id="pair-again", variant="warning")
                 yield Button("Retry", id="retry", variant="primary", disabled=True)
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
+        self.query_one("#pair-again", Button).display = False
         self._timer = self.set_interval(0.2, self._tick)
         self._run()
 
@@ -130,6 +143,7 @@ class ConnectDialog(ModalScreen[bool]):
         self.query_one("#dialog").remove_class("error")
         self.query_one("#connect-progress", ProgressBar).display = True
         self.query_one("#retry", Button).disabled = True
+        self.query_one("#pair-again", Button).display = False
         self.query_one("#dialog-next", Static).update("")
         self._tick()
         self._connect()
@@ -146,9 +160,13 @@ class ConnectDialog(ModalScreen[bool]):
         if state == WorkerState.SUCCESS:
             self.dismiss(True)
         elif state == WorkerState.ERROR and worker.error is not None:
-            self._failed(self.explain(worker.error))
+            failure = self.explain(worker.error)
+            stale = isinstance(worker.error, StaleBondError) and self.pair_again is not None
+            if stale:
+                failure = Failure(failure.what, PAIR_AGAIN_STEP)
+            self._failed(failure, offer_pair_again=stale)
 
-    def _failed(self, failure: Failure) -> None:
+    def _failed(self, failure: Failure, *, offer_pair_again: bool = False) -> None:
         self.failure = failure
         self.query_one("#dialog").add_class("error")
         self.query_one("#connect-progress", ProgressBar).display = False
@@ -160,7 +178,15 @@ class ConnectDialog(ModalScreen[bool]):
         )
         retry = self.query_one("#retry", Button)
         retry.disabled = False
-        retry.focus()
+        pair_again = self.query_one("#pair-again", Button)
+        pair_again.display = offer_pair_again
+        (pair_again if offer_pair_again else retry).focus()
+
+    @on(Button.Pressed, "#pair-again")
+    def action_pair_again(self) -> None:
+        if self.pair_again is not None and self.query_one("#pair-again", Button).display:
+            self.dismiss(False)
+            self.pair_again()
 
     @on(Button.Pressed, "#retry")
     def action_retry(self) -> None:

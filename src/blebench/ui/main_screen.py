@@ -259,6 +259,7 @@ class MainScreen(Screen[None]):
                 event.address,
                 lambda progress: gatt.connect(event.address, progress),
                 gatt.explain_failure,
+                pair_again=lambda: self.query_one(SecurityPane).pair_again(event.address),
             ),
             done,
         )

@@ -341,9 +341,18 @@ class SecurityPane(Horizontal):
     def _result(self, text: Text) -> None:
         self.query_one("#pair-result", Static).update(text)
 
+    def pair_again(self, target: str) -> None:
+        """The guided re-pair of a stale bond (the Connect dialog's "Pair again"): this pane
+        is shown, the bond deleted, and the device paired with the first pairing's options."""
+        show = getattr(self.screen, "action_show_pane", None)
+        if callable(show):
+            show("security")
+        self.pair(target, repair_first=True)
+
     @work(exclusive=True, group="pair")
-    async def pair(self, target: str) -> PairingOutcome | None:
-        """Pair through the session; prompts come up as modals."""
+    async def pair(self, target: str, *, repair_first: bool = False) -> PairingOutcome | None:
+        """Pair through the session; prompts come up as modals. `repair_first`: the bond is
+        known to be stale, so re-pair at once with the options of the first pairing."""
         delegate = TuiPairingDelegate(self.app)
         button = self.query_one("#pair-button", Button)
         button.disabled = True
@@ -362,10 +371,16 @@ class SecurityPane(Horizontal):
         countdown = self.set_interval(1.0, waiting)
         ended = False  # an outcome or an error was shown
         outcome: PairingOutcome | None = None
+        offered = self.options  # what the result says we offered (a re-pair: the bond's)
         try:
             try:
-                outcome = await self.session.pair(target, self.options, delegate,
-                                                  timeout=limit)
+                if repair_first:
+                    outcome, old = await self.session.repair(target, delegate, None,
+                                                             timeout=limit)
+                    offered = old.options or offered
+                else:
+                    outcome = await self.session.pair(target, self.options, delegate,
+                                                      timeout=limit)
             except StaleBondError as stale:
                 # The guided re-pair (field note 001): ask, then delete and pair again.
                 explanation = stale.explanation.meaning if stale.explanation else str(stale)
@@ -398,6 +413,6 @@ class SecurityPane(Horizontal):
         if outcome.failure is None:
             self._result(Text("✓ " + outcome.summary(), style="bold green"))
         else:
-            self._result(failure_text(outcome, self.options))
+            self._result(failure_text(outcome, offered))
         self.query_one(BondManager).refresh_bonds()
         return outcome
