@@ -102,6 +102,11 @@ def register(sub: Any, radio_parent: argparse.ArgumentParser) -> None:
             optional = metavar.endswith("?")
             each.add_argument(f"value{index}", metavar=metavar.rstrip("?"),
                               nargs="?" if optional else None)
+    generic = action("set", "any control of a device by the name `sim list` shows "
+                     "(e.g. set \"Flaky Sensor\" reset_log), with its values")
+    generic.add_argument("device", metavar="DEVICE", help="its name, or a unique part of it")
+    generic.add_argument("control", metavar="CONTROL", help="e.g. set_locked, next_frame")
+    generic.add_argument("values", metavar="VALUE", nargs="*", help="what the control takes")
     reset = action("reset", "forget what `blebench sim` kept (one device, or all); bonds stay")
     reset.add_argument("device", metavar="DEVICE", nargs="?", help="only this device")
     parser.set_defaults(func=run, sim_parser=parser)
@@ -152,7 +157,15 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     assert one is not None
-    command = _BY_NAME[name]
+    if name == "set":
+        from blebench.sim.control import find_control
+
+        found = find_control(one, args.control)
+        command = SimCommand("set", found.name, (), found.description)
+        if found.name == "power":
+            name = "on" if args.values[:1] in (["on"], ["true"], ["yes"], ["1"]) else "off"
+    else:
+        command = _BY_NAME[name]
     _offers(one, command, devices)
     if command.control == "forget_bonds":
         count = world_state.forget_bonds(bonds, one)
@@ -162,6 +175,8 @@ def run(args: argparse.Namespace) -> int:
              if count else f"{one.name} keeps no bond: nothing to forget.")
         return 0
     values = [v for v in (getattr(args, f"value{i}", None) for i in range(4)) if v is not None]
+    if command.name == "set":
+        values = list(args.values)
     if command.control == "power":
         values = ["on" if name == "on" else "off"]
     from blebench.sim.control import check_offline
@@ -229,6 +244,7 @@ def _list(devices: list[VirtualPeripheral], saved: WorldState, bonds: Path, as_j
         for command in _commands_of(device):
             usage = " ".join([command.name, *(v.rstrip("?") for v in command.values)])
             print(f"  {usage:<26} {command.help.replace('%%', '%')}")
+        print(f"  {'set CONTROL [VALUE...]':<26} any of: {', '.join(all_controls(device))}")
         kept = saved.devices.get(device.name)
         if kept is not None and not kept.is_empty():
             parts = [f"{k} {' '.join(v)}".strip() for k, v in kept.settings.items()]
@@ -238,7 +254,8 @@ def _list(devices: list[VirtualPeripheral], saved: WorldState, bonds: Path, as_j
             if kept.off:
                 parts.append("off")
             print(f"  kept: {', '.join(parts)}")
-    print("\nblebench sim ACTION DEVICE [VALUE]; `blebench sim --help` lists the actions.")
+    print("\nblebench sim ACTION DEVICE [VALUE], or blebench sim set DEVICE CONTROL [VALUE...]; "
+          "`blebench sim --help` lists the actions.")
     return 0
 
 

@@ -86,6 +86,11 @@ def test_words_for_what_does_not_fit() -> None:
     assert "Smart Lock has no chatty control" in no_control.stderr
     ambiguous = blebench("sim", "distance", "beacon", "3")
     assert ambiguous.returncode == 2 and "more than one virtual device" in ambiguous.stderr
+    any_control = blebench("sim", "set", "Flaky Sensor", "reset_log")
+    assert any_control.returncode == 0 and "reset_log at the next start" in any_control.stdout
+    no_such = blebench("sim", "set", "Smart Lock", "nope")
+    assert no_such.returncode == 2
+    assert "its controls: forget_bonds, set_locked, set_distance, power" in no_such.stderr
     far = blebench("sim", "distance", "Pulse HRM", "nan")
     assert far.returncode == 2 and "is not a number" in far.stderr
 
@@ -106,5 +111,5 @@ def test_words_for_what_does_not_fit() -> None:
     assert helped.returncode == 0
     for action in ("forget-bonds", "chatty", "type-text", "media", "battery", "reading",
                    "next-frame", "discoverable", "fahrenheit", "site", "interval",
-                   "distance", "off", "on", "rotate", "list", "reset"):  # fmt: skip
+                   "distance", "off", "on", "rotate", "set", "list", "reset"):  # fmt: skip
         assert action in helped.stdout
