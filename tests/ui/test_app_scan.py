@@ -47,7 +47,7 @@ async def test_devices_panes_and_status(session: SessionManager) -> None:
         assert labels == ["Scan", "GATT", "Streams", "Security"]
         assert cell_text(app, PULSE, "name") == "Pulse HRM"
         assert cell_text(app, PULSE, "type") == "public"
-        assert cell_text(app, PULSE, "conn") == "yes"
+        assert cell_text(app, PULSE, "connectable") == "yes"
         assert cell_text(app, PULSE, "rssi").endswith("dBm")
         assert await wait_until(pilot, lambda: "4 devices" in screen_text(app))
         status = app.screen.query_one(StatusBar)
@@ -86,7 +86,7 @@ async def test_filters_sort_and_passive_mode(session: SessionManager) -> None:
         await pilot.press("slash")
         await pilot.press(*"pulse")
         assert list(table.rows) == [PULSE]
-        assert "1 shown of 4 seen" in screen_text(app)
+        assert "1 shown · 4 now, 4 seen" in screen_text(app)
         await pilot.press("enter", "x")  # back to the list, clear the filters
         assert len(table.rows) == 4
         filters = app.screen.query_one("#filter-uuid", Input)

@@ -93,12 +93,14 @@ async def test_subscribe_reads_unsubscribe_while_subscribed_and_the_scan_list_sa
         assert await wait_until(pilot, lambda: str(button.label) == "Subscribe")
         assert not stream.active
         assert any(n.startswith("Unsubscribed from Heart Rate Measurement") for n in notes(app))
-        # The Scan list marks the device we are connected to.
-        assert await wait_until(pilot, lambda: cell_text(app, PULSE, "conn") == "● linked")
+        # The Scan list marks the device we are connected to, apart from connectable.
+        assert await wait_until(pilot, lambda: cell_text(app, PULSE, "linked") == "● yes")
+        assert cell_text(app, PULSE, "connectable") == "yes"
         await pilot.press("1")
-        assert "● linked" in screen_text(app)
+        assert "● yes" in screen_text(app)
         await pilot.press("2", "d")
-        assert await wait_until(pilot, lambda: cell_text(app, PULSE, "conn") == "yes")
+        assert await wait_until(pilot, lambda: cell_text(app, PULSE, "linked") == "")
+        assert cell_text(app, PULSE, "connectable") == "yes"
 
 
 async def test_a_refused_subscribe_leaves_no_row_in_the_streams_table(

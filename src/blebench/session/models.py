@@ -28,6 +28,17 @@ AddressType = Literal[
 ]
 RSSI_HISTORY = 128  # (monotonic, rssi) pairs kept per device
 ADV_GAPS = 16  # the last gaps between advertisements kept per device (interval measured)
+# A device not heard for this long, or for three of its own measured intervals if that is
+# longer, no longer counts as heard "now" (the Scan pane dims it; the registry's
+# `heard_now` leaves it out).
+AGE_OUT_S = 30.0
+
+
+def live_window(interval_ms: float | None) -> float:
+    """How long after its last report a device still counts as heard now (seconds)."""
+    if interval_ms is None:
+        return AGE_OUT_S
+    return max(AGE_OUT_S, 3 * interval_ms / 1000)
 
 
 @dataclasses.dataclass(slots=True)

@@ -41,15 +41,12 @@ from blebench.decode.address import classify_address
 from blebench.decode.payload import decode_payload
 from blebench.pairing.bonds import BondStore
 from blebench.pairing.models import Bond
-from blebench.session.models import AddressType, DeviceRecord, Payload
+from blebench.session.models import AddressType, DeviceRecord, Payload, live_window
 
 MAX_DEVICES = 2048
 MAX_RESOLVED = 4 * MAX_DEVICES  # cached address -> bond answers (RPAs come and go)
 MAX_PREVIOUS = 8  # earlier addresses kept per linked record
 MAX_DISTINCT = 4 * MAX_DEVICES  # addresses proven to be separate devices (never linked)
-# A device not heard for this long, or for three of its own measured intervals if longer,
-# is no longer counted as heard "now" (its row stays, dimmed).
-AGE_OUT_S = 30.0
 # Reports closer together than this are one advertising event's PDUs (a controller may
 # report the same event on channels 37, 38 and 39; advertising intervals are >= 20 ms).
 SAME_EVENT_S = 0.015
@@ -380,10 +377,7 @@ class DeviceRegistry:
 
 def is_live(record: DeviceRecord, now: float) -> bool:
     """Heard lately: within AGE_OUT_S, or three of its own intervals if that is longer."""
-    window = AGE_OUT_S
-    if record.interval_ms is not None:
-        window = max(window, 3 * record.interval_ms / 1000)
-    return now - record.last_seen <= window
+    return now - record.last_seen <= live_window(record.interval_ms)
 
 
 def _time_advertisement(record: DeviceRecord, now: float) -> None:

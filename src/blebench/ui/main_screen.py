@@ -100,6 +100,9 @@ class MainScreen(Screen[None]):
 
     # A short terminal (100x30) keeps room for the device list: app.tcss shrinks the detail.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+    # At 80 columns (under 110) app.tcss hides the scan mode and sort controls (their keys
+    # and the count line say them), compacts the GATT buttons and stacks the value editor.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         *(Binding(spec.key, f"show_pane('{spec.id}')", spec.title, show=False) for spec in PANES),
         Binding(CAPTURE_KEY, "toggle_capture", "btsnoop capture on/off", show=False),
@@ -229,6 +232,7 @@ class MainScreen(Screen[None]):
             scanning=scan.scanning,
             devices=scan.device_count,
             shown=scan.table.shown,
+            heard_now=scan.heard_now,
             connection=connection,
             note=capture_note(self.session),
             radio_lost=self.session.radio_lost,

@@ -27,8 +27,9 @@ class StatusInfo:
     # ...", "virtual world (11 devices)"), and the reason when the virtual world stands in.
     radio: RadioInfo | None = None
     scanning: str = "stopped"  # "active", "passive" or "stopped"
-    devices: int = 0
+    devices: int = 0  # seen in this session
     shown: int = 0
+    heard_now: int | None = None  # heard lately (None: not told; then only the seen count)
     connection: str = ""  # the connected device's name or address, "" when none
     note: str = ""  # one short transient note ("connecting to Pulse HRM…")
     radio_lost: str | None = None  # why the radio went away (its controller closed), if it did
@@ -76,6 +77,12 @@ def scan_text(info: StatusInfo) -> Text:
 
 
 def count_text(info: StatusInfo) -> Text:
+    if info.heard_now is not None:
+        # Devices not heard for a while leave "now"; "seen" is everything this session.
+        text = f"{info.heard_now} now, {info.devices} seen"
+        if info.shown != info.devices:
+            text = f"{info.shown} shown · {text}"
+        return Text(text)
     if info.shown != info.devices:
         return Text(f"{info.shown} of {info.devices} devices")
     return Text(f"{info.devices} device" + ("" if info.devices == 1 else "s"))

@@ -5,7 +5,8 @@ guess proves wrong)."""
 from __future__ import annotations
 
 from blebench.backends.extras import RawAdvertisement
-from blebench.session.registry import AGE_OUT_S, DeviceRegistry
+from blebench.session.models import AGE_OUT_S
+from blebench.session.registry import DeviceRegistry
 
 # Manufacturer data (Microsoft, 0x0006) with a device hash: tells devices apart.
 MSFT = bytes.fromhex("1bff0600010920000102030405060708090a0b0c0d0e0f101112131415")

@@ -14,6 +14,7 @@ from blebench.decode.formats import LABELS as FORMAT_LABELS
 from blebench.decode.names import company_name, normalize_uuid
 from blebench.decode.payload import DecodedPayload
 from blebench.session.api import FilterError  # the one FilterError (a UserInputError)
+from blebench.session.models import live_window
 
 if TYPE_CHECKING:
     from blebench.session.models import DeviceRecord
@@ -35,6 +36,19 @@ class ScanRow:
     adv: DecodedPayload | None
     scan_response: DecodedPayload | None
     kind: str  # beacon format(s) or company name(s); "" when neither
+    # The registry's key (stable while a private address rotates); rows are keyed by it.
+    key: str = ""
+    interval_ms: float | None = None  # measured from the reports heard
+    reports: int = 0
+    primary_phy: str | None = None
+    secondary_phy: str | None = None
+    previous_addresses: tuple[str, ...] = ()
+    adv_received: float | None = None  # when the advertising data / scan response shown
+    scan_response_received: float | None = None  # were last received (monotonic s)
+
+    def live(self, now: float) -> bool:
+        """Heard lately (the session's rule): counted in "N now"; otherwise dimmed."""
+        return now - self.last_seen <= live_window(self.interval_ms)
 
     @property
     def service_uuids(self) -> tuple[str, ...]:
@@ -90,7 +104,45 @@ def row_from_record(record: DeviceRecord) -> ScanRow:
         adv=adv,
         scan_response=scan_response,
         kind=kind_of(adv, scan_response),
+        key=record.key or record.address,
+        interval_ms=record.interval_ms,
+        reports=record.count,
+        primary_phy=record.primary_phy,
+        secondary_phy=record.secondary_phy,
+        previous_addresses=tuple(record.previous_addresses),
+        adv_received=record.adv.received if record.adv is not None else None,
+        scan_response_received=(
+            record.scan_response.received if record.scan_response is not None else None
+        ),
     )
+
+
+SHORT_ADDRESS_TYPES = {
+    "public": "public",
+    "random-static": "static",
+    "resolvable-private": "RPA",
+    "non-resolvable-private": "NRPA",
+    "unknown": "?",
+}
+
+
+def interval_text(interval_ms: float | None) -> str:
+    """`100 ms`, `1.02 s`; "" until measured."""
+    if interval_ms is None:
+        return ""
+    if interval_ms < 1000:
+        return f"{interval_ms:.0f} ms"
+    return f"{interval_ms / 1000:.2f} s"
+
+
+def phy_text(primary: str | None, secondary: str | None) -> str:
+    """`1M`, `1M/2M` (extended: primary/secondary), "" when the radio does not say."""
+    if primary is None:
+        return ""
+    short = primary.removeprefix("LE ")
+    if secondary is not None:
+        short += "/" + secondary.removeprefix("LE ")
+    return short
 
 
 # -- filters ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, Select, Static, Switch
 
+from blebench.session.models import AGE_OUT_S
 from blebench.ui.scan.detail import AdvertisementDetail
 from blebench.ui.scan.model import SORTS, FilterError, ScanFilter, ScanRow, row_from_record
 from blebench.ui.scan.table import DeviceTable
@@ -40,9 +41,10 @@ class ScanFilters(Horizontal):
         self.settings = settings
 
     def compose(self) -> ComposeResult:
+        # Short placeholders: at 80 columns each field shows about 18 characters.
         yield Input(placeholder="name or address", id="filter-text")
-        yield Input(placeholder="service UUID (180d)", id="filter-uuid")
-        yield Input(placeholder="company (76, apple)", id="filter-company")
+        yield Input(placeholder="service UUID", id="filter-uuid")
+        yield Input(placeholder="company (apple)", id="filter-company")
         min_rssi = self.settings.scan.min_rssi
         yield Input(
             value="" if min_rssi <= -127 else str(min_rssi),
@@ -107,6 +109,7 @@ class ScanPane(Vertical):
         table.sort_name = self.settings.scan.sort
         table.filter = ScanFilter(min_rssi=self.settings.scan.min_rssi)
         self.detail.passive = self.settings.scan.mode == "passive"
+        self.detail.clock = self.now
         self._timer = self.set_interval(1.0 / self.settings.ui.refresh_hz, self.pull)
         if self.scan_on_start:
             self.start_scan(self.settings.scan.mode == "active")
@@ -127,7 +130,7 @@ class ScanPane(Vertical):
             rows = [row_from_record(record) for record in records]
             table.ingest(rows, now)
             selected = table.highlighted_address()
-            if selected is not None and any(row.address == selected for row in rows):
+            if selected is not None and any((row.key or row.address) == selected for row in rows):
                 self.detail.show(table.rows_by_address.get(selected))
             elif selected is None and table.shown:
                 self.detail.show(table.rows_by_address.get(table.highlighted_address() or ""))
@@ -143,7 +146,19 @@ class ScanPane(Vertical):
     def _show_count(self) -> None:
         table = self.table
         total = len(table.rows_by_address)
-        text = f"{table.shown} shown of {total} seen" if table.filter.active else f"{total} seen"
+        heard = f"{self.heard_now} now, {total} seen"
+        text = f"{table.shown} shown · {heard}" if table.filter.active else heard
+        sort_label = SORTS.get(table.sort_name, SORTS["rssi"])[0]
+        mode = "active" if self.settings.scan.mode == "active" else "passive"
+        # The scan, its mode and the sort, also here: at 80 columns the status line's scan
+        # state and the controls above are hidden.
+        if self.scanning == "stopped":
+            text += f" · scan stopped (s starts, {mode})"
+        else:
+            text += f" · scanning {mode} (a)"
+        text += f" · sorted by {sort_label} (o)"
+        if total > self.heard_now:
+            text += f" · dimmed: not heard for {AGE_OUT_S:.0f} s"
         count = self.query_one("#scan-count", Static)
         if str(count.content) != text:
             count.update(text)
@@ -151,6 +166,11 @@ class ScanPane(Vertical):
     @property
     def device_count(self) -> int:
         return len(self.table.rows_by_address)
+
+    @property
+    def heard_now(self) -> int:
+        """Devices heard lately (the others stay listed, dimmed)."""
+        return self.table.heard_now(self.now())
 
     # -- scanning -----------------------------------------------------------------------
 

@@ -12,62 +12,130 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from rich.text import Text
+from textual import events
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist, RowKey
 
 from blebench.ui.safe_text import safe_text
-from blebench.ui.scan.model import SORTS, ScanFilter, ScanRow, age_text
+from blebench.ui.scan.model import (
+    SHORT_ADDRESS_TYPES,
+    SORTS,
+    ScanFilter,
+    ScanRow,
+    age_text,
+    interval_text,
+    phy_text,
+)
 from blebench.ui.scan.sparkline import rssi_sparkline, rssi_style
 
-COLUMNS: tuple[tuple[str, str, int | None], ...] = (
-    # key, label, width (None: fit)
-    ("name", "Name", 26),
-    ("address", "Address", 17),
-    ("type", "Type", 22),
-    ("rssi", "RSSI", 8),
-    ("trend", "RSSI trend", 10),
-    ("conn", "Conn", 8),
-    ("kind", "Company / beacon", 24),
-    ("seen", "Last seen", 9),
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    min_width: int  # narrower, it is not shown (its value is in the detail below)
+    width: int  # what it gets when there is room
+    priority: int  # which columns stay as the terminal narrows (0 always)
+
+
+# In the order shown; a column is never narrower than its label. The timing columns come
+# last as the terminal narrows: interval, reports and PHY are also in the detail's summary.
+COLUMNS: tuple[Column, ...] = (
+    Column("name", "Name", 14, 26, 0),
+    Column("address", "Address", 17, 17, 1),
+    Column("type", "Type", 6, 22, 4),  # "NRPA" when narrow, "non-resolvable-private" wide
+    Column("rssi", "RSSI", 8, 8, 0),
+    Column("trend", "RSSI trend", 10, 10, 5),
+    Column("connectable", "Connectable", 11, 11, 0),  # does it accept connections
+    Column("linked", "Linked", 6, 6, 0),  # do we hold a connection to it
+    Column("kind", "Company / beacon", 16, 24, 3),
+    Column("interval", "Interval", 8, 8, 6),
+    Column("reports", "Reports", 7, 7, 7),
+    Column("phy", "PHY", 5, 5, 8),
+    Column("seen", "Last seen", 9, 9, 2),
 )
+PADDING = 2  # DataTable's cell padding, one each side
+SCROLLBAR = 2  # the vertical scrollbar, once the rows overflow
+# Where the room left goes, in turn, up to each width.
+GROWTH = (("name", 26), ("kind", 24), ("type", 22), ("name", 40), ("kind", 40))
 SORT_EVERY_S = 2.0
-
-Cells = tuple[Text, ...]
-
-
-LINKED = "● linked"
+LINKED = "● yes"
+FULL_TYPE_WIDTH = 22
 
 
-def row_cells(row: ScanRow, now: float, linked: bool = False) -> Cells:
+def layout_columns(width: int) -> tuple[tuple[str, str, int], ...]:
+    """(key, label, width) of the columns that fit a table `width` cells wide: the most
+    important first at their minimum, then the room left to the names, kinds and types."""
+    room = width - SCROLLBAR
+    chosen: set[str] = set()
+    used = 0
+    for column in sorted(COLUMNS, key=lambda c: c.priority):
+        cost = column.min_width + PADDING
+        if used + cost <= room:
+            chosen.add(column.key)
+            used += cost
+    widths = {c.key: c.min_width for c in COLUMNS if c.key in chosen}
+    spare = room - used
+    for key, target in GROWTH:
+        need = target - widths.get(key, target)
+        if need <= 0 or spare <= 0:
+            continue
+        if key == "type" and spare < need:
+            continue  # a type cut in the middle says less than its short form
+        grow = min(spare, need)
+        widths[key] += grow
+        spare -= grow
+    return tuple((c.key, c.label, widths[c.key]) for c in COLUMNS if c.key in widths)
+
+
+Cells = dict[str, Text]
+
+
+def row_cells(
+    row: ScanRow, now: float, linked: bool = False, *, full_type: bool = True
+) -> Cells:
+    live = row.live(now)
     name = (
         safe_text(row.name, max_len=40)
         if row.name
         else Text("(no name)", style="dim italic")
     )
+    if not live:
+        name.stylize("dim")  # not heard for a while: out of the "now" count
     if row.errors:
         name.append(" ⚠", style="bold red")
     rssi = Text(
-        "—" if row.rssi is None else f"{row.rssi} dBm", style=rssi_style(row.rssi), justify="right"
+        "—" if row.rssi is None else f"{row.rssi} dBm",
+        style=rssi_style(row.rssi) if live else "dim",
+        justify="right",
     )
-    if linked:
-        conn = Text(LINKED, style="bold green")  # we hold a connection to it
-    elif row.connectable is None:
-        conn = Text("?", style="dim")
+    if row.connectable is None:
+        connectable = Text("?", style="dim")
     else:
-        conn = Text("yes" if row.connectable else "no", style="" if row.connectable else "dim")
-    return (
-        name,
-        safe_text(row.address, max_len=40),
-        Text(row.address_type, style="dim"),
-        rssi,
-        rssi_sparkline(row.rssi_history),
-        conn,
-        safe_text(row.kind, max_len=60),
-        Text(age_text(max(0.0, now - row.last_seen)), style="dim"),
+        connectable = Text(
+            "yes" if row.connectable else "no", style="" if row.connectable else "dim"
+        )
+    address_type = row.address_type if full_type else SHORT_ADDRESS_TYPES.get(
+        row.address_type, row.address_type
     )
+    return {
+        "name": name,
+        "address": safe_text(row.address, max_len=40),
+        "type": Text(address_type, style="dim"),
+        "rssi": rssi,
+        "trend": rssi_sparkline(row.rssi_history),
+        "connectable": connectable,
+        "linked": Text(LINKED, style="bold green") if linked else Text(""),
+        "kind": safe_text(row.kind, max_len=60),
+        "interval": Text(interval_text(row.interval_ms), justify="right"),
+        "reports": Text(str(row.reports), justify="right", style="dim"),
+        "phy": Text(phy_text(row.primary_phy, row.secondary_phy), style="dim"),
+        "seen": Text(age_text(max(0.0, now - row.last_seen)), style="dim"),
+    }
 
 
 def _same(a: Text, b: Text) -> bool:
@@ -75,12 +143,14 @@ def _same(a: Text, b: Text) -> bool:
 
 
 class DeviceTable(DataTable[Text]):
-    """Rows keyed by address."""
+    """Rows keyed by the registry's record key (the address, or the first address of a
+    device whose private address rotates); the columns fit the table's width."""
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self.rows_by_address: dict[str, ScanRow] = {}  # every device seen (shown or not)
-        self._cells: dict[str, Cells] = {}  # what is on screen, per shown address
+        self.rows_by_address: dict[str, ScanRow] = {}  # every device seen, by key
+        self._cells: dict[str, Cells] = {}  # what is on screen, per shown key
+        self._live: dict[str, bool] = {}  # per shown key: heard lately when drawn
         self.filter = ScanFilter()
         self.sort_name = "rssi"
         self._last_sort = float("-inf")
@@ -88,14 +158,50 @@ class DeviceTable(DataTable[Text]):
         self.linked: set[str] = set()  # addresses we are connected to
         self.chosen: str | None = None  # the device the user put the cursor on
         self._own_moves = 0  # > 0 while the table itself moves the cursor (adds, sorts)
+        self.column_layout: tuple[tuple[str, str, int], ...] = ()
+        self._now = 0.0
 
     def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
+        self._lay_out(self.size.width or 160)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width:
+            self._lay_out(event.size.width)
+
+    @property
+    def column_keys(self) -> tuple[str, ...]:
+        return tuple(key for key, _label, _width in self.column_layout)
+
+    def _lay_out(self, width: int) -> None:
+        """The columns for this width; the rows drawn again when they change."""
+        layout = layout_columns(width)
+        if layout == self.column_layout:
+            return
+        self.column_layout = layout
+        chosen = self.chosen
+        with self._moving_itself():
+            self.clear(columns=True)
+            for key, label, column_width in layout:
+                self.add_column(label, key=key, width=column_width)
+            shown = list(self._cells)
+            self._cells.clear()
+            self._live.clear()
+            for key in shown:
+                self._place(self.rows_by_address[key], self._now)
+        self.chosen = chosen
+        self.resort(self._now, force=True)
+
+    @property
+    def full_type(self) -> bool:
+        return any(key == "type" and w >= FULL_TYPE_WIDTH for key, _l, w in self.column_layout)
 
     @property
     def shown(self) -> int:
         return len(self._cells)
+
+    def heard_now(self, now: float) -> int:
+        """Devices heard lately, shown or not."""
+        return sum(1 for row in self.rows_by_address.values() if row.live(now))
 
     @contextmanager
     def _moving_itself(self) -> Iterator[None]:
@@ -112,6 +218,7 @@ class DeviceTable(DataTable[Text]):
             self.chosen = self.highlighted_address()
 
     def highlighted_address(self) -> str | None:
+        """The key of the highlighted row (its device's address, or first address)."""
         if not self._cells or self.cursor_row < 0:
             return None
         try:
@@ -122,56 +229,69 @@ class DeviceTable(DataTable[Text]):
 
     def ingest(self, rows: Iterable[ScanRow], now: float) -> None:
         """Take the rows that changed since the last refresh."""
+        self._now = now
         for row in rows:
-            self.rows_by_address[row.address] = row
+            self.rows_by_address[row.key or row.address] = row
             self._place(row, now)
 
+    def _is_linked(self, row: ScanRow) -> bool:
+        return row.address in self.linked or row.key in self.linked
+
     def _place(self, row: ScanRow, now: float) -> None:
-        address = row.address
+        key = row.key or row.address
         wanted = self.filter.matches(row)
-        on_screen = self._cells.get(address)
+        on_screen = self._cells.get(key)
         if not wanted:
             if on_screen is not None:
-                del self._cells[address]
+                del self._cells[key]
+                self._live.pop(key, None)
                 try:
                     with self._moving_itself():
-                        self.remove_row(address)
+                        self.remove_row(key)
                 except RowDoesNotExist:
                     pass
             return
-        cells = row_cells(row, now, address in self.linked)
+        cells = row_cells(row, now, self._is_linked(row), full_type=self.full_type)
+        self._live[key] = row.live(now)
         if on_screen is None:
             with self._moving_itself():
-                self.add_row(*cells, key=address)
-            self._cells[address] = cells
+                self.add_row(*(cells[column] for column in self.column_keys), key=key)
+            self._cells[key] = cells
             self._order_dirty = True
             return
-        for (column, _label, _width), old, new in zip(COLUMNS, on_screen, cells, strict=True):
-            if not _same(old, new):
-                self.update_cell(address, column, new)
-        self._cells[address] = cells
+        shown = self.column_keys
+        for column in shown:
+            if _same(on_screen[column], cells[column]):
+                cells[column] = on_screen[column]  # keep the object the table holds
+            else:
+                self.update_cell(key, column, cells[column])
+        self._cells[key] = cells
         if self.sort_name in ("rssi", "last_seen"):
             self._order_dirty = True
 
     def set_linked(self, addresses: set[str], now: float) -> None:
-        """The devices we are connected to: their Conn cell says so."""
+        """The devices we are connected to: their Linked cell says so."""
         if addresses == self.linked:
             return
         changed = addresses ^ self.linked
         self.linked = set(addresses)
-        for address in changed:
-            row = self.rows_by_address.get(address)
-            if row is not None:
+        for row in list(self.rows_by_address.values()):
+            if row.address in changed or row.key in changed:
                 self._place(row, now)
 
     def refresh_ages(self, now: float) -> None:
-        """The coarse "last seen" column, once a second."""
-        for address, cells in self._cells.items():
-            row = self.rows_by_address[address]
+        """The coarse "last seen" column once a second, and rows that aged out dimmed."""
+        self._now = now
+        for key, cells in list(self._cells.items()):
+            row = self.rows_by_address[key]
+            if row.live(now) != self._live.get(key):
+                self._place(row, now)
+                continue
             text = Text(age_text(max(0.0, now - row.last_seen)), style="dim")
-            if text.plain != cells[-1].plain:
-                self.update_cell(address, "seen", text)
-                self._cells[address] = (*cells[:-1], text)
+            if text.plain != cells["seen"].plain:
+                if "seen" in self.column_keys:
+                    self.update_cell(key, "seen", text)
+                cells["seen"] = text
 
     def set_filter(self, new_filter: ScanFilter, now: float) -> None:
         self.filter = new_filter
@@ -188,17 +308,20 @@ class DeviceTable(DataTable[Text]):
             return
         if not force and now - self._last_sort < SORT_EVERY_S:
             return
-        _label, key, reverse = SORTS[self.sort_name]
+        _label, sort_key, reverse = SORTS[self.sort_name]
         before, before_row = self.highlighted_address(), self.cursor_row
         rows = self.rows_by_address
-        by_plain = {cells[1].plain: address for address, cells in self._cells.items()}
 
-        def by_row(address_cell: Text) -> object:
-            # DataTable.sort with one column hands the key that column's cell.
-            row = rows[by_plain[address_cell.plain]]
-            return (key(row), row.address) if not reverse else (key(row), _Reversed(row.address))
+        def by_row(row_key: str) -> object:
+            row = rows[row_key]
+            return (
+                (sort_key(row), row_key) if not reverse else (sort_key(row), _Reversed(row_key))
+            )
 
-        self.sort("address", key=by_row, reverse=reverse)
+        # DataTable.sort hands the key one column's cell: the name cell on screen is
+        # the very object kept in `_cells`, which says whose row it is.
+        owner = {id(cells["name"]): key for key, cells in self._cells.items()}
+        self.sort("name", key=lambda cell: by_row(owner[id(cell)]), reverse=reverse)
         self._last_sort = now
         self._order_dirty = False
         # The device the user chose, wherever it sorted to; else the top row.

@@ -33,7 +33,7 @@ from blebench.ui.streams.log_view import (
     parse_filter,
 )
 from blebench.ui.streams.plot import MAX_POINTS, LivePlot
-from blebench.ui.streams.stream_table import StreamTable
+from blebench.ui.streams.stream_table import LEGEND, StreamTable
 
 if TYPE_CHECKING:
     from blebench.session.api import SessionApi
@@ -197,6 +197,8 @@ class StreamsPane(Vertical):
         if log.paused:
             parts.append(f"PAUSED ({log.pending_count:,} waiting)")
         text = Text("  ·  ".join(parts))
+        if streams and not log.paused:
+            text.append(f"  ·  {LEGEND}", style="dim")  # the table's Gaps and Drops
         if log.paused:
             text.stylize("bold yellow")
         self.query_one("#streams-status", Static).update(text)

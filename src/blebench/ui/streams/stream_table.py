@@ -27,6 +27,10 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 
 
+# What the two counters mean (session/streams.py): said under the table and as its tooltip.
+LEGEND = "Gaps: silences > 4× the usual interval · Drops: missed here (buffer full)"
+
+
 @dataclass(frozen=True, slots=True)
 class StreamRow:
     """What the table shows of one stream (built by the pane from the session's stats)."""
@@ -77,6 +81,7 @@ class StreamTable(DataTable[Text]):
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
             self.add_column(label, key=key, width=width)
+        self.tooltip = LEGEND
 
     @property
     def selected_key(self) -> str | None:
