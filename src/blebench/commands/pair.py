@@ -103,8 +103,10 @@ def run(args: argparse.Namespace) -> int:
     async def body(session: SessionApi, conn: ConnectionInfo) -> int:
         # The one pairing path of every face: the session (the OS stack, which decides
         # pairing itself, is refused there as PairingUnavailableError).
-        outcome = await session.pair(conn.address, options, _prompts(args, passkey, options),
-                                     passkey=passkey, timeout=args.pair_timeout)
+        prompts = _prompts(args, passkey, options)
+        async with prompts.counting_down(args.pair_timeout, conn.name or conn.address):
+            outcome = await session.pair(conn.address, options, prompts,
+                                         passkey=passkey, timeout=args.pair_timeout)
         return _report(args, options, conn.address, conn.name, outcome)
 
     return run_connected(args, body)
@@ -123,9 +125,11 @@ async def _repair(args: argparse.Namespace, options: PairingOptions | None,
     from blebench.errors import BlebenchError
 
     async def repair(session: SessionManager) -> int:
+        prompts = _prompts(args, passkey, options)
         try:
-            outcome, old = await session.repair(args.device, _prompts(args, passkey, options), options,
-                                                passkey=passkey, timeout=args.pair_timeout)
+            async with prompts.counting_down(args.pair_timeout, args.device):
+                outcome, old = await session.repair(args.device, prompts, options,
+                                                    passkey=passkey, timeout=args.pair_timeout)
         except BlebenchError as exc:
             return report_error(exc, bool(args.json))
         return _report_repair(args, options, outcome, old)

@@ -8,8 +8,10 @@ advance, and with this side NoInputNoOutput a Just Works pairing asks nobody.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import math
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import TextIO
 
 from blebench.decode.text import printable
@@ -40,14 +42,55 @@ class TerminalDelegate:
         self.io = io
         self.out = out or sys.stderr
         self.reader = reader or input
+        self._status = False  # a countdown line is on the terminal (no newline yet)
+        self._asking = False  # a prompt waits for the user: no countdown over it
+
+    def _clear_status(self) -> None:
+        if self._status:
+            self.out.write("\r\x1b[K")
+            self._status = False
 
     def _say(self, text: str) -> None:
+        self._clear_status()
         print(text, file=self.out, flush=True)
+
+    @contextlib.asynccontextmanager
+    async def counting_down(self, seconds: float, who: str) -> AsyncIterator[None]:
+        """While the body runs, a countdown of the seconds the device has left to answer
+        SMP, on one line that is rewritten each second (a terminal only: a pipe or a log
+        gets no carriage returns), paused while a prompt waits for the user."""
+        if not self.out.isatty():
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+
+        async def tick() -> None:
+            while True:
+                if not self._asking:
+                    left = max(0, math.ceil(deadline - loop.time()))
+                    self.out.write(f"\r\x1b[Kpairing with {printable(who, PEER_SHOWN)}: "
+                                   f"the device has {left} s to answer")
+                    self.out.flush()
+                    self._status = True
+                await asyncio.sleep(1.0)
+
+        task = asyncio.ensure_future(tick())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            self._clear_status()
+            self.out.flush()
 
     def say_just_works_accepted(self) -> None:
         self._say(JUST_WORKS_ACCEPTED)
 
     async def _ask(self, prompt: str) -> str:
+        self._clear_status()
+        self._asking = True
         self.out.write(prompt)
         self.out.flush()
         try:
@@ -56,6 +99,8 @@ class TerminalDelegate:
             # stdin closed (a script, `< /dev/null`): say so rather than a bare cancel.
             self._say("\nno answer: stdin is closed; give it with --passkey N or --confirm yes|no")
             return ""
+        finally:
+            self._asking = False
 
     async def _yes_no(self, prompt: str) -> bool:
         while True:
