@@ -488,6 +488,47 @@ class StreamStore:
             merged = merged[len(merged) - limit :]
         return StreamBatch(merged, StreamCursor(positions), missed, filtered_out, self.version)
 
+    def pull_raw(
+        self, cursor: StreamCursor | None = None, *, limit: int | None = None
+    ) -> tuple[list[tuple[Stream, list[RawSample]]], StreamCursor, dict[int, int]]:
+        """What `pull` gives, for a reader that keeps up with a flood (the TUI's Streams
+        pane, 5,000 a second): each stream with its new raw samples `(seq, mono_ns,
+        wall_ns, data)`, no `StreamSample` made per notification. A stream's own `filter`
+        applies; with `limit`, each stream's newest `limit` at most (the cursor moves past
+        all). Returns (per stream, the new cursor, missed per stream)."""
+        cursor = cursor or StreamCursor()
+        positions = dict(cursor.positions)
+        missed: dict[int, int] = {}
+        out: list[tuple[Stream, list[RawSample]]] = []
+        for sid, stream in self._streams.items():
+            last = positions.get(sid, 0)
+            raws, lost = stream.raw_since(last)
+            if lost:
+                missed[sid] = lost
+            if raws:
+                positions[sid] = raws[-1][0]
+            elif stream.stored_total > last:
+                positions[sid] = stream.stored_total  # all evicted or cleared
+            if stream.filter is not None:
+                raws = [r for r in raws if self._passes(stream.sample(r), [stream.filter])]
+            if limit is not None and len(raws) > limit:
+                raws = raws[len(raws) - limit:]
+            if raws:
+                out.append((stream, raws))
+        return out, StreamCursor(positions), missed
+
+    def decoded_payload(self, stream_id: int, uuid: str, data: bytes) -> Mapping[str, Any] | None:
+        """`decoded` for a raw sample of stream `stream_id` (its UUID and payload)."""
+        own = self._stream_decoders.get(stream_id)
+        if own is None and self._decoder is None:
+            return None
+        key: tuple[str | int, bytes] = (uuid, data) if own is None else (stream_id, data)
+        cache = self._cache
+        if key in cache:
+            cache.move_to_end(key)
+            return cache[key]
+        return self._decode(own, key, uuid, data)
+
     def _passes(self, sample: StreamSample, filters: list[SampleFilter]) -> bool:
         def fields() -> Mapping[str, Any] | None:
             return self.decoded(sample)
@@ -510,13 +551,21 @@ class StreamStore:
         if key in cache:
             cache.move_to_end(key)
             return cache[key]
+        return self._decode(own, key, sample.uuid, sample.data)
+
+    def _decode(
+        self, own: StreamDecoder | None, key: tuple[str | int, bytes], uuid: str, data: bytes
+    ) -> Mapping[str, Any] | None:
+        by_uuid = self._decoder
+        fields: Mapping[str, Any] | None = None
         try:
             if own is not None:
-                fields = own(sample.data)
+                fields = own(data)
             elif by_uuid is not None:
-                fields = by_uuid(sample.uuid, sample.data)
+                fields = by_uuid(uuid, data)
         except Exception:  # noqa: BLE001 - a decoder bug must not break the stream view
             fields = None
+        cache = self._cache
         cache[key] = fields
         if len(cache) > self._cache_size:
             cache.popitem(last=False)

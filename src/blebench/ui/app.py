@@ -121,6 +121,8 @@ class BlebenchApp(App[int]):
         return main is not None and self.screen is main and isinstance(self.focused, Input)
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not self.screen_stack:
+            return  # the App is closing: a key still on its way has nothing to go to
         if isinstance(event, events.Key) and not event.is_forwarded:
             if self._escape_in_flight is not None:
                 self._held_keys.append(event)

@@ -67,48 +67,55 @@ class StreamFeed:
 
     def pull(self) -> FeedUpdate:
         store = self.store
-        batch = store.pull(self.cursor, limit=MAX_BATCH)
-        self.cursor = batch.cursor
-        for sid, lost in batch.missed.items():
+        # Raw samples (no StreamSample per notification): at 5,000 a second this loop is
+        # most of what the pane costs (benchmarks/bench_tui_flood.py).
+        per_stream, self.cursor, missed = store.pull_raw(self.cursor, limit=MAX_BATCH)
+        for sid, lost in missed.items():
             self._missed[sid] = self._missed.get(sid, 0) + lost
         names = {s.stream_id: s.name or s.uuid for s in store.streams()}
+        if len(per_stream) == 1:
+            stream, raws = per_stream[0]
+            tagged = [(stream, raw) for raw in raws]
+        else:
+            # In arrival order across streams (each stream's own is already).
+            tagged = [(stream, raw) for stream, raws in per_stream for raw in raws]
+            tagged.sort(key=lambda item: item[1][1])
+        if len(tagged) > MAX_BATCH:
+            tagged = tagged[len(tagged) - MAX_BATCH:]
         entries: list[LogEntry] = []
+        add_entry = entries.append
         points: list[tuple[float, float]] = []
         plot = self.plot
+        plot_id = plot.stream_id if plot is not None else None
         last: dict[int, tuple[Mapping[str, Any] | None, bytes]] = {}
         new_choices: list[tuple[PlotChoice, str]] = []
         seen_payloads: set[tuple[int, bytes]] = set()
-        decoded = store.decoded
-        for sample in batch.samples:
-            fields = decoded(sample)
-            sid = sample.stream_id
-            entries.append(
-                LogEntry(
-                    wall_ms=int(sample.t_wall_ms),
-                    stream=names.get(sid, sample.uuid),
-                    data=sample.data,
-                    fields=fields,
-                    handle=sample.handle,
-                )
-            )
-            last[sid] = (fields, sample.data)
-            if plot is not None and plot.stream_id == sid:
+        decoded = store.decoded_payload
+        for stream, (_seq, mono, wall, data) in tagged:
+            sid = stream.stream_id
+            uuid = stream.uuid
+            fields = decoded(sid, uuid, data)
+            add_entry(LogEntry(wall // 1_000_000, names.get(sid, uuid), data, fields,
+                               "", stream.handle))
+            last[sid] = (fields, data)
+            if sid == plot_id and plot is not None:
                 value = numeric_field(fields, plot.field)
                 if value is not None:
-                    points.append((sample.t_mono_ms / 1000.0, value))
+                    points.append((mono / 1e9, value))
             # New numeric fields: looked for once per distinct payload, not per sample.
-            key = (sid, sample.data)
-            if fields and key not in seen_payloads:
-                seen_payloads.add(key)
-                for name, _ in numeric_fields(fields):
-                    choice = PlotChoice(sid, name)
-                    if choice not in self._choices:
-                        self._choices.add(choice)
-                        new_choices.append((choice, f"{names.get(sid, sample.uuid)} · {name}"))
+            if fields:
+                key = (sid, data)
+                if key not in seen_payloads:
+                    seen_payloads.add(key)
+                    for name, _ in numeric_fields(fields):
+                        choice = PlotChoice(sid, name)
+                        if choice not in self._choices:
+                            self._choices.add(choice)
+                            new_choices.append((choice, f"{names.get(sid, uuid)} · {name}"))
         for sid, (fields, data) in last.items():
             # Undecoded payloads show as hex: the table always says what came last.
             self._latest[sid] = summarize(fields) or data.hex(" ")
-        self.pulled += len(batch.samples)
+        self.pulled += len(tagged)
         rows = [
             StreamRow(
                 key=str(stats.stream_id),
@@ -124,4 +131,4 @@ class StreamFeed:
             )
             for stats in store.stats()
         ]
-        return FeedUpdate(rows, entries, points, new_choices, batch.missed_total, batch.version)
+        return FeedUpdate(rows, entries, points, new_choices, sum(missed.values()), store.version)
