@@ -76,7 +76,9 @@ PANES: tuple[PaneSpec, ...] = (
         "streams",
         "Streams",
         "3",
-        lambda screen: StreamsPane(screen.session, refresh_hz=screen.settings.ui.refresh_hz),
+        lambda screen: StreamsPane(
+            screen.session, refresh_hz=screen.settings.ui.refresh_hz, focus_on_show=False
+        ),
         "#stream-log",
     ),
     PaneSpec(
@@ -84,7 +86,8 @@ PANES: tuple[PaneSpec, ...] = (
         "Security",
         "4",
         lambda screen: SecurityPane(
-            screen.session, settings=screen.settings, bond_store=screen.session.bonds
+            screen.session, settings=screen.settings, bond_store=screen.session.bonds,
+            focus_on_show=False,
         ),
         "#our-io",
     ),
@@ -173,6 +176,10 @@ class MainScreen(Screen[None]):
         return None
 
     def _focus_pane(self, pane: str) -> None:
+        # The one place a pane shown here gets the focus (its widget remembered, else its
+        # home_focus): the panes are made with focus_on_show=False, since a second giver
+        # raced this one (both saw no focus during the handover; the later deferred
+        # focus() won, so 1 then 3 could land on the log instead of the widget left).
         if self.query_one("#panes", TabbedContent).active != pane or self.app.screen is not self:
             return
         focused = self.focused

@@ -11,6 +11,7 @@ reads the protected characteristic on a link encrypted with the bond, with no pa
 
 from __future__ import annotations
 
+import asyncio
 import json
 import queue
 import shlex
@@ -24,10 +25,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bumble import hci
+from bumble.device import Device
+from bumble.transport import Transport, open_transport
 
 from blebench.commands.common import option_flags
 from blebench.pairing.matrix import predict
 from blebench.pairing.models import IoCapability, PairingOptions
+from blebench.session.errors import ConnectFailedError, ConnectTimeoutError
+from blebench.session.manager import SessionManager, SessionSettings
 from tests.integration.foreign.peer import SECRET_UUID, SECRET_VALUE
 from tests.integration.scan.conftest import free_port
 
@@ -36,6 +42,7 @@ pytestmark = pytest.mark.slow
 PEER_PROGRAM = Path(__file__).with_name("peer.py")
 EVENT_TIMEOUT_S = 15.0
 COMMAND_TIMEOUT_S = 60.0
+FADING = "C6:11:22:33:44:99"  # random static: heard, then silent
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,31 +285,70 @@ def test_pairs_with_a_foreign_peer_and_keeps_the_bond(
         peer.stop()
 
 
-@pytest.mark.skip(
-    reason="an address nobody advertises is now looked for first (bleak's semantics) and ends "
-    "as device_not_found before any connect: this test needs a new way to reach the stuck "
-    "stock controller (issue 10 note)"
-)
-def test_a_connection_the_stock_controller_did_not_cancel_is_said_in_words(
+async def test_a_connection_the_stock_controller_did_not_cancel_is_said_in_words(
     own_controllers: Controllers,
 ) -> None:
-    """Nothing advertises at that address: the attempt times out and Bumble's software
-    controller ignores the cancel, so it refuses every later LE Create Connection (0x0C).
-    The user hears the timeout and what to do, not "stop the running procedure"."""
-    absent = ("read", "--transport", own_controllers.transport, "C6:11:22:33:44:99", SECRET_UUID,
-              "--timeout", "1", "--json")  # fmt: skip
-    first = blebench(*absent)
-    assert first.returncode == 1 and "Traceback" not in first.stderr
-    error = json.loads(first.stdout)
-    assert error["error"] == "connect_timeout"
-    assert "the retry was refused (Command Disallowed, HCI 0x0C)" in error["message"]
-    assert "reset it" in error["next_step"]
+    """A device is heard, then goes silent (it stopped advertising: out of range, or a
+    battery gone): the attempt times out and Bumble's software controller ignores the
+    cancel, so it refuses every later LE Create Connection (0x0C). The user hears the
+    timeout and what to do, not "stop the running procedure".
 
-    again = blebench(*absent)  # the controller is still busy with the first attempt
-    assert again.returncode == 1 and "Traceback" not in again.stderr
-    error = json.loads(again.stdout)
-    assert (error["error"], error["code"]["code"]) == ("connect_failed", 0x0C)
-    assert "did not cancel" in error["next_step"] and "Stop the running" not in again.stderr
+    The session is driven in-process (what `blebench read` runs, and its errors are the
+    CLI's JSON objects) so that the device goes silent exactly between being heard and
+    the connection: an address nobody was heard at ends before any connect (bleak's
+    semantics: looked for first)."""
+    # The app opens its transports in order: once the second listens, so does the first.
+    transport = await _transport_when_listening(own_controllers.theirs, own_controllers.process)
+    try:
+        fading = Device.with_hci(
+            "fading peer", hci.Address(FADING), transport.source, transport.sink
+        )
+        await fading.power_on()
+        await fading.start_advertising(advertising_interval_min=20)
+        session = await SessionManager.open(
+            SessionSettings(transport=own_controllers.transport, user_devices=False)
+        )
+        try:
+            await session.start_scan(active=True)
+            for _ in range(400):
+                if session.device(FADING) is not None:
+                    break
+                await asyncio.sleep(0.025)
+            await session.stop_scan()
+            assert session.device(FADING) is not None, "the device was never heard"
+            await fading.stop_advertising()  # silent from now on: nothing to connect to
+
+            with pytest.raises(ConnectTimeoutError) as first:
+                await session.connect(FADING, timeout=1)
+            error = first.value.to_json()
+            assert error["error"] == "connect_timeout"
+            assert "the retry was refused (Command Disallowed, HCI 0x0C)" in error["message"]
+            assert "reset it" in error["next_step"]
+
+            # The controller is still busy with the first attempt.
+            with pytest.raises(ConnectFailedError) as again:
+                await session.connect(FADING, timeout=1)
+            error = again.value.to_json()
+            assert (error["error"], error["code"]["code"]) == ("connect_failed", 0x0C)
+            assert "did not cancel" in error["next_step"]
+            assert "Stop the running" not in again.value.describe()
+        finally:
+            await session.close()
+    finally:
+        await transport.close()
+
+
+async def _transport_when_listening(port: int, process: subprocess.Popen[bytes]) -> Transport:
+    """The transport to `port` once the stock controller listens (no probe connections:
+    its TCP server has one sink, and a probe's late disconnection would detach us)."""
+    for _ in range(400):
+        if process.poll() is not None:
+            raise AssertionError("bumble.apps.controllers exited")
+        try:
+            return await open_transport(f"tcp-client:127.0.0.1:{port}")
+        except OSError:
+            await asyncio.sleep(0.025)
+    raise AssertionError(f"nothing listens on {port}")
 
 
 def test_a_foreign_peer_that_forgot_the_bond_is_stale_and_the_printed_command_repairs_it(

@@ -126,7 +126,6 @@ CLOSING_TAG = "C4:00:00:00:00:02"
 
 
 class TestScan:
-    @pytest.mark.xfail(strict=False, reason="order-dependent failure in the full tests/ui run (passes alone); under investigation, issue 10 note")
     async def test_device_list(
         self, scan_world: SessionManager, svg_snapshot: SnapshotCheck
     ) -> None:
@@ -139,7 +138,6 @@ class TestScan:
             assert table.get_row_index(PULSE) == 0
             assert await svg_snapshot(pilot)
 
-    @pytest.mark.xfail(strict=False, reason="order-dependent failure in the full tests/ui run (passes alone); under investigation, issue 10 note")
     async def test_filtered_by_service(
         self, scan_world: SessionManager, svg_snapshot: SnapshotCheck
     ) -> None:

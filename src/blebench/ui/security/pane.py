@@ -103,10 +103,12 @@ class SecurityPane(Horizontal):
     BINDINGS = [Binding("P", "pair", "Pair")]
 
     def __init__(self, session: SessionApi, *, settings: Settings | None = None,
-                 bond_store: BondStore | None = None,
+                 bond_store: BondStore | None = None, focus_on_show: bool = True,
                  id: str | None = None) -> None:  # noqa: A002 - Textual's parameter name
         super().__init__(id=id)
         self.session = session
+        # False where the screen gives the focus to the pane it shows (the main screen).
+        self.focus_on_show = focus_on_show
         self._settings = settings
         # The session's one bond store (what the radio's key store writes through), so a
         # bond deleted in the Bonds tab is gone from the session too.
@@ -203,7 +205,7 @@ class SecurityPane(Horizontal):
     def on_show(self) -> None:
         # Shown by its tab: focus the first option, so keys and the footer belong here.
         focused = self.screen.focused
-        if focused is None or self not in focused.ancestors:
+        if self.focus_on_show and (focused is None or self not in focused.ancestors):
             self.query_one("#our-io", Select).focus()
         self._show_current()
 

@@ -76,10 +76,13 @@ class StreamsPane(Vertical):
         session: SessionApi,
         *,
         refresh_hz: float = DEFAULT_REFRESH_HZ,
+        focus_on_show: bool = True,
         id: str | None = None,  # noqa: A002 - Textual's parameter name
     ) -> None:
         super().__init__(id=id)
         self.session = session
+        # False where the screen gives the focus to the pane it shows (the main screen).
+        self.focus_on_show = focus_on_show
         self.refresh_hz = refresh_hz
         self.feed = StreamFeed(session.streams)
         self.ticks = 0
@@ -121,6 +124,8 @@ class StreamsPane(Vertical):
     def on_show(self) -> None:
         # Shown by its tab: put the focus inside, so the pane's keys work (and show in the
         # footer) straight away.
+        if not self.focus_on_show:
+            return
         focused = self.screen.focused
         if focused is None or self not in focused.ancestors:
             self.query_one(LogView).focus()
