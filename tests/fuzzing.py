@@ -18,6 +18,9 @@ from collections.abc import Generator
 import pytest
 
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED") or random.randrange(2**32))
+# pytest-xdist's workers start with this process's environment: the seed in the header is
+# the one every worker fuzzes with.
+os.environ["FUZZ_SEED"] = str(FUZZ_SEED)
 
 
 def replay_line(nodeid: str) -> str:
