@@ -25,11 +25,13 @@ _OUTCOME_FIELDS = ("pairing", "method", "passkey_display", "passkey_input", "aut
 
 
 def _field_text(fields: dict[str, Any]) -> str:
+    """One `key=value` per line: the row grows downwards instead of running off the
+    table's right edge (a Pairing Request's fields are wider than 160 columns in one line)."""
     parts = []
     for key, value in fields.items():
         shown = ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
         parts.append(f"{key}={shown}")
-    return " ".join(parts)
+    return "\n".join(parts)
 
 
 def arrow(step: LadderStep) -> Text:
@@ -141,5 +143,6 @@ class LadderView(Vertical):
         table.clear()
         for step in result.ladder:
             table.add_row(Text(f"{step.ms:7.1f}", justify="right"), arrow(step),
-                          Text(step.pdu, style="bold"), Text(_field_text(step.fields)))
+                          Text(step.pdu, style="bold"), Text(_field_text(step.fields)),
+                          height=None)
         self.query_one("#lab-compare", Static).update(comparison(result))
