@@ -127,34 +127,59 @@ async def _repair(args: argparse.Namespace, options: PairingOptions | None,
     async def repair(session: SessionManager) -> int:
         prompts = _prompts(args, passkey, options)
         try:
+            stale = await _bond_was_stale(session, args)
             async with prompts.counting_down(args.pair_timeout, args.device):
                 outcome, old = await session.repair(args.device, prompts, options,
                                                     passkey=passkey, timeout=args.pair_timeout)
         except BlebenchError as exc:
             return report_error(exc, bool(args.json))
-        return _report_repair(args, options, outcome, old)
+        return _report_repair(args, options, outcome, old, stale)
 
     return await in_session(args, repair)
 
 
+async def _bond_was_stale(session: SessionManager, args: argparse.Namespace) -> bool | None:
+    """Connect once with the bond first: True when the device no longer has it (the link
+    did not encrypt), False when the link encrypted with it (it was not stale), None when
+    that cannot be told (no link, or no encryption tried)."""
+    from blebench.errors import BlebenchError
+    from blebench.session.errors import StaleBondError
+
+    try:
+        info = await session.connect(args.device, timeout=args.timeout)
+    except StaleBondError:
+        return True
+    except BlebenchError:
+        return None  # the re-pair says why it cannot reach the device
+    return False if info.encrypted else None
+
+
 def _report_repair(args: argparse.Namespace, options: PairingOptions | None,
-                   outcome: PairingOutcome, old: Bond) -> int:
+                   outcome: PairingOutcome, old: Bond, stale: bool | None = None) -> int:
     from blebench.decode.text import printable
 
     used = options or _stored_options(old)
     who = f"{printable(old.name)} ({old.address})" if old.name else old.address
     if not args.json:
-        # Whether the bond was stale is not tested first: say only what was done.
-        print(f"Re-pair of {who}: the bond blebench kept was deleted, then paired again with "
-              f"the options of the first pairing ({used.describe()}).", file=sys.stderr)
-    code = _report(args, used, old.address, old.name, outcome)
+        which = "the options given" if options else "the options of the first pairing"
+        if stale is False:
+            print(f"Re-pair of {who}: the bond was not stale (the link encrypted with it); "
+                  f"it was deleted and paired again anyway, with {which} ({used.describe()}).",
+                  file=sys.stderr)
+        else:
+            deleted = ("the stale bond was deleted (the device no longer had it)" if stale
+                       else "the bond blebench kept was deleted")
+            print(f"Re-pair of {who}: {deleted}, then paired again with {which} "
+                  f"({used.describe()}).", file=sys.stderr)
+    code = _report(args, used, old.address, old.name, outcome,
+                   extra={"bond_was_stale": stale})
     if not outcome.ok and not args.json:
         print("  The old bond was put back as it was: nothing was lost.", file=sys.stderr)
     return code
 
 
 def _report(args: argparse.Namespace, options: PairingOptions, address: str, name: str | None,
-            outcome: PairingOutcome) -> int:
+            outcome: PairingOutcome, *, extra: dict[str, Any] | None = None) -> int:
     from blebench.decode.text import printable
 
     step = next_step(args, options, outcome)
@@ -168,6 +193,7 @@ def _report(args: argparse.Namespace, options: PairingOptions, address: str, nam
                                "next_step": step}
         if args.repair:
             out["repaired"] = outcome.ok
+        out.update(extra or {})
         print(json.dumps(out))
     else:
         who = printable(name) + f" ({address})" if name else address
