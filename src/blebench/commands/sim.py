@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import dataclasses
 import json
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,8 +36,7 @@ class SimCommand:
 
 COMMANDS: tuple[SimCommand, ...] = (
     SimCommand("forget-bonds", "forget_bonds", (),
-               "the device forgets every bond (a factory reset): a central that kept its "
-               "side finds it stale at the next connect"),
+               "a factory reset: the next connect finds its bond stale"),
     SimCommand("battery", "set_battery", ("LEVEL",), "battery level, 0-100 %%"),
     SimCommand("chatty", "set_chatty", ("RATE",),
                "UART Bridge: unsolicited telemetry frames per second (off: none)"),
@@ -58,7 +58,7 @@ COMMANDS: tuple[SimCommand, ...] = (
                "Thermo Probe: Measurement Interval, 1-600 s (0 stops)"),
     SimCommand("lock", "set_locked", ("on|off",), "Smart Lock: locked (on) or unlocked (off)"),
     SimCommand("distance", "set_distance", ("METRES",),
-               "move it: metres from the central, 0.1-1000 (the RSSI follows)"),
+               "move it: 0.1-1000 m from the central (the RSSI follows)"),
     SimCommand("off", "power", (), "switch it off: it is not on the air"),
     SimCommand("on", "power", (), "switch it on again"),
     SimCommand("rotate", "rotate_address", (),
@@ -236,15 +236,22 @@ def _list(devices: list[VirtualPeripheral], saved: WorldState, bonds: Path, as_j
         print(json.dumps({"state_file": str(saved.path), "bonds_file": str(bonds),
                           "devices": rows}, indent=2, ensure_ascii=False))
         return 0
-    print(f"Virtual world devices. Kept for the next start: {saved.path}; their bonds: {bonds}")
+    print(f"Virtual world devices. Kept for the next start: {saved.path}\n"
+          f"Their bonds: {bonds}")
     for device, row in zip(devices, rows, strict=True):
         state = "on" if row["powered"] else "OFF"
         print(f"\n{device.name}  {row['address']}  {device.address_type}  "
               f"{row['distance_m']:g} m  {state}  bonds kept: {row['bonds']}")
         for command in _commands_of(device):
             usage = " ".join([command.name, *(v.rstrip("?") for v in command.values)])
-            print(f"  {usage:<26} {command.help.replace('%%', '%')}")
-        print(f"  {'set CONTROL [VALUE...]':<26} any of: {', '.join(all_controls(device))}")
+            words = command.help.replace("%%", "%")
+            if words.startswith(f"{device.name}: "):  # said by the heading already
+                words = words[len(device.name) + 2 :]
+            print(f"  {usage:<22} {words}")
+        names = textwrap.wrap(", ".join(all_controls(device)), 46)
+        for index, line in enumerate(names):
+            print(f"  {'set CONTROL [VALUE]' if index == 0 else '':<22} "
+                  f"{'any of: ' if index == 0 else '        '}{line}")
         kept = saved.devices.get(device.name)
         if kept is not None and not kept.is_empty():
             parts = [f"{k} {' '.join(v)}".strip() for k, v in kept.settings.items()]
@@ -254,8 +261,8 @@ def _list(devices: list[VirtualPeripheral], saved: WorldState, bonds: Path, as_j
             if kept.off:
                 parts.append("off")
             print(f"  kept: {', '.join(parts)}")
-    print("\nblebench sim ACTION DEVICE [VALUE], or blebench sim set DEVICE CONTROL [VALUE...]; "
-          "`blebench sim --help` lists the actions.")
+    print("\nblebench sim ACTION DEVICE [VALUE], or blebench sim set DEVICE CONTROL [VALUE]\n"
+          "(`blebench sim --help` lists the actions)")
     return 0
 
 
