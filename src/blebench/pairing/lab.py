@@ -7,7 +7,7 @@ Field names of `to_json()` are a public contract (`blebench lab --json`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from blebench.pairing.models import IoCapability, PairingOptions, PairingOutcome, Side
 
@@ -26,6 +26,14 @@ class LadderStep:
 
     def to_json(self) -> dict[str, Any]:
         return {"from": self.sender, "pdu": self.pdu, "fields": self.fields, "ms": round(self.ms, 2)}
+
+
+class LadderWatcher(Protocol):
+    """A pairing delegate that also wants the live ladder of a real pairing attempt: each
+    step (the PDUs this side sent and the peer actually sent, the encryption change) as it
+    happens. The stack calls `ladder_step` when the delegate has one."""
+
+    def ladder_step(self, step: LadderStep) -> None: ...
 
 
 @dataclass(slots=True)

@@ -35,8 +35,8 @@ from bumble.transport.common import AsyncPipeSink
 from blebench.pairing.delegate import KeypressKind
 from blebench.pairing.lab import LabResult, LadderStep, compare, parse_side
 from blebench.pairing.matrix import predict
-from blebench.pairing.models import IoCapability, PairingOptions, PairingOutcome, Side
-from blebench.stack.smp_bridge import failure_from, outcome_from
+from blebench.pairing.models import IoCapability, PairingOptions, PairingOutcome
+from blebench.stack.smp_bridge import failure_from, ladder_of, outcome_from
 from blebench.stack.smp_policy import BridgeConfig, SmpObserver, configure_device
 
 __all__ = ["LAB_PASSKEY", "LAB_TIMEOUT_S", "LabResult", "LadderStep", "parse_side", "run_lab"]
@@ -203,13 +203,4 @@ def _who(flags: list[bool]) -> Any:
 
 
 def _ladder(observer: SmpObserver) -> list[LadderStep]:
-    steps: list[LadderStep] = []
-    start = observer.pdus[0].at if observer.pdus else 0.0
-    for index, pdu in enumerate(observer.pdus):
-        if observer.encrypted_at == index:
-            steps.append(LadderStep(None, "Encryption started", {}, steps[-1].ms if steps else 0.0))
-        sender: Side = "initiator" if pdu.outgoing else "responder"
-        steps.append(LadderStep(sender, pdu.name, pdu.fields, (pdu.at - start) * 1000))
-    if observer.encrypted_at is not None and observer.encrypted_at >= len(observer.pdus):
-        steps.append(LadderStep(None, "Encryption started", {}, steps[-1].ms if steps else 0.0))
-    return steps
+    return ladder_of(observer, initiator=True)

@@ -32,6 +32,7 @@ from bumble.pairing import PairingConfig
 from blebench.decode.codes import smp_error
 from blebench.pairing.delegate import KeypressKind
 from blebench.pairing.delegate import PairingDelegate as Prompts
+from blebench.pairing.lab import LadderStep
 from blebench.pairing.models import (
     NO_ANSWER,
     IoCapability,
@@ -76,6 +77,23 @@ class PairingLinkLost(Exception):
         super().__init__(f"the link dropped during pairing, {step}{reason}")
         self.hci_code = hci_code
         self.step = step
+
+
+def ladder_of(observer: SmpObserver, *, initiator: bool) -> list[LadderStep]:
+    """One side's observed session as the ladder: each PDU with its sender (this side is
+    the initiator when `initiator`), and the moment the link became encrypted."""
+    us: Side = "initiator" if initiator else "responder"
+    them: Side = "responder" if initiator else "initiator"
+    steps: list[LadderStep] = []
+    start = observer.pdus[0].at if observer.pdus else 0.0
+    for index, pdu in enumerate(observer.pdus):
+        if observer.encrypted_at == index:
+            steps.append(LadderStep(None, "Encryption started", {}, steps[-1].ms if steps else 0.0))
+        steps.append(LadderStep(us if pdu.outgoing else them, pdu.name, pdu.fields,
+                                (pdu.at - start) * 1000))
+    if observer.encrypted_at is not None and observer.encrypted_at >= len(observer.pdus):
+        steps.append(LadderStep(None, "Encryption started", {}, steps[-1].ms if steps else 0.0))
+    return steps
 
 
 def ladder_step(observer: SmpObserver) -> str:
@@ -248,6 +266,20 @@ async def pair_connection(
 
     configure_device(device, factory)
     end_session(connection)
+    initiator = connection.role == 0  # hci.Role.CENTRAL
+    watcher = getattr(delegate, "ladder_step", None)
+    if callable(watcher):
+        # A live ladder (pairing.lab.LadderWatcher): each new step as it happens.
+        shown = 0
+
+        def changed() -> None:
+            nonlocal shown
+            steps = ladder_of(observer, initiator=initiator)
+            for step in steps[shown:]:
+                watcher(step)
+            shown = len(steps)
+
+        observer.watch = changed
     keys_seen: list[PairingKeys] = []
     connection.on(connection.EVENT_PAIRING, keys_seen.append)
     lost: list[int] = []  # the disconnection's reason, once the link drops
@@ -256,7 +288,6 @@ async def pair_connection(
         lost.append(int(reason))
 
     connection.on(connection.EVENT_DISCONNECTION, on_lost)
-    initiator = connection.role == 0  # hci.Role.CENTRAL
     error: PairingFailure | None = None
     try:
         if initiator:
@@ -505,6 +536,7 @@ __all__ = [
     "PeripheralSecurity",
     "failure_from",
     "identity_type_of",
+    "ladder_of",
     "ladder_step",
     "outcome_from",
     "pair_connection",

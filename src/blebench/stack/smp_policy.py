@@ -137,6 +137,16 @@ class SmpObserver:
     bonded: bool | None = None  # set when the pairing completed: were the keys kept?
     # The peer's Pairing Failed had no reason byte (Bumble reads it as 0x00, a reserved code).
     reason_missing: bool = False
+    # Called after each PDU and the encryption change (a live ladder); never lets a fault
+    # of the watcher into SMP.
+    watch: Callable[[], None] | None = None
+
+    def changed(self) -> None:
+        if self.watch is not None:
+            try:
+                self.watch()
+            except Exception:  # noqa: BLE001 - a face's display must not break pairing
+                logger.exception("the live ladder's watcher failed")
 
     def record(self, outgoing: bool, command: smp.SMP_Command) -> None:
         fields: dict[str, Any] = {}
@@ -183,6 +193,7 @@ class SmpObserver:
                 asyncio.get_running_loop().time(),
             )
         )
+        self.changed()
 
     @property
     def sc(self) -> bool:
@@ -394,6 +405,7 @@ class PolicySession(smp.Session):
         if self.bridge is not None and self.connection.is_encrypted and not self.completed:
             if self.bridge.observer.encrypted_at is None:
                 self.bridge.observer.encrypted_at = len(self.bridge.observer.pdus)
+                self.bridge.observer.changed()
         super().on_connection_encryption_change()
 
     def decide_pairing_method(

@@ -19,6 +19,7 @@ from textual.widgets import Button, DataTable, Static
 from blebench.pairing.lab import LabResult, LadderStep
 from blebench.pairing.models import PairingOptions, PairingOutcome
 from blebench.session.api import SessionApi
+from blebench.ui.safe_text import safe_text
 
 _OUTCOME_FIELDS = ("pairing", "method", "passkey_display", "passkey_input", "authenticated",
                    "security_level", "key_size", "bonded", "keypress")
@@ -137,7 +138,35 @@ class LadderView(Vertical):
         self.show_result(result)
         return result
 
+    # -- a real pairing attempt, live --------------------------------------------------
+
+    def start_live(self, target: str) -> None:
+        """A real pairing attempt on this radio begins: its ladder replaces the lab's, each
+        PDU added as this side sends it or the peer's arrives (what the peer actually sent)."""
+        self.result = None
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.clear()
+        caption = Text("live: ", style="bold")
+        caption.append("pairing with ")
+        caption.append_text(safe_text(target, max_len=40))
+        caption.append(" on this radio (initiator: us)", style="dim")
+        self.query_one("#lab-caption", Static).update(caption)
+        self.query_one("#lab-compare", Static).update(
+            Text("waiting for the device…", style="yellow"))
+
+    def add_step(self, step: LadderStep) -> None:
+        table: DataTable[Text] = self.query_one(DataTable)
+        table.add_row(Text(f"{step.ms:7.1f}", justify="right"), arrow(step),
+                      Text(step.pdu, style="bold"), Text(_field_text(step.fields)),
+                      height=None)  # our words and numbers (Rich Text: never markup)
+        table.move_cursor(row=table.row_count - 1)
+
+    def end_live(self, outcome: Text) -> None:
+        """The attempt ended: its outcome (as the pane says it) under the ladder."""
+        self.query_one("#lab-compare", Static).update(outcome)
+
     def show_result(self, result: LabResult) -> None:
+        self._caption()
         self.result = result
         table: DataTable[Text] = self.query_one(DataTable)
         table.clear()

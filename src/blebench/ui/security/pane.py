@@ -325,7 +325,7 @@ class SecurityPane(Horizontal):
         target = field.value.strip() or self._connected_device()
         if not target:
             self._result(Text("Give the device to pair with: its address or its name.",
-                              style="yellow"))
+                              style="yellow"), final=False)
             field.focus()
             return
         # The default stays out of the field: the next device connected is the next default.
@@ -340,8 +340,10 @@ class SecurityPane(Horizontal):
             return self.current_device[0]
         return live[0] if len(live) == 1 else ""
 
-    def _result(self, text: Text) -> None:
+    def _result(self, text: Text, *, final: bool = True) -> None:
         self.query_one("#pair-result", Static).update(text)
+        if final:
+            self.query_one(LadderView).end_live(text)
 
     def pair_again(self, target: str) -> None:
         """The guided re-pair of a stale bond (the Connect dialog's "Pair again"): this pane
@@ -355,7 +357,9 @@ class SecurityPane(Horizontal):
     async def pair(self, target: str, *, repair_first: bool = False) -> PairingOutcome | None:
         """Pair through the session; prompts come up as modals. `repair_first`: the bond is
         known to be stale, so re-pair at once with the options of the first pairing."""
-        delegate = TuiPairingDelegate(self.app)
+        ladder = self.query_one(LadderView)
+        ladder.start_live(target)
+        delegate = TuiPairingDelegate(self.app, on_ladder=ladder.add_step)
         button = self.query_one("#pair-button", Button)
         button.disabled = True
         limit = self.smp_timeout
@@ -367,7 +371,7 @@ class SecurityPane(Horizontal):
             line = Text("pairing with ")
             line.append_text(safe_text(target, max_len=40))
             line.append(f"… the device has {left} s to answer", style="dim")
-            self._result(line)
+            self._result(line, final=False)
 
         waiting()
         countdown = self.set_interval(1.0, waiting)

@@ -11,6 +11,7 @@ shown through `safe_text`.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TypeVar, cast
 
 from rich.text import Text
@@ -22,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from blebench.pairing.delegate import KeypressKind, parse_passkey
+from blebench.pairing.lab import LadderStep
 from blebench.ui.safe_text import safe_text
 
 T = TypeVar("T")
@@ -212,10 +214,17 @@ class TuiPairingDelegate:
     down a passkey display still on screen when pairing ends.
     """
 
-    def __init__(self, app: App[object]) -> None:
+    def __init__(self, app: App[object],
+                 on_ladder: Callable[[LadderStep], None] | None = None) -> None:
         self.app = app
         self.asked: list[tuple[str, object]] = []
         self._display: PasskeyDisplayPrompt | None = None
+        # The live ladder of the attempt (pairing.lab.LadderWatcher): each PDU as it goes.
+        self.on_ladder = on_ladder
+
+    def ladder_step(self, step: LadderStep) -> None:
+        if self.on_ladder is not None:
+            self.on_ladder(step)
 
     async def _ask(self, screen: PairingPrompt[T]) -> T:
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
