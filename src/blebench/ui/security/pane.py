@@ -264,6 +264,8 @@ class SecurityPane(Horizontal):
 
         yield SystemCommand("Security: Show the pairing matrix", "our options against the "
                             "peer's, each combination explained", shown("tab-matrix"))
+        yield SystemCommand("Security: Show the PDU ladder", "the last pairing attempt's "
+                            "PDUs as they went (live), or the lab's", shown("tab-lab"))
         yield SystemCommand("Security: Run the current combination in the pairing lab",
                             "real SMP between two in-process Bumble devices, the PDU ladder",
                             shown("tab-lab", lab.run_lab))
