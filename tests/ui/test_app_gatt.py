@@ -71,7 +71,7 @@ async def test_connect_browse_read_write_subscribe(session: SessionManager) -> N
         # A typo in the value is refused before anything is sent.
         _select(app, "2a39")
         app.screen.query_one("#editor-value", Input).value = "0g"
-        await pilot.press("w")
+        await pilot.press("w", "enter")  # w: into the editor; Enter writes
         assert await wait_until(pilot, lambda: any(n.title == "Value not written" for n in app._notifications))  # noqa: SLF001
         # Subscribe: the stream lands in the session, where the Streams pane shows it.
         gatt_tree(app).focus()  # the typo put the cursor in the editor

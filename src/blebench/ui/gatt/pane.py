@@ -3,7 +3,10 @@ write with a typed editor, subscribe (the stream then shows in the Streams pane)
 values, the HID report map as reports and usages, keyboard input reports as keys.
 
 Every operation runs in a worker and ends in the value box: the value, or what went wrong
-in words with the next step (never a traceback). The pane calls the session through its
+in words with the next step (never a traceback). Values read or notified also show inline in
+the tree. The pane keeps each connected device's tree, values, selection and what was typed
+for each characteristic apart (`DeviceView`): `]` and `[` switch between the links, and
+nothing of one device (a value, a half-typed write, a subscribe state) shows for another. The pane calls the session through its
 `SessionApi` (by address and node); what HID-over-GATT means (report references, the
 report map, keyboards) is the session's `HidContext` (blebench.session.hid): the pane draws.
 """
@@ -11,6 +14,7 @@ report map, keyboards) is the session's `HidContext` (blebench.session.hid): the
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -28,13 +32,13 @@ from blebench.ui.connect import Failure
 from blebench.ui.gatt.editor import ValueEditor
 from blebench.ui.gatt.keys import keys_line
 from blebench.ui.gatt.tree import GattTreeView, node_label
-from blebench.ui.gatt.values import value_view
+from blebench.ui.gatt.values import inline_value, value_view
 from blebench.ui.safe_text import safe_text
 
 if TYPE_CHECKING:
     from blebench.session.api import SessionApi
     from blebench.session.hid import HidContext
-    from blebench.session.streams import Stream, StreamCursor
+    from blebench.session.streams import Stream
 
 DEFAULT_REFRESH_HZ = 10.0
 
@@ -70,12 +74,86 @@ def _error_json(exc: BaseException) -> dict[str, Any]:
     return {"message": failure.what, "next_step": failure.next_step}
 
 
+NOTHING_TO_WRITE = (
+    "nothing to write: type a value first (hex 01 ff, text, 42, 3.5). A zero-length write "
+    'is sent only on purpose, from the CLI: blebench write DEVICE CHAR "" --empty'
+)
+
+Value = tuple[bytes | None, Any, "dict[str, Any] | None"]  # data, decoded, error
+
+
+@dataclass(slots=True)
+class DeviceView:
+    """What the pane keeps of one connected device: its tree, the values read or notified,
+    the node selected, and what was typed for each characteristic (its own draft)."""
+
+    address: str
+    tree: GattTree
+    name: str | None
+    values: dict[int, Value] = field(default_factory=dict)
+    drafts: dict[int, str] = field(default_factory=dict)
+    selected: int | None = None
+    seen: dict[int, int] = field(default_factory=dict)  # handle -> the stream sample shown
+
+
+def security_words(connection: ConnectionInfo) -> tuple[str, str]:
+    """The link's security for the header, and its style: `🔒 encrypted, level 4 (SC,
+    authenticated), key 16 bytes`, or `not encrypted (level 1)`."""
+    if connection.encrypted is None:
+        return "security unknown", "dim"
+    if not connection.encrypted:
+        return "not encrypted (level 1)", "yellow"
+    authenticated = bool(connection.authenticated)
+    sc = bool(connection.secure_connections)
+    size = connection.encryption_key_size
+    # Core Vol 3 Part C 10.2.1: level 4 is authenticated LE Secure Connections with a
+    # 128-bit key; 3 authenticated; 2 encrypted without authentication.
+    level = 4 if authenticated and sc and size in (None, 16) else 3 if authenticated else 2
+    how = ", ".join(w for w in ("SC" if sc else "legacy",
+                                "authenticated" if authenticated else "unauthenticated") if w)
+    key = f", key {size} bytes" if size else ""
+    return f"🔒 encrypted, level {level} ({how}){key}", "green"
+
+
+def can_read(node: GattNode) -> bool:
+    return node.kind == "descriptor" or "read" in node.properties
+
+
+def can_write(node: GattNode) -> bool:
+    if node.kind == "descriptor":
+        return not node.uuid.startswith("00002902-")  # the CCCD: written by subscribing
+    return bool({"write", "write-without-response"} & set(node.properties))
+
+
+def can_subscribe(node: GattNode) -> bool:
+    return node.kind == "characteristic" and bool({"notify", "indicate"} & set(node.properties))
+
+
+def no_value_hint(node: GattNode) -> Text:
+    """What the value box says before anything was read: only what this node can do."""
+    if can_read(node) and can_subscribe(node):
+        hint = "No value yet: read it (r) or subscribe (n)."
+    elif can_read(node):
+        hint = "No value yet: read it (r)."
+    elif can_subscribe(node):
+        hint = "No value yet: it cannot be read; subscribe (n) and its values come here."
+    elif can_write(node):
+        hint = "Write-only: there is no value to read. w types a value to write (Enter writes)."
+    else:
+        hint = "Nothing to read, write or subscribe to here."
+    return Text(hint, style="dim")
+
+
 class GattPane(Horizontal):
     BINDINGS = [
         Binding("r", "read", "Read"),
         Binding("w", "write", "Write"),
+        # One key, two bindings: the footer says what pressing it does now.
         Binding("n", "subscribe", "Subscribe"),
+        Binding("n", "unsubscribe", "Unsubscribe"),
         Binding("d", "disconnect", "Disconnect"),
+        Binding("right_square_bracket", "next_device", "Next link"),
+        Binding("left_square_bracket", "previous_device", "Previous link", show=False),
         Binding("ctrl+r", "read_all", "Read all", show=False),
     ]
 
@@ -94,13 +172,16 @@ class GattPane(Horizontal):
         self.gatt_tree: GattTree | None = None
         self.device_name: str | None = None
         self.selected: GattNode | None = None
-        self.values: dict[int, tuple[bytes | None, Any, dict[str, Any] | None]] = {}
+        # The shown device's values (its DeviceView's), by handle.
+        self.values: dict[int, Value] = {}
         # The connection's HID context (blebench.session.hid): report map, references,
         # the keyboards subscribed to and what they typed.
         self.hid: HidContext | None = None
-        # Where the value box is in the streams (the store's reader API).
-        self._live_cursor: StreamCursor | None = None
+        self._views: dict[str, DeviceView] = {}  # by address: every device connected here
+        self._view: DeviceView | None = None  # the one shown
+        self._header: tuple[Any, ...] | None = None  # what the header shows, redrawn on change
         self._lost_shown = False  # the header says the link is gone
+        self._subscribed_shown: bool | None = None  # the footer's n: Subscribe / Unsubscribe
 
     def compose(self) -> ComposeResult:
         with Vertical(id="gatt-left"):
@@ -138,55 +219,128 @@ class GattPane(Horizontal):
     # -- live values of subscribed characteristics ----------------------------------------
 
     def _pull_live(self) -> None:
-        """The newest sample of the selected characteristic, when subscribed, and every
-        new report of each keyboard (the timer, at the settings' `refresh_hz`)."""
+        """Each tick (the settings' `refresh_hz`): the link's state and security in the
+        header, every new keyboard report, and the newest sample of each subscribed
+        characteristic of the shown device, inline in the tree (and in the value box when
+        selected)."""
         if self.connection is not None:
             self.connection = self.session.connection(self.connection.address) or self.connection
-        connection, node = self.connection, self.selected
+        connection, view = self.connection, self._view
         if connection is not None and not connection.is_connected and not self._lost_shown:
             self._show_lost()
+        elif connection is not None and connection.is_connected:
+            self._show_header()
         store = self.session.streams
         if self.hid is not None and self.hid.keyboards and self.hid.catch_up(store):
             self._show_keys()
-        if connection is None or node is None:
+        self._label_subscribe(self.selected)
+        if connection is None or view is None:
             return
-        if node.kind == "characteristic":
-            self._label_subscribe(node)
-        stream = store.find(connection.address, node.handle)
-        if stream is None:
-            return
-        batch = self.session.pull_streams(self._live_cursor, stream_ids=[stream.stream_id], limit=1)
-        self._live_cursor = batch.cursor
-        if not batch.samples:
-            return
-        data = batch.samples[-1].data
-        decoded = decode_fields(node.uuid, data)
-        if self.hid is not None:
-            decoded = self.hid.decoded(node, data, decoded)
-        self.values[node.handle] = (data, decoded, None)
-        self._show_node(node)
+        tree = self.query_one(GattTreeView)
+        for stream in store.streams():
+            if stream.address != connection.address or not stream.stored_total:
+                continue
+            if view.seen.get(stream.handle) == stream.stored_total:
+                continue
+            node = view.tree.node(stream.handle)
+            if node is None:
+                continue
+            view.seen[stream.handle] = stream.stored_total
+            raws, _ = stream.raw_since(stream.stored_total - 1)  # the newest only
+            if not raws:
+                continue
+            data = raws[-1][3]
+            decoded = decode_fields(node.uuid, data)
+            if self.hid is not None:
+                decoded = self.hid.decoded(node, data, decoded)
+            view.values[node.handle] = (data, decoded, None)
+            tree.show_value(node, inline_value(data, decoded, None))
+            if self.selected is not None and self.selected.handle == node.handle:
+                self._show_node(node)
 
     # -- connection ---------------------------------------------------------------------
 
     async def connect(self, address: str, progress: Callable[[str], None]) -> None:
-        """Run by the connect dialog: connect, then walk the database."""
+        """Run by the connect dialog: connect, then walk the database. Enter on a device
+        already linked shows it as it was left (values, selection, drafts)."""
+        before = self.session.connection(address)
+        was_live = before is not None and before.is_connected
         progress("connecting")
         connection = await self.session.connect(address)
-        progress("discovering services")
-        tree = await self.session.discover(connection.address)
+        view = self._views.get(connection.address)
+        if not (was_live and view is not None):
+            progress("discovering services")
+            tree = await self.session.discover(connection.address)
+            record = self.session.device(address)
+            name = record.name if record is not None and record.name else connection.name
+            view = DeviceView(connection.address, tree, name)
+            self._views[connection.address] = view  # a new link: nothing of the old one
+            hid = self.session.hid(connection.address)
+            if hid is not None:
+                hid.reset()  # a new link: its keyboards are subscribed to again
+        self._show_view(view, connection)
+
+    def show_device(self, address: str) -> bool:
+        """Show another device linked here (H6's switching, the Scan pane's Enter): its
+        tree, values and selection as they were; False when it is not linked here."""
+        view = self._views.get(address.upper()) or self._views.get(address)
+        connection = self.session.connection(address)
+        if view is None or connection is None:
+            return False
+        if view is not self._view:
+            self._show_view(view, connection)
+        return True
+
+    def linked(self) -> list[str]:
+        """The addresses of the devices linked and shown here, in the order connected."""
+        live = {c.address for c in self.session.all_connections() if c.is_connected}
+        return [address for address in self._views if address in live]
+
+    def _show_view(self, view: DeviceView, connection: ConnectionInfo) -> None:
+        self._save_draft()
+        self._view = view
         self.connection = connection
-        self.gatt_tree = tree
-        record = self.session.device(address)
-        self.device_name = record.name if record is not None else None
-        self.values.clear()
+        self.gatt_tree = view.tree
+        self.device_name = view.name
+        self.values = view.values
         self.hid = self.session.hid(connection.address)
-        if self.hid is not None:
-            self.hid.reset()  # a new link: its keyboards are subscribed to again
+        self._lost_shown = False
+        self._header = None
         self._show_keys()
-        self._live_cursor = None
-        self.query_one(GattTreeView).show_tree(self._device_label(), tree)
-        # The previous device's selection and value must not linger beside the new tree.
-        self._show_node(None)
+        inline = {
+            handle: text
+            for handle, value in view.values.items()
+            if (text := inline_value(*value)) is not None
+        }
+        tree = self.query_one(GattTreeView)
+        tree.show_tree(self._device_label(), view.tree, inline)
+        # The previous device's selection, value and typed text must not linger here.
+        self.selected = None
+        node = view.tree.node(view.selected) if view.selected is not None else None
+        self._select(node)
+        if node is not None:
+            tree.select_handle(node.handle)
+        self._show_header()
+
+    def _step_device(self, step: int) -> None:
+        linked = self.linked()
+        if not linked:
+            self.notify("Not connected: pick a device in the Scan pane and press Enter.",
+                        severity="warning")
+            return
+        if len(linked) == 1:
+            self.notify("Only one device is linked: connect another in the Scan pane "
+                        "(Enter); ] and [ then switch between them.", markup=False)
+            return
+        current = self.connection.address if self.connection is not None else None
+        index = linked.index(current) if current in linked else -1
+        self.show_device(linked[(index + step) % len(linked)])
+
+    def action_next_device(self) -> None:
+        self._step_device(1)
+
+    def action_previous_device(self) -> None:
+        self._step_device(-1)
 
     def _device_label(self) -> Text:
         connection = self.connection
@@ -205,6 +359,7 @@ class GattPane(Horizontal):
     def _show_lost(self) -> None:
         """The link dropped: the tree and the values read stay, the header says so."""
         self._lost_shown = True
+        self._header = None
         text = Text("✗ link lost: ", style="bold red")
         text.append_text(self._device_label())
         reason = self.connection.disconnect_reason if self.connection is not None else None
@@ -212,15 +367,39 @@ class GattPane(Horizontal):
             text.append(f" ({reason.get('hex')} {reason.get('name')})", style="red")
         self.query_one("#gatt-device", Static).update(text)
 
-    def show_connection(self, address: str) -> None:
+    def _show_header(self) -> None:
+        """`⇄ Pulse HRM  AA:..  MTU 247  🔒 encrypted, level 2 …  link 1 of 2: ] next`,
+        redrawn only when something in it changed (pairing raises the level mid-link)."""
         connection = self.connection
         if connection is None:
             return
-        self._lost_shown = False
+        linked = self.linked()
+        key = (connection.address, self.device_name, connection.mtu, connection.encrypted,
+               connection.authenticated, connection.secure_connections,
+               connection.encryption_key_size, tuple(linked))
+        if key == self._header:
+            return
+        self._header = key
         text = Text("⇄ ", style="bold")
         text.append_text(self._device_label())
         text.append(f"   MTU {connection.mtu}", style="dim")
+        words, style = security_words(connection)
+        text.append("   ")
+        text.append(words, style=style)
+        if len(linked) > 1 and connection.address in linked:
+            where = linked.index(connection.address) + 1
+            text.append(f"   link {where} of {len(linked)}: ] next, [ previous", style="dim")
         self.query_one("#gatt-device", Static).update(text)
+
+    def show_connection(self, address: str) -> None:
+        """The connect dialog closed on `address`: show it (and its security)."""
+        if self.connection is None:
+            return
+        if self.connection.address != address.upper():
+            self.show_device(address)
+        self._lost_shown = False
+        self._header = None
+        self._show_header()
 
     def focus_tree(self) -> None:
         self.query_one(GattTreeView).focus()
@@ -244,10 +423,16 @@ class GattPane(Horizontal):
             await self.session.disconnect(connection.address)
         except Exception as exc:  # noqa: BLE001 - told to the user, never a traceback
             self._failed("Disconnect", exc)
+        self._views.pop(connection.address, None)
+        if self._view is not None and self._view.address == connection.address:
+            self._view = None
+        others = self.linked()
+        if others and self.show_device(others[0]):
+            return  # another device is still linked: it shows
         self.connection = None
         self.gatt_tree = None
         self.hid = None
-        self.values.clear()
+        self.values = {}
         self._show_keys()
         tree = self.query_one(GattTreeView)
         tree.clear()
@@ -255,13 +440,38 @@ class GattPane(Horizontal):
         self.query_one("#gatt-device", Static).update(
             Text("Disconnected. Pick a device in the Scan pane and press Enter.", style="dim")
         )
+        self.query_one("#editor-value", Input).value = ""
         self._show_node(None)
 
     # -- selection ----------------------------------------------------------------------
 
     @on(Tree.NodeHighlighted, "#gatt-tree")
     def _node_highlighted(self, event: Tree.NodeHighlighted[GattNode]) -> None:
-        self._show_node(event.node.data)
+        self._select(event.node.data)
+
+    def _save_draft(self) -> None:
+        """What was typed belongs to the characteristic it was typed for."""
+        view, node = self._view, self.selected
+        if view is None or node is None:
+            return
+        text = self.query_one("#editor-value", Input).value
+        if text:
+            view.drafts[node.handle] = text
+        else:
+            view.drafts.pop(node.handle, None)
+
+    def _select(self, node: GattNode | None) -> None:
+        """The cursor moved to `node`: its value, its buttons, its own typed text."""
+        if node is not self.selected:
+            self._save_draft()
+            view = self._view
+            if view is not None:
+                view.selected = node.handle if node is not None else None
+            draft = view.drafts.get(node.handle, "") if view is not None and node else ""
+            editor = self.query_one("#editor-value", Input)
+            if editor.value != draft:
+                editor.value = draft
+        self._show_node(node)
 
     def _show_node(self, node: GattNode | None) -> None:
         self.selected = node
@@ -271,6 +481,8 @@ class GattPane(Horizontal):
         write = self.query_one("#gatt-write", Button)
         subscribe = self.query_one("#gatt-subscribe", Button)
         self.query_one("#gatt-disconnect", Button).disabled = self.connection is None
+        self._label_subscribe(node)
+        self.refresh_bindings()
         if node is None or node.kind == "service":
             for button in (read, write, subscribe):
                 button.disabled = True
@@ -278,14 +490,9 @@ class GattPane(Horizontal):
                 "Select a characteristic or a descriptor.", style="dim"))
             body.update("")
             return
-        props = set(node.properties)
-        is_descriptor = node.kind == "descriptor"
-        read.disabled = not (is_descriptor or "read" in props)
-        write.disabled = not (
-            is_descriptor or "write" in props or "write-without-response" in props
-        )
-        subscribe.disabled = is_descriptor or not ({"notify", "indicate"} & props)
-        self._label_subscribe(node)
+        read.disabled = not can_read(node)
+        write.disabled = not can_write(node)
+        subscribe.disabled = not can_subscribe(node)
         text = node_label(node)
         text.append(f"\n{node.uuid}", style="dim")
         if node.properties:
@@ -294,7 +501,10 @@ class GattPane(Horizontal):
             text.append("\nlearnt: " + ", ".join(node.permissions), style="yellow")
         info.update(text)
         data, decoded, error = self.values.get(node.handle, (None, None, None))
-        body.update(value_view(data, decoded, error))
+        if data is None and error is None:
+            body.update(no_value_hint(node))
+        else:
+            body.update(value_view(data, decoded, error))
 
     def _subscribed(self, node: GattNode) -> bool:
         connection = self.connection
@@ -304,11 +514,27 @@ class GattPane(Horizontal):
         return stream is not None and stream.active
 
     def _label_subscribe(self, node: GattNode | None) -> None:
-        """The button says what pressing it does: Unsubscribe while subscribed."""
+        """The button and the footer say what pressing them does: Unsubscribe while the
+        selected characteristic of the shown device is subscribed."""
+        subscribed = node is not None and node.kind == "characteristic" and self._subscribed(node)
         button = self.query_one("#gatt-subscribe", Button)
-        label = "Unsubscribe" if node is not None and self._subscribed(node) else "Subscribe"
+        label = "Unsubscribe" if subscribed else "Subscribe"
         if str(button.label) != label:
             button.label = label
+        if subscribed != self._subscribed_shown:
+            self._subscribed_shown = subscribed
+            self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers what the selected node can do: no Read for a write-only
+        characteristic, Subscribe or Unsubscribe as it stands (False hides the key)."""
+        node = self.selected
+        if action == "read":
+            return node is None or node.kind == "service" or can_read(node)
+        if action in ("subscribe", "unsubscribe"):
+            subscribed = bool(self._subscribed_shown)
+            return subscribed if action == "unsubscribe" else not subscribed
+        return True
 
     # -- operations ---------------------------------------------------------------------
 
@@ -341,39 +567,78 @@ class GattPane(Horizontal):
 
     @work(group="gatt-op", exit_on_error=False)
     async def _read(self, address: str, node: GattNode) -> None:
+        value: Value
         try:
             result: ReadResult = await self.session.read(address, node)
             decoded = result.decoded
             context = self.session.hid(address)
             if result.data is not None and context is not None:
                 decoded = await context.note_read(node, result.data, decoded)
-            self.values[node.handle] = (result.data, decoded, None)
+            value = (result.data, decoded, None)
         except Exception as exc:  # noqa: BLE001 - shown in words, never a traceback
-            self.values[node.handle] = (None, None, _error_json(exc))
-        self.query_one(GattTreeView).relabel(node)
+            value = (None, None, _error_json(exc))
+        self._keep(address, node, value)
+
+    def _keep(self, address: str, node: GattNode, value: Value) -> None:
+        """A value for `address`'s node: kept in its device's view, drawn only when that
+        device is the one shown (the user may have switched while it was read)."""
+        view = self._views.get(address)
+        if view is None:
+            return
+        view.values[node.handle] = value
+        if view is not self._view:
+            return
+        self.query_one(GattTreeView).show_value(node, inline_value(*value))
         if self.selected is node:
             self._show_node(node)
 
     def action_write(self) -> None:
+        """`w`: into the value editor of the selected node (Enter writes, Escape leaves)."""
+        target = self._need()
+        if target is None:
+            return
+        node = target[1]
+        if not can_write(node):
+            what = (
+                "the CCCD is written by subscribing (n)" if node.kind == "descriptor"
+                else f"its properties: {', '.join(node.properties) or 'none'}"
+            )
+            self.notify(f"{node.label} (0x{node.handle:04X}) does not allow write ({what}).",
+                        severity="warning", markup=False)
+            return
+        self.query_one("#editor-value", Input).focus()
+
+    def _submit_write(self) -> None:
         target = self._need()
         if target is None:
             return
         editor = self.query_one(ValueEditor)
+        field = editor.query_one("#editor-value", Input)
+        if not field.value.strip():
+            self.notify(NOTHING_TO_WRITE, title="Value not written", severity="warning",
+                        markup=False)
+            field.focus()
+            return
         try:
             data = editor.value()
         except ValueError as exc:
             self.notify(str(exc), title="Value not written", severity="error", markup=False)
-            editor.query_one("#editor-value", Input).focus()
+            field.focus()
+            return
+        if not data:
+            self.notify(NOTHING_TO_WRITE, title="Value not written", severity="warning",
+                        markup=False)
             return
         self._write(*target, data)
 
     @on(Button.Pressed, "#gatt-write")
     def _write_pressed(self) -> None:
-        self.action_write()
+        self._submit_write()
 
     @on(Input.Submitted, "#editor-value")
-    def _write_submitted(self) -> None:
-        self.action_write()
+    def _write_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._submit_write()
 
     @work(group="gatt-op", exit_on_error=False)
     async def _write(self, address: str, node: GattNode, data: bytes) -> None:
@@ -389,6 +654,9 @@ class GattPane(Horizontal):
             + ("" if response else " (without response)"),
             markup=False,
         )
+
+    def action_unsubscribe(self) -> None:
+        self.action_subscribe()
 
     def action_subscribe(self) -> None:
         target = self._need()
@@ -464,13 +732,11 @@ class GattPane(Horizontal):
         except Exception as exc:  # noqa: BLE001 - shown in words
             self._failed("Read all", exc)
             return
-        tree = self.query_one(GattTreeView)
+        view = self._views.get(address)
         for result in results:
-            self.values[result.handle] = (result.data, result.decoded, result.error)
-            if self.gatt_tree is not None:
-                node = self.gatt_tree.node(result.handle)
-                if node is not None:
-                    tree.relabel(node)
+            node = view.tree.node(result.handle) if view is not None else None
+            if node is not None:
+                self._keep(address, node, (result.data, result.decoded, result.error))
         self._show_node(self.selected)
         lost = lost_during(results)
         done = results[:-1] if lost is not None else results

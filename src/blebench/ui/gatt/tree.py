@@ -36,7 +36,12 @@ def tree_uuid(node: GattNode) -> str:
     return short if len(short) <= UUID_SHORT_HEX else short[:UUID_SHORT_HEX] + "…"
 
 
-def node_label(node: GattNode) -> Text:
+INLINE_VALUE_MAX = 28  # characters of a value shown beside its node
+
+
+def node_label(node: GattNode, value: str | None = None) -> Text:
+    """`0x0010 Heart Rate Measurement 2a37  N  = 72 bpm`: the value, once read or
+    notified, inline (cut to INLINE_VALUE_MAX; the value box has it whole)."""
     text = Text(f"0x{node.handle:04X} ", style="dim")
     if node.name:
         text.append_text(safe_text(node.name, max_len=48, style=KIND_STYLE[node.kind]))
@@ -50,6 +55,9 @@ def node_label(node: GattNode) -> Text:
         )
     if node.permissions:
         text.append("  ⚿", style="bold yellow")
+    if value is not None:
+        text.append("  = ", style="dim")
+        text.append_text(safe_text(value, max_len=INLINE_VALUE_MAX, style="cyan"))
     return text
 
 
@@ -61,17 +69,23 @@ class GattTreeView(Tree[GattNode]):
         self.show_root = True
         self.guide_depth = 3
         self._by_handle: dict[int, TreeNode[GattNode]] = {}
+        self._inline: dict[int, str] = {}  # handle -> the value shown beside it
 
-    def show_tree(self, label: Text, tree: GattTree) -> None:
+    def show_tree(self, label: Text, tree: GattTree, values: dict[int, str] | None = None) -> None:
+        """Fill the tree from `tree`; `values` (handle -> short text) shown inline."""
         self.clear()
         self._by_handle.clear()
+        self._inline = dict(values or {})
+        inline = self._inline.get
         self.root.set_label(label)
         for service in tree.services:
-            service_node = self.root.add(node_label(service), data=service, expand=True)
+            service_node = self.root.add(
+                node_label(service, inline(service.handle)), data=service, expand=True
+            )
             self._by_handle[service.handle] = service_node
             for characteristic in service.children:
                 char_node = service_node.add(
-                    node_label(characteristic),
+                    node_label(characteristic, inline(characteristic.handle)),
                     data=characteristic,
                     expand=True,
                     allow_expand=bool(characteristic.children),
@@ -79,7 +93,7 @@ class GattTreeView(Tree[GattNode]):
                 self._by_handle[characteristic.handle] = char_node
                 for descriptor in characteristic.children:
                     self._by_handle[descriptor.handle] = char_node.add_leaf(
-                        node_label(descriptor), data=descriptor
+                        node_label(descriptor, inline(descriptor.handle)), data=descriptor
                     )
         self.root.expand()
 
@@ -87,7 +101,19 @@ class GattTreeView(Tree[GattNode]):
         """After an operation taught us a permission (e.g. read needs encryption)."""
         tree_node = self._by_handle.get(node.handle)
         if tree_node is not None:
-            tree_node.set_label(node_label(node))
+            tree_node.set_label(node_label(node, self._inline.get(node.handle)))
+
+    def show_value(self, node: GattNode, value: str | None) -> None:
+        """The value read or notified, beside its node (None: none shown); relabels only
+        when the text changed, so a flood costs one label per refresh at most."""
+        if value is None:
+            if self._inline.pop(node.handle, None) is None:
+                return
+        elif self._inline.get(node.handle) == value:
+            return
+        else:
+            self._inline[node.handle] = value
+        self.relabel(node)
 
     def select_handle(self, handle: int) -> None:
         tree_node = self._by_handle.get(handle)

@@ -162,3 +162,21 @@ def value_view(data: bytes | None, decoded: Any, error: Mapping[str, Any] | None
     elif decoded is not None:
         parts.append(safe_text(str(decoded), max_len=400))
     return Group(*parts)
+
+
+def inline_value(data: bytes | None, decoded: Any, error: Mapping[str, Any] | None) -> str | None:
+    """The value as the tree shows it beside its node: the decoder's summary (`72 bpm`),
+    else the first bytes in hex; `✗` for a read that failed. Plain text (the tree passes it
+    through safe_text); None when nothing was read."""
+    if error is not None:
+        return "✗ " + str(error.get("message", "failed"))
+    if data is None:
+        return None
+    summary = decoded.get("summary") if isinstance(decoded, Mapping) else None
+    if isinstance(decoded, Mapping) and "keys" in decoded and "selected" in decoded:
+        keys = decoded.get("keys")
+        summary = "keys: " + (" + ".join(map(str, keys)) if isinstance(keys, list) and keys else "none")
+    if isinstance(summary, str) and summary:
+        problem = decoded.get("error") if isinstance(decoded, Mapping) else None
+        return f"{summary} ✗" if problem else summary
+    return data[:12].hex(" ") + (" …" if len(data) > 12 else "") if data else "(empty)"
