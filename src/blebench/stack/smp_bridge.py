@@ -199,8 +199,8 @@ def failure_from(
                 code=code,
                 name=explained.name,
                 why=f"This side declined {observer.declined}, so it sent Pairing Failed "
-                f"(Bumble gives this reason for a refusal). Pair again and accept it, or "
-                f"choose IO capabilities that give the method you want (the matrix shows them).",
+                f"(0x{code:02X} {explained.name}). Pair again and accept it, or choose IO "
+                f"capabilities that give the method you want (the matrix shows them).",
                 by=us,
                 declined=True,
             )

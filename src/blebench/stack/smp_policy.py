@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -259,8 +259,8 @@ class BridgeDelegate(PairingDelegate):
         self.observer: SmpObserver | None = None  # set by BridgeConfig: where a "no" is noted
 
     def _declined(self, what: str) -> None:
-        # Bumble answers a "no" with a reason code meant for other failures (0x04 for a
-        # refused confirmation): note that our user said no, so the words can say so.
+        # Our user said no (PolicySession sends 0x0C for it, stock Bumble 0x04): noted,
+        # so the words say it was our refusal, not the peer's or a wrong passkey.
         if self.observer is not None:
             self.observer.declined = what
 
@@ -400,6 +400,38 @@ class PolicySession(smp.Session):
                     )
                 return
         super().on_smp_command(command)
+
+    # -- our user's "no" ------------------------------------------------------------
+    # Bumble answers a refused Just Works confirmation or numeric comparison with 0x04
+    # Confirm Value Failed, which a peer (and its user) reads as a wrong passkey. The
+    # spec's reason for a user who says the numbers differ is 0x0C Numeric Comparison
+    # Failed (Core Vol 3 Part H 3.5.5); a refused Just Works consent has no reason of its
+    # own, and 0x0C is the nearest (what Android's stack sends too).
+
+    def prompt_user_for_confirmation(self, next_steps: Callable[[], None]) -> None:
+        self._prompt(self.pairing_config.delegate.confirm(), next_steps, "confirm")
+
+    def prompt_user_for_numeric_comparison(
+        self, code: int, next_steps: Callable[[], None]
+    ) -> None:
+        self._prompt(
+            self.pairing_config.delegate.compare_numbers(code, digits=6), next_steps,
+            "numeric comparison",
+        )
+
+    def _prompt(
+        self, answer: Coroutine[Any, Any, bool], next_steps: Callable[[], None], what: str
+    ) -> None:
+        async def prompt() -> None:
+            try:
+                if await answer:
+                    next_steps()
+                    return
+            except Exception:  # noqa: BLE001 - Bumble's own prompt logs and refuses too
+                logger.exception("the %s prompt failed", what)
+            self.send_pairing_failed(smp.ErrorCode.NUMERIC_COMPARISON_FAILED)
+
+        self.connection.cancel_on_disconnection(prompt())
 
     def on_connection_encryption_change(self) -> None:
         if self.bridge is not None and self.connection.is_encrypted and not self.completed:
