@@ -80,6 +80,20 @@ async def test_escape_and_key_in_one_read_is_escape_then_the_key(session: Sessio
         assert request.value == "55aa", "the p went into the field"
 
 
+async def test_escape_and_a_digit_in_one_read_switches_the_pane(session: SessionManager) -> None:
+    # tmux's `send-keys Escape 1` (and a quick typist under its escape-time): ESC 1 in one
+    # read. Textual alone made it '¡' (macOS's Option+1) and the field took it.
+    app = make_app(Settings(), session, scan_on_start=False)
+    keys = terminal_keys("\x1b1")
+    assert [k.key for k in keys] == ["alt+1"]
+    async with app.run_test(size=SIZE) as pilot:
+        request = await _in_console_request(app, pilot)
+        _burst(app, keys)
+        tabs = app.screen.query_one("#panes", TabbedContent)
+        assert await wait_until(pilot, lambda: tabs.active == "scan")
+        assert request.value == "55aa"
+
+
 async def test_keys_typed_after_escape_keep_their_order(session: SessionManager) -> None:
     # Escape, 4 (Security), then 3 (back to Streams): the last pane typed is the one shown,
     # and neither digit is in the field.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import events, work
@@ -80,6 +80,7 @@ class BlebenchApp(App[int]):
         scan_on_start: bool = True,
     ) -> None:
         super().__init__()
+        _escape_digits_as_alt()
         self.settings = settings
         self.session: SessionApi | None = None
         self._opener: SessionOpener | None = None
@@ -230,6 +231,21 @@ class BlebenchApp(App[int]):
     def action_show_log_path(self) -> None:
         self.notify(f"Log file: {paths.log_file()}", timeout=10, markup=False)
 
+
+
+def _escape_digits_as_alt() -> None:
+    """ESC and a digit (or - =) in one read is Alt+key, as ESC and a letter already is.
+
+    Textual maps those to the characters macOS's Option key would type (ESC 1 is '¡'),
+    which a text field then takes: Escape then 1 typed quickly, or through tmux, typed
+    '¡' into the field instead of showing the Scan pane. A '¡' typed as a character
+    (UTF-8, not ESC 1) is unchanged."""
+    from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+
+    table = cast("dict[str, object]", ANSI_SEQUENCES_KEYS)
+    for sequence in [k for k, v in table.items()
+                     if len(k) == 2 and k[0] == "\x1b" and isinstance(v, str)]:
+        del table[sequence]
 
 
 def _split_alt(key: events.Key) -> tuple[events.Key, events.Key] | None:
