@@ -11,9 +11,17 @@ from textual.containers import VerticalScroll
 
 from blebench.session.manager import SessionManager
 from blebench.ui.scan.pane import ScanPane
+from blebench.ui.scan.table import DeviceTable
 from tests.ui.app_harness import screen_text
 from tests.ui.snapshots.fixed_world import NOW, FrozenClock, catalogue, open_world
-from tests.ui.snapshots.test_snapshots import PULSE, app_for, highlight, listed, wait_for
+from tests.ui.snapshots.test_snapshots import (
+    PULSE,
+    app_for,
+    connect_from_list,
+    highlight,
+    listed,
+    wait_for,
+)
 
 NAMES = ("Pulse HRM", "iBeacon", "AltBeacon")  # AltBeacon: last heard 47 s before NOW
 
@@ -50,3 +58,18 @@ async def test_silent_devices_leave_now_and_an_old_scan_response_says_its_age(
         await wait_for(pilot, lambda: "40s ago" in str(column.border_title))
         assert "in an active scan (passive asks for none)" in str(column.border_title)
         assert "Scan response · heard 40s ago" in screen_text(app)
+
+
+async def test_a_linked_device_stays_in_now_though_it_stopped_advertising(
+    world: tuple[SessionManager, FrozenClock],
+) -> None:
+    session, clock = world
+    app = app_for(session)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await connect_from_list(pilot, PULSE, 3)
+        clock.now = NOW + 40  # nothing heard since: only the link says it is there
+        await pilot.press("1")
+        await wait_for(pilot, lambda: "1 now, 3 seen" in screen_text(app))
+        table = app.screen.query_one(DeviceTable)
+        assert table.get_cell(PULSE, "linked").plain == "● yes"
+        assert "dim" not in str(table.get_cell(PULSE, "rssi").style)

@@ -98,7 +98,7 @@ Cells = dict[str, Text]
 def row_cells(
     row: ScanRow, now: float, linked: bool = False, *, full_type: bool = True
 ) -> Cells:
-    live = row.live(now)
+    live = row.live(now) or linked  # a connected device stops advertising, yet it is here
     name = (
         safe_text(row.name, max_len=40)
         if row.name
@@ -201,7 +201,11 @@ class DeviceTable(DataTable[Text]):
 
     def heard_now(self, now: float) -> int:
         """Devices heard lately, shown or not."""
-        return sum(1 for row in self.rows_by_address.values() if row.live(now))
+        return sum(1 for row in self.rows_by_address.values() if self._live_now(row, now))
+
+    def _live_now(self, row: ScanRow, now: float) -> bool:
+        """Heard lately, or linked (a connected peripheral stops advertising)."""
+        return row.live(now) or self._is_linked(row)
 
     @contextmanager
     def _moving_itself(self) -> Iterator[None]:
@@ -252,7 +256,7 @@ class DeviceTable(DataTable[Text]):
                     pass
             return
         cells = row_cells(row, now, self._is_linked(row), full_type=self.full_type)
-        self._live[key] = row.live(now)
+        self._live[key] = self._live_now(row, now)
         if on_screen is None:
             with self._moving_itself():
                 self.add_row(*(cells[column] for column in self.column_keys), key=key)
@@ -284,7 +288,7 @@ class DeviceTable(DataTable[Text]):
         self._now = now
         for key, cells in list(self._cells.items()):
             row = self.rows_by_address[key]
-            if row.live(now) != self._live.get(key):
+            if self._live_now(row, now) != self._live.get(key):
                 self._place(row, now)
                 continue
             text = Text(age_text(max(0.0, now - row.last_seen)), style="dim")
