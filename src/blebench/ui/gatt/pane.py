@@ -182,6 +182,7 @@ class GattPane(Horizontal):
         self._header: tuple[Any, ...] | None = None  # what the header shows, redrawn on change
         self._lost_shown = False  # the header says the link is gone
         self._subscribed_shown: bool | None = None  # the footer's n: Subscribe / Unsubscribe
+        self._restoring: int | None = None  # the handle to put the cursor back on
 
     def compose(self) -> ComposeResult:
         with Vertical(id="gatt-left"):
@@ -313,14 +314,25 @@ class GattPane(Horizontal):
             if (text := inline_value(*value)) is not None
         }
         tree = self.query_one(GattTreeView)
-        tree.show_tree(self._device_label(), view.tree, inline)
-        # The previous device's selection, value and typed text must not linger here.
-        self.selected = None
         node = view.tree.node(view.selected) if view.selected is not None else None
-        self._select(node)
+        # The previous device's selection, value and typed text must not linger here: this
+        # device's own (or nothing) shows at once.
+        self._restoring = node.handle if node is not None else None
+        tree.show_tree(self._device_label(), view.tree, inline)
+        self.selected = node
+        editor = self.query_one("#editor-value", Input)
+        editor.value = view.drafts.get(node.handle, "") if node is not None else ""
+        self._show_node(node)
         if node is not None:
-            tree.select_handle(node.handle)
+            # The rebuilt tree has its lines after a refresh; the root's highlight comes
+            # first and must not forget the selection (`_node_highlighted`).
+            self.call_after_refresh(self._restore_cursor, view, node.handle)
         self._show_header()
+
+    def _restore_cursor(self, view: DeviceView, handle: int) -> None:
+        if view is self._view:
+            self.query_one(GattTreeView).select_handle(handle)
+        self._restoring = None
 
     def _step_device(self, step: int) -> None:
         linked = self.linked()
@@ -447,7 +459,11 @@ class GattPane(Horizontal):
 
     @on(Tree.NodeHighlighted, "#gatt-tree")
     def _node_highlighted(self, event: Tree.NodeHighlighted[GattNode]) -> None:
-        self._select(event.node.data)
+        node = event.node.data
+        if self._restoring is not None and (node is None or node.handle != self._restoring):
+            return  # the rebuilt tree's first highlight, before the kept selection is back
+        self._restoring = None
+        self._select(node)
 
     def _save_draft(self) -> None:
         """What was typed belongs to the characteristic it was typed for."""
