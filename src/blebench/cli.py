@@ -10,6 +10,7 @@ never a missing command); each keeps Textual, bleak and Bumble inside its `run`,
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -80,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a broken install: words, not a traceback
         return _report_unexpected(exc)
     args = parser.parse_args(argv)
+    _refuse_unusable(parser, args)
     if sys.stdin is None:
         # Started with stdin closed (`<&-`): read it as empty (EOF), as with /dev/null.
         sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - for the process
@@ -102,6 +104,41 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - the last line of defence: words, not a traceback
         return _report_unexpected(exc)
+
+
+# Options whose text is a path or a transport spec: any bytes the system allows are kept.
+_PATH_METAVARS = frozenset({"FILE", "F", "SPEC"})
+
+
+def _refuse_unusable(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Every subcommand at once: a number that is NaN or infinite (`--duration nan` would
+    run forever) and text that is not UTF-8 (bytes argv cannot decode, which no device
+    name, value or filter can hold) are refused with argparse's usage error, exit 2."""
+    chosen = parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and args.command in action.choices:
+            chosen = action.choices[args.command]
+    names = {}
+    for action in chosen._actions:
+        if action.metavar in _PATH_METAVARS:
+            continue
+        names[action.dest] = action.option_strings[0] if action.option_strings else str(
+            action.metavar or action.dest
+        )
+    for dest, value in vars(args).items():
+        if dest not in names:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, float) and not math.isfinite(item):
+                chosen.error(f"argument {names[dest]}: {item} is not a finite number")
+            if isinstance(item, str):
+                bad = next((i for i, ch in enumerate(item) if "\udc80" <= ch <= "\udcff"), None)
+                if bad is not None:
+                    byte = ord(item[bad]) - 0xDC00
+                    chosen.error(
+                        f"argument {names[dest]}: not UTF-8 text (byte 0x{byte:02X} at "
+                        f"position {bad + 1}); give the bytes as hex, or \\x{byte:02x} in --text"
+                    )
 
 
 def _log_to_file() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import string
 import struct
-from typing import Literal
+from typing import IO, Literal
 
 from blebench.errors import UserInputError
 
@@ -25,7 +25,9 @@ __all__ = [
     "ValueParseError",
     "parse_text",
     "parse_value",
+    "read_capped",
     "read_hex",
+    "size_text",
 ]
 
 ValueKind = Literal["hex", "text", "int", "float"]
@@ -113,7 +115,16 @@ def parse_text(text: str) -> bytes:
     while i < len(text):
         ch = text[i]
         if ch != "\\":
-            out += ch.encode("utf-8")
+            try:
+                out += ch.encode("utf-8")
+            except UnicodeEncodeError:
+                # A byte that was not UTF-8 where the text came from (argv, a file).
+                byte = ord(ch) - 0xDC00 if "\udc80" <= ch <= "\udcff" else None
+                what = f"byte 0x{byte:02X}" if byte is not None else f"U+{ord(ch):04X}"
+                escape = f" (write \\x{byte:02x} to send that byte)" if byte is not None else ""
+                raise ValueParseError(
+                    f"not UTF-8 text: {what} at position {i + 1} cannot be encoded{escape}"
+                ) from None
             i += 1
             continue
         if i + 1 >= len(text):
@@ -188,3 +199,37 @@ def _check_len(data: bytes) -> None:
         raise ValueParseError(
             f"{len(data)} bytes is longer than any attribute value can be ({MAX_ATTRIBUTE_LEN})"
         )
+
+
+def size_text(size: int) -> str:
+    """A byte count as a cap is said: "64 KiB", "16 MiB", "512 bytes"."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale} {unit}"
+    return f"{size} bytes"
+
+
+def read_capped(source: str | IO[bytes], limit: int, what: str) -> bytes:
+    """The bytes of a file (a path, "-" for stdin, or a binary stream), `limit` at most.
+
+    Reads `limit` + 1 bytes, never more: /dev/zero, /dev/urandom or a huge file end at once
+    in a `UserInputError` naming the source, the cap and `what` ("a report map is at
+    most 64 KiB").
+    A path that cannot be read is said with the system's reason."""
+    import sys
+
+    name = "stdin" if source == "-" else source if isinstance(source, str) else "input"
+    try:
+        if isinstance(source, str):
+            if source == "-":
+                data = sys.stdin.buffer.read(limit + 1)
+            else:
+                with open(source, "rb") as handle:
+                    data = handle.read(limit + 1)
+        else:
+            data = source.read(limit + 1)
+    except OSError as exc:
+        raise UserInputError(f"cannot read {name}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise UserInputError(f"{name} is longer than {size_text(limit)}: {what}")
+    return data

@@ -7,7 +7,6 @@ import argparse
 import json
 import re
 import sys
-from pathlib import Path
 
 from blebench.decode.hid import (
     HidReport,
@@ -19,7 +18,7 @@ from blebench.decode.hid import (
 )
 from blebench.decode.hid_usages import usage_name
 from blebench.errors import UserInputError
-from blebench.userinput import ValueParseError, read_hex
+from blebench.userinput import ValueParseError, read_capped, read_hex, size_text
 
 _EPILOG = """\
 input:
@@ -31,6 +30,11 @@ examples:
   blebench hid --file report_map.bin --json
   blebench hid --file kbd.hex --report 1:0000040000000000
 """
+
+# A report map is at most 64 KiB (a USB HID descriptor's length is 16 bits; a HID over
+# GATT Report Map is far smaller); as commented hex text, a file may be larger.
+MAX_REPORT_MAP = 64 * 1024
+MAX_FILE = 1024 * 1024
 
 # Hex text: whitespace, ':', ',', '-' separators and 0x prefixes; '#' and '//' comments.
 _COMMENT = re.compile(r"(#|//)[^\n]*")
@@ -93,17 +97,28 @@ def load_descriptor(args: argparse.Namespace) -> bytes:
     if args.file and args.hex:
         raise InputError("give the descriptor as HEX or with --file, not both")
     if args.file:
-        if args.file == "-":
-            raw = sys.stdin.buffer.read()
-        else:
-            try:
-                raw = Path(args.file).read_bytes()
-            except OSError as exc:
-                raise InputError(f"cannot read {args.file}: {exc.strerror or exc}") from None
-        return _bytes_or_hex(raw)
+        what = (
+            f"a report map is at most {size_text(MAX_REPORT_MAP)} "
+            f"({size_text(MAX_FILE)} as commented hex text)"
+        )
+        try:
+            raw = read_capped(args.file, MAX_FILE, what)
+        except UserInputError as exc:
+            raise InputError(str(exc)) from None
+        return _capped(_bytes_or_hex(raw), args.file)
     if not args.hex:
         raise InputError("give the descriptor as HEX or with --file F")
-    return parse_hex_text(" ".join(args.hex))
+    return _capped(parse_hex_text(" ".join(args.hex)), "the descriptor")
+
+
+def _capped(data: bytes, source: str) -> bytes:
+    if len(data) > MAX_REPORT_MAP:
+        name = "stdin" if source == "-" else source
+        raise InputError(
+            f"{name} holds {len(data)} bytes: a report map is at most "
+            f"{size_text(MAX_REPORT_MAP)} ({MAX_REPORT_MAP} bytes)"
+        )
+    return data
 
 
 def _bytes_or_hex(raw: bytes) -> bytes:

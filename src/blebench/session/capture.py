@@ -40,6 +40,40 @@ def default_capture_path(now: float | None = None) -> Path:
     return candidate
 
 
+def check_capture_file(path: Path | str, option: str = "--btsnoop") -> Path:
+    """`path` as a capture can be written to, checked before any radio opens: a folder,
+    a missing folder, a device, FIFO or socket (`/dev/full`: every write fails), a file
+    or folder without write permission are a `CaptureError` in words (exit 2)."""
+    import os
+    import stat
+
+    target = Path(path).expanduser()
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise CaptureError(f"{option} {target}: cannot write: {exc.strerror or exc}") from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise CaptureError(f"{option} {target}: is a folder: give a file name")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise CaptureError(
+            f"{option} {target}: not a regular file (a device, FIFO or socket): "
+            "a capture is a file that Wireshark opens"
+        )
+    if mode is None and not target.parent.is_dir():
+        raise CaptureError(f"{option} {target}: no folder {target.parent}")
+    try:
+        # Opened as the capture will be, without truncating what is there yet.
+        with open(target, "ab"):
+            pass
+    except OSError as exc:
+        raise CaptureError(f"{option} {target}: cannot write: {exc.strerror or exc}") from None
+    if mode is None:
+        target.unlink(missing_ok=True)  # made by the check: the radio may yet not open
+    return target
+
+
 class CaptureControl:
     """The session's one on-demand capture (`session.capture`); `radio()` is the session's
     radio at the moment (its `hci_capture` capability says whether it can)."""

@@ -36,7 +36,7 @@ from blebench.session import export as stream_export
 from blebench.session import gatt
 from blebench.session import hid as hid_ops
 from blebench.session.api import ExportFormat, SessionApi, Target
-from blebench.session.capture import CaptureControl, default_capture_path
+from blebench.session.capture import CaptureControl, check_capture_file, default_capture_path
 from blebench.session.clock import SYSTEM_CLOCK, SessionClock
 from blebench.session.connections import (
     ConnectionManager,
@@ -163,6 +163,8 @@ class SessionManager:
         """The session on the radio `settings` name; `clock` (session/clock.py) for a
         session fed at another pace than the system's (a fixed world, a replay)."""
         settings = settings or SessionSettings()
+        if settings.btsnoop is not None:
+            check_capture_file(settings.btsnoop)  # said before any radio opens
         try:
             choice = choose_radio(
                 backend=settings.backend, sim=settings.sim, transport=settings.transport

@@ -37,12 +37,16 @@ from typing import TYPE_CHECKING, Any, cast
 from blebench import paths
 from blebench.errors import SetupError
 from blebench.sim.catalogue.base import AddressKind, VirtualPeripheral
-from blebench.userinput import ValueParseError, read_hex
+from blebench.userinput import ValueParseError, read_hex, size_text
 
 if TYPE_CHECKING:
     from bumble.device import Device
 
 LEGACY_DATA_MAX = 31
+# Limits of a devices file: each device is a whole Bumble stack (about 75 KB, a few ms of
+# power-on), and a file is read whole.
+MAX_DEVICES = 10_000
+MAX_FILE_BYTES = 16 * 1024 * 1024
 ADDRESS_KINDS: tuple[AddressKind, ...] = ("public", "random-static", "resolvable", "non-resolvable")
 PROPERTY_NAMES = ("read", "write", "write-without-response", "notify", "indicate")
 DEVICE_FIELDS = frozenset(
@@ -319,6 +323,10 @@ def parse_user_devices(text: str, source: str, *, seed: int = 0) -> list[UserDef
     entries = document.get("device", [])
     if not isinstance(entries, list):
         raise UserDevicesError(f"{source}: 'device' must be [[device]] tables")
+    if len(entries) > MAX_DEVICES:
+        raise UserDevicesError(
+            f"{source}: {len(entries)} devices; a virtual world holds at most {MAX_DEVICES:,}"
+        )
     devices = []
     for index, entry in enumerate(entries, 1):
         where = f"{source}: device {index}"
@@ -330,13 +338,21 @@ def parse_user_devices(text: str, source: str, *, seed: int = 0) -> list[UserDef
 
 def read_user_devices(path: Path, *, seed: int = 0) -> list[UserDefinedPeripheral]:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # /dev/zero ends here, not in a MemoryError
     except FileNotFoundError:
         raise UserDevicesError(f"{path}: no such file") from None
-    except UnicodeDecodeError:
-        raise UserDevicesError(f"{path}: not UTF-8 text") from None
     except OSError as exc:
         raise UserDevicesError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise UserDevicesError(
+            f"{path}: longer than {size_text(MAX_FILE_BYTES)}; a devices file is at most "
+            f"{size_text(MAX_FILE_BYTES)} ({MAX_DEVICES:,} devices)"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserDevicesError(f"{path}: not UTF-8 text") from None
     return parse_user_devices(text, str(path), seed=seed)
 
 
@@ -356,4 +372,9 @@ def load_user_devices(
     devices: list[UserDefinedPeripheral] = []
     for index, file in enumerate(files):
         devices.extend(read_user_devices(file, seed=seed + 1000 * (index + 1)))
+        if len(devices) > MAX_DEVICES:
+            raise UserDevicesError(
+                f"{file}: {len(devices)} devices with the data dir's file; a virtual world "
+                f"holds at most {MAX_DEVICES:,}"
+            )
     return devices

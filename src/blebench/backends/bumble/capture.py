@@ -8,6 +8,7 @@ by and Wireshark can open it before the capture ends.
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import BinaryIO
@@ -17,17 +18,46 @@ from bumble.snoop import BtSnooper, Snooper
 
 from blebench.backends.base import CaptureFileError
 
-__all__ = ["CaptureFileError", "HciCapture"]
+__all__ = ["CaptureFileError", "FileSnooper", "HciCapture"]
+
+logger = logging.getLogger(__name__)
 
 
-class _CountingSnooper(BtSnooper):
+class FileSnooper(BtSnooper):
+    """Bumble's btsnoop writer that survives its file: a write that fails (the disk
+    full) ends the capture with one warning in the log, never an exception inside the
+    host's HCI path (which would break the radio)."""
+
+    def __init__(self, output: BinaryIO) -> None:
+        self.failed: str | None = None
+        try:
+            super().__init__(output)
+        except OSError as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: OSError) -> None:
+        self.failed = exc.strerror or str(exc)
+        name = getattr(self.output, "name", "the capture file")
+        logger.warning("btsnoop capture to %s stopped: %s", name, self.failed)
+
+    def snoop(self, hci_packet: bytes, direction: Snooper.Direction) -> None:
+        if self.failed is not None:
+            return
+        try:
+            super().snoop(hci_packet, direction)
+        except OSError as exc:
+            self._fail(exc)
+
+
+class _CountingSnooper(FileSnooper):
     def __init__(self, output: BinaryIO) -> None:
         super().__init__(output)
         self.packets = 0
 
     def snoop(self, hci_packet: bytes, direction: Snooper.Direction) -> None:
         super().snoop(hci_packet, direction)
-        self.packets += 1
+        if self.failed is None:
+            self.packets += 1
 
 
 class _Tee(Snooper):

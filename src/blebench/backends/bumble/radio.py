@@ -23,11 +23,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 from bumble import hci
 from bumble.device import Device
-from bumble.snoop import BtSnooper
 from bumble.transport import Transport, open_transport
 from bumble.transport.common import TransportSink, TransportSource
 
 from blebench.backends.base import Capabilities, CaptureFileError, RadioError
+from blebench.backends.bumble.capture import FileSnooper
 from blebench.pairing.bonds import BondStore
 from blebench.stack.keystore import BondKeyStore
 
@@ -167,7 +167,7 @@ def _open_snoop(device: Device, path: Path | None) -> IO[bytes] | None:
         handle = open(path, "wb")  # noqa: SIM115 - closed by BumbleRadio.close
     except OSError as exc:
         raise RadioError(f"--btsnoop {path}: cannot write: {exc.strerror or exc}") from exc
-    device.host.snooper = BtSnooper(handle)
+    device.host.snooper = FileSnooper(handle)  # a full disk stops the capture, not the radio
     return handle
 
 
