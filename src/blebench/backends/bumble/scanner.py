@@ -54,7 +54,10 @@ _LEGACY_SCAN_RSP = int(_LegacyType.SCAN_RSP)
 _LEGACY_CONNECTABLE = frozenset((int(_LegacyType.ADV_IND), int(_LegacyType.ADV_DIRECT_IND)))
 _PHY_NAMES = {int(phy): name for phy, name in hci.HCI_LE_PHY_NAMES.items()}  # 1 -> "LE 1M"
 _LEGACY_PHY = _PHY_NAMES[int(hci.Phy.LE_1M)]  # legacy PDUs are only ever sent on LE 1M
-MAX_PEERS = 4096  # bounded however many private addresses go by
+# Per-address state is bounded however many addresses go by (private addresses rotate):
+# as many as the session's registry keeps (session/registry.py MAX_DEVICES), least
+# recently heard dropped first, here and in what Bumble keeps for the same address.
+MAX_PEERS = 2048
 MAX_FRAGMENTED = 1650  # the longest extended advertising data
 
 
@@ -172,15 +175,24 @@ class BumbleScanner(BaseBleakScanner):
     # ------------------------------------------------------------------ reports
 
     def _peer(self, key: str) -> _Peer:
-        peer = self._peers.get(key)
+        peer = self._peers.pop(key, None)  # re-inserted last: the dict is oldest-heard first
         if peer is None:
-            if len(self._peers) >= MAX_PEERS:
-                self._peers.pop(next(iter(self._peers)))
-                oldest = next(iter(self.seen_devices), None)
-                if oldest is not None and len(self.seen_devices) >= MAX_PEERS:
-                    self.seen_devices.pop(oldest)
-            peer = self._peers[key] = _Peer()
+            while len(self._peers) >= MAX_PEERS:
+                self.forget(next(iter(self._peers)))
+            peer = _Peer()
+        self._peers[key] = peer
         return peer
+
+    def forget(self, key: str) -> None:
+        """Drop what this scanner and the Bumble device keep for an address ("AA:BB:..",
+        either type): Bumble's `Device.advertisement_accumulators` keeps one entry per
+        address heard until scanning restarts, so on a busy air it grows without end."""
+        self._peers.pop(key, None)
+        self.seen_devices.pop(key, None)
+        accumulators = getattr(self.radio.device, "advertisement_accumulators", None)
+        if accumulators:
+            for kind in (hci.Address.PUBLIC_DEVICE_ADDRESS, hci.Address.RANDOM_DEVICE_ADDRESS):
+                accumulators.pop(hci.Address(key, kind), None)
 
     def _on_report(self, report: LegacyReport | ExtReport) -> None:
         try:
