@@ -47,7 +47,8 @@ def stream_decoder(uuid: str, data: bytes) -> Mapping[str, Any] | None:
         return None
     fields: dict[str, Any] = plain(decoded.fields)
     if decoded.error:
-        fields["error"] = decoded.error
+        # First: a log line cut to its column still shows that the frame is broken.
+        fields = {"error": decoded.error, **fields}
     return fields
 
 
