@@ -96,6 +96,9 @@ class DeviceConnection:
     connected_at_wall_ms: float | None = None
     lost_reason: int | None = None
     last_error: DeviceError | None = None
+    # SMP timed out on this link: Core Vol 3 Part H 3.4 allows no more SMP on it, so the
+    # next pairing makes a new link first (session/pairing.py).
+    smp_timed_out: bool = False
     _descriptor_cache: dict[int, bytes] = field(default_factory=dict)
     _on_lost: Callable[[DeviceConnection], None] | None = None
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import logging
 from typing import TYPE_CHECKING
 
 from blebench.backends.base import LinkError, PairingFailed, client_extras
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from blebench.session.connections import ConnectionManager
 
 _REMOTE_USER_TERMINATED = 0x13  # the peer ended the link on purpose
+logger = logging.getLogger(__name__)
 
 
 def repair_options(bond: Bond) -> PairingOptions:
@@ -83,6 +85,14 @@ async def pair(
     other store to choose).
     """
     conn = await connections.connect(target)
+    if conn.smp_timed_out:
+        # Vol 3 Part H 3.4: after an SMP timeout no further SMP on that link; "a new
+        # Pairing process shall only be performed when a new physical link has been
+        # established". A peer may ignore anything more on the old one.
+        logger.info("SMP timed out on the link to %s before: pairing on a new link",
+                    conn.address)
+        await connections.disconnect(conn.address)
+        conn = await connections.connect(target)
     extras = client_extras(conn.client)
     if extras is None:
         raise PairingUnavailableError(
@@ -97,7 +107,7 @@ async def pair(
             options, delegate, passkey=passkey, peer_name=conn.name, **extra
         )
     except PairingFailed as exc:  # bleak's contract: a failed pairing raises
-        return exc.outcome
+        returned = exc.outcome
     except LinkError as exc:
         # The link dropped under SMP (the peer ended it at a step, or the radio went):
         # the session's typed error, with where in the ladder it happened.
@@ -110,6 +120,8 @@ async def pair(
                 "pair of options gives), or it reset; connect again and pair"
             )
         raise lost from None
+    if returned.failure is not None and returned.failure.no_answer:
+        conn.smp_timed_out = True
     return returned
 
 
