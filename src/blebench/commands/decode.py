@@ -26,7 +26,8 @@ from blebench.decode.payload import (
     decode_payload_uncached,
     vendors_json,
 )
-from blebench.userinput import read_hex
+from blebench.errors import UserInputError
+from blebench.userinput import read_hex, size_text
 
 MAX_ECHO = 200  # characters of a bad input line echoed back in its error
 
@@ -184,8 +185,18 @@ def _inputs(args: argparse.Namespace, stdin: IO[bytes]) -> Iterator[str]:
         return
     # Bytes, decoded leniently: a stray non-UTF-8 byte on stdin is an error for its line
     # only, never a crash of the whole run.
-    for raw_line in iter(stdin.readline, b""):
+    for number, raw_line in enumerate(iter(lambda: stdin.readline(MAX_LINE + 1), b""), 1):
+        if len(raw_line) > MAX_LINE:  # /dev/zero has no newline: never read it whole
+            raise UserInputError(
+                f"line {number} of stdin is longer than {size_text(MAX_LINE)}: "
+                f"a payload line is at most {size_text(MAX_LINE)}"
+            )
         yield raw_line.decode("utf-8", "replace")
+
+
+# A payload line is short (an extended report's hex is under 4 KiB); a long one is allowed,
+# an endless one (stdin from /dev/zero) is not.
+MAX_LINE = 16 * 1024 * 1024
 
 
 def run(args: argparse.Namespace) -> int:

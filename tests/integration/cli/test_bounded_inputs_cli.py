@@ -148,3 +148,12 @@ def test_a_capture_check_leaves_no_file_behind(tmp_path: Path) -> None:
     target = tmp_path / "new.btsnoop"
     assert check_capture_file(target) == target
     assert not target.exists()
+
+
+def test_decode_stdin_from_dev_zero_ends_at_once() -> None:
+    with open("/dev/zero", "rb") as endless:
+        done = subprocess.run(
+            [*BLEBENCH, "decode"], stdin=endless, capture_output=True, text=True, timeout=60
+        )
+    err = said_in_words(done)
+    assert "line 1 of stdin is longer than 16 MiB: a payload line is at most 16 MiB" in err
