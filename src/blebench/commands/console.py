@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from blebench.commands.common import add_device_arguments, report_error, run_connected
 
+MAX_REQUEST_LINE = 64 * 1024  # characters of one request line read at a time
+
 if TYPE_CHECKING:
     from blebench.session.api import SessionApi
     from blebench.session.console import ConsoleExchange, ReplyMatcher, RequestConsole
@@ -166,7 +168,9 @@ async def _interactive(
     while True:
         if sys.stdin.isatty():
             print(f"[{matcher.describe()}] > ", end="", file=sys.stderr, flush=True)
-        line = await loop.run_in_executor(None, sys.stdin.readline)
+        # Bounded: a request is at most 512 bytes (about 1.5 KB of hex); stdin from
+        # /dev/zero must not be read into one endless line.
+        line = await loop.run_in_executor(None, sys.stdin.readline, MAX_REQUEST_LINE)
         if not line:
             return 0
         text = line.strip()
