@@ -68,6 +68,9 @@ def register(sub: Any, radio_parent: argparse.ArgumentParser) -> None:
                         help="the passkey to type; or, when this side displays, the one it shows")
     parser.add_argument("--confirm", choices=("yes", "no"),
                         help="answer a numeric comparison (or a Just Works confirmation)")
+    parser.add_argument("--ladder", action="store_true",
+                        help="print each SMP PDU as it goes (ours and what the peer actually "
+                        "sent) on stderr; with --json also a \"ladder\" list")
     parser.add_argument("--pair-timeout", type=seconds, default=DEFAULT_PAIR_TIMEOUT_S, metavar="S",
                         help="give up pairing after S seconds (the SMP timeout, default 30)")
     parser.set_defaults(func=run)
@@ -107,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
         async with prompts.counting_down(args.pair_timeout, conn.name or conn.address):
             outcome = await session.pair(conn.address, options, prompts,
                                          passkey=passkey, timeout=args.pair_timeout)
-        return _report(args, options, conn.address, conn.name, outcome)
+        return _report(args, options, conn.address, conn.name, outcome,
+                       extra=_ladder_json(args, prompts))
 
     return run_connected(args, body)
 
@@ -116,7 +120,8 @@ def _prompts(args: argparse.Namespace, passkey: int | None,
              options: PairingOptions | None) -> TerminalDelegate:
     confirm = None if args.confirm is None else args.confirm == "yes"
     return TerminalDelegate(passkey=passkey, confirm=confirm,
-                            io=options.io if options is not None else None)
+                            io=options.io if options is not None else None,
+                            ladder=bool(getattr(args, "ladder", False)) and not args.json)
 
 
 async def _repair(args: argparse.Namespace, options: PairingOptions | None,
@@ -133,7 +138,7 @@ async def _repair(args: argparse.Namespace, options: PairingOptions | None,
                                                     passkey=passkey, timeout=args.pair_timeout)
         except BlebenchError as exc:
             return report_error(exc, bool(args.json))
-        return _report_repair(args, options, outcome, old, stale)
+        return _report_repair(args, options, outcome, old, stale, _ladder_json(args, prompts))
 
     return await in_session(args, repair)
 
@@ -154,8 +159,15 @@ async def _bond_was_stale(session: SessionManager, args: argparse.Namespace) -> 
     return False if info.encrypted else None
 
 
+def _ladder_json(args: argparse.Namespace, prompts: TerminalDelegate) -> dict[str, Any]:
+    if not getattr(args, "ladder", False):
+        return {}
+    return {"ladder": [step.to_json() for step in prompts.steps]}
+
+
 def _report_repair(args: argparse.Namespace, options: PairingOptions | None,
-                   outcome: PairingOutcome, old: Bond, stale: bool | None = None) -> int:
+                   outcome: PairingOutcome, old: Bond, stale: bool | None = None,
+                   ladder: dict[str, Any] | None = None) -> int:
     from blebench.decode.text import printable
 
     used = options or _stored_options(old)
@@ -172,7 +184,7 @@ def _report_repair(args: argparse.Namespace, options: PairingOptions | None,
             print(f"Re-pair of {who}: {deleted}, then paired again with {which} "
                   f"({used.describe()}).", file=sys.stderr)
     code = _report(args, used, old.address, old.name, outcome,
-                   extra={"bond_was_stale": stale})
+                   extra={"bond_was_stale": stale, **(ladder or {})})
     if not outcome.ok and not args.json:
         print("  The old bond was put back as it was: nothing was lost.", file=sys.stderr)
     return code

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from blebench.decode.text import printable
 from blebench.pairing.delegate import PEER_SHOWN, KeypressKind, parse_passkey
+from blebench.pairing.lab import LadderStep
 from blebench.pairing.models import IoCapability
 
 JUST_WORKS_ACCEPTED = "Just Works accepted (no MITM protection)."
@@ -36,12 +37,16 @@ class TerminalDelegate:
         io: IoCapability | None = None,
         out: TextIO | None = None,
         reader: Callable[[str], str] | None = None,
+        ladder: bool = False,
     ) -> None:
         self.passkey = passkey
         self.confirm = confirm
         self.io = io
         self.out = out or sys.stderr
         self.reader = reader or input
+        # `--ladder`: each PDU of the attempt said as it goes (pairing.lab.LadderWatcher).
+        self.ladder = ladder
+        self.steps: list[LadderStep] = []
         self._status = False  # a countdown line is on the terminal (no newline yet)
         self._asking = False  # a prompt waits for the user: no countdown over it
 
@@ -53,6 +58,17 @@ class TerminalDelegate:
     def _say(self, text: str) -> None:
         self._clear_status()
         print(text, file=self.out, flush=True)
+
+    def ladder_step(self, step: LadderStep) -> None:
+        self.steps.append(step)
+        if not self.ladder:
+            return
+        arrow = {"initiator": "us   ──►", "responder": "   ◄── peer"}.get(step.sender or "", "═ link ═")
+        fields = " ".join(
+            f"{key}={','.join(map(str, value)) if isinstance(value, list) else value}"
+            for key, value in step.fields.items()
+        )
+        self._say(f"  {step.ms:8.1f} ms  {arrow:12} {step.pdu}{'  ' + fields if fields else ''}")
 
     @contextlib.asynccontextmanager
     async def counting_down(self, seconds: float, who: str) -> AsyncIterator[None]:
