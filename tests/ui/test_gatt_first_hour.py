@@ -57,6 +57,20 @@ def line_of(app: BlebenchApp, text: str) -> str:
     return next((line[:72] for line in lines if text in line[:72] and "─" in line[:8]), "")
 
 
+async def choose(app: BlebenchApp, pilot: object, uuid: str) -> None:
+    """Put the tree's cursor on `uuid` and wait until the pane shows it (a tree rebuilt a
+    moment ago may take the move only once its lines are laid out)."""
+    pane = gatt_pane(app)
+
+    def chosen() -> bool:
+        if pane.selected is not None and pane.selected.short_uuid == uuid:
+            return True
+        select_characteristic(gatt_tree(app), uuid)
+        return False
+
+    assert await wait_until(pilot, chosen)  # type: ignore[arg-type]
+
+
 async def connect(app: BlebenchApp, pilot: object, address: str) -> GattTreeView:
     table = table_of(app)
     assert await wait_until(pilot, lambda: address in table.rows)  # type: ignore[arg-type]
@@ -144,18 +158,18 @@ async def test_values_inline_security_header_and_write_only_offers_no_read(
 async def test_two_links_keep_apart_and_bracket_switches(session: SessionManager) -> None:
     app = make_app(settings_mod.load(), session)
     async with app.run_test(size=SIZE) as pilot:
-        tree = await connect(app, pilot, PROBE)
-        select_characteristic(tree, "2a21")
+        await connect(app, pilot, PROBE)
+        pane = gatt_pane(app)
+        await choose(app, pilot, "2a21")
         editor = app.screen.query_one("#editor-value", Input)
         editor.value = "0a00"  # typed for the probe's interval, never sent
         await pilot.press("1")  # the Scan pane: the second device
-        tree = await connect(app, pilot, PULSE)
-        pane = gatt_pane(app)
+        await connect(app, pilot, PULSE)
         assert await wait_until(pilot, lambda: "link 2 of 2: ] next" in screen_text(app))
         # Nothing of the probe lingers: no draft, no selection, no value.
         assert editor.value == ""
         assert pane.selected is None
-        select_characteristic(tree, "2a39")
+        await choose(app, pilot, "2a39")
         editor.value = "01"
         gatt_tree(app).focus()
         await pilot.press("right_square_bracket")

@@ -74,6 +74,9 @@ class GattTreeView(Tree[GattNode]):
     def show_tree(self, label: Text, tree: GattTree, values: dict[int, str] | None = None) -> None:
         """Fill the tree from `tree`; `values` (handle -> short text) shown inline."""
         self.clear()
+        # Back to the root: a cursor left on the previous tree's line 13 would sit on this
+        # tree's line 13 with no highlight event, so the pane would not know what it shows.
+        self.cursor_line = 0
         self._by_handle.clear()
         self._inline = dict(values or {})
         inline = self._inline.get
