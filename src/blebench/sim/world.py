@@ -28,7 +28,6 @@ from typing import Any
 
 from bumble import crypto, hci
 from bumble.device import AdvertisingType, Connection, Device, DeviceConfiguration
-from bumble.host import Host
 from bumble.transport import Transport, open_transport
 from bumble.transport.common import AsyncPipeSink
 
@@ -37,9 +36,9 @@ from blebench.sim.catalogue import default_catalogue
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.sim.radio import FixedProfile, ModelledController, ModelledLink
 from blebench.stack.keystore import BondKeyStore
+from blebench.stack.quiet_host import QuietHost
 
 logger = logging.getLogger(__name__)
-_BUMBLE_HOST_LOG = logging.getLogger(Host.__module__)
 
 STOP_WAIT_S = 1.0  # the longest a shutdown waits for HCI replies, then for tasks to end
 
@@ -80,7 +79,7 @@ def advertising_type_for(peripheral: VirtualPeripheral) -> AdvertisingType:
     return AdvertisingType.UNDIRECTED  # ADV_NONCONN_IND
 
 
-class WorldHost(Host):
+class WorldHost(QuietHost):
     """A peripheral's host that knows whether an HCI command is waiting for its reply.
 
     Every command goes through `Host._send_command` (bumble 0.0.236), which is where the
@@ -104,25 +103,6 @@ class WorldHost(Host):
 
     async def idle(self) -> None:
         await self._idle.wait()
-
-    # Bumble's host formats each HCI packet for a debug f-string even with debug logging
-    # off (see ModelledController): these do what the stock ones do, formatting only
-    # when debug logging is on.
-    def send_hci_packet(self, packet: hci.HCI_Packet) -> None:
-        if _BUMBLE_HOST_LOG.isEnabledFor(logging.DEBUG) or self.snooper:
-            super().send_hci_packet(packet)
-        elif self.hci_sink:
-            self.hci_sink.on_packet(bytes(packet))
-
-    def on_hci_packet(self, packet: hci.HCI_Packet) -> None:
-        if _BUMBLE_HOST_LOG.isEnabledFor(logging.DEBUG) or self.snooper:
-            super().on_hci_packet(packet)
-        elif isinstance(packet, hci.HCI_Event):
-            self.on_hci_event_packet(packet)
-        elif isinstance(packet, hci.HCI_AclDataPacket):
-            self.on_hci_acl_data_packet(packet)
-        else:
-            super().on_hci_packet(packet)
 
 
 async def quiesce(hosts: Sequence[WorldHost], timeout: float) -> bool:

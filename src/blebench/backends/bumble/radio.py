@@ -30,6 +30,7 @@ from blebench.backends.base import Capabilities, CaptureFileError, RadioError
 from blebench.backends.bumble.capture import FileSnooper
 from blebench.pairing.bonds import BondStore
 from blebench.stack.keystore import BondKeyStore
+from blebench.stack.quiet_host import QuietHost
 
 if TYPE_CHECKING:
     from blebench.backends.base import Capture
@@ -252,7 +253,7 @@ async def open_on_hci(
     controller), with the random static address `identity` as ours. The caller closes
     what it opened, after `radio.close()`."""
     address = hci.Address(identity, hci.Address.RANDOM_DEVICE_ADDRESS)
-    device = Device.with_hci("blebench", address, source, sink)
+    device = Device(name="blebench", address=address, host=QuietHost(source, sink))
     device.irk = central_irk(address)
     device.keystore = BondKeyStore(
         bonds or BondStore(), local_address=address.to_string(with_type_qualifier=False)
@@ -292,8 +293,10 @@ async def open_on_transport(
             f"{transport_spec}: cannot open: {exc or type(exc).__name__}; "
             f"{transport_hint(transport_spec)}"
         ) from exc
-    device = Device.with_hci(
-        "blebench", hci.Address.generate_static_address(), transport.source, transport.sink
+    device = Device(
+        name="blebench",
+        address=hci.Address.generate_static_address(),
+        host=QuietHost(transport.source, transport.sink),
     )
     keystore = BondKeyStore(bonds or BondStore())
     device.keystore = keystore
