@@ -463,6 +463,7 @@ class CaptureStatus:
     size: int
     running: bool
 
+
 # -- the virtual world under the user's hand ----------------------------------------------
 
 
