@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from math import ceil
-from time import monotonic
 
 from rich.text import Text
 from textual import on, work
@@ -92,7 +91,7 @@ class SecurityPane(Horizontal):
     SecurityPane .keysizes { height: 1; }
     SecurityPane .keysizes Label { padding: 0 1 0 0; }
     SecurityPane .keysizes Select { width: 1fr; }
-    SecurityPane #pair-current { height: auto; }
+    SecurityPane #pair-current { height: 2; }  /* fixed: typing a target never moves the Pair button */
     SecurityPane #security-options > #pair-row { height: 1; margin: 1 1 0 1; }
     SecurityPane #pair-target { width: 1fr; }
     SecurityPane #pair-button { width: 10; min-width: 10; margin-left: 1; }
@@ -121,7 +120,7 @@ class SecurityPane(Horizontal):
         self._loading = True
         # The device the GATT pane shows (address, name): what P pairs with by default.
         self.current_device: tuple[str, str | None] | None = None
-        self._shown_target: tuple[str, str | None] | None = None  # what "Pair with" says
+        self._shown_target: tuple[str, str | None, str] | None = None  # what "Pair with" says
 
     # -- settings ---------------------------------------------------------------------
 
@@ -219,7 +218,13 @@ class SecurityPane(Horizontal):
         connections, which a pairing (or a drop) changes without the Scan pane knowing."""
         self._show_current()
 
+    @on(Input.Changed, "#pair-target")
+    def _typed_target(self) -> None:
+        # The label names what P pairs with: a typed target wins, so it shows at once.
+        self._show_current()
+
     def _show_current(self) -> None:
+        typed = self.query_one("#pair-target", Input).value.strip()
         target = self._connected_device()
         name: str | None = None
         if target:
@@ -229,11 +234,15 @@ class SecurityPane(Horizontal):
             if not name:
                 info = self.session.connection(target)
                 name = info.name if info is not None else None
-        if (target, name) == self._shown_target:
+        if (target, name, typed) == self._shown_target:
             return  # unchanged: no repaint on every tick
-        self._shown_target = (target, name)
+        self._shown_target = (target, name, typed)
         line = Text()
-        if not target:
+        if typed:
+            line.append("P pairs with ")
+            line.append_text(safe_text(typed, max_len=40, style="bold"))
+            line.append(" (typed below)", style="dim")
+        elif not target:
             line.append("no device connected: connect one in the Scan pane, or type one below",
                         style="dim")
         else:
@@ -365,11 +374,14 @@ class SecurityPane(Horizontal):
         button = self.query_one("#pair-button", Button)
         button.disabled = True
         limit = self.smp_timeout
-        deadline = [monotonic() + limit]  # a re-pair after the stale-bond prompt restarts it
+        # The session's clock (a replay's or a test's frozen one included), so the countdown
+        # agrees with every other age the session shows.
+        now = self.session.clock
+        deadline = [now() + limit]  # a re-pair after the stale-bond prompt restarts it
 
         def waiting() -> None:
             # A countdown while SMP waits (the stack gives up at the deadline).
-            left = max(0, ceil(deadline[0] - monotonic()))
+            left = max(0, ceil(deadline[0] - now()))
             line = Text("pairing with ")
             line.append_text(safe_text(target, max_len=40))
             line.append(f"… the device has {left} s to answer", style="dim")
@@ -394,7 +406,7 @@ class SecurityPane(Horizontal):
                 explanation = stale.explanation.meaning if stale.explanation else str(stale)
                 if not await self.app.push_screen_wait(RepairPrompt(target, explanation)):
                     raise
-                deadline[0] = monotonic() + limit
+                deadline[0] = now() + limit
                 outcome, _old = await self.session.repair(target, delegate, self.options,
                                                           timeout=limit)
         except Exception as exc:  # noqa: BLE001 - the session's errors are sentences for users
@@ -420,6 +432,12 @@ class SecurityPane(Horizontal):
         self.last_error = None
         if outcome.failure is None:
             self._result(Text("✓ " + outcome.summary(), style="bold green"))
+            # Paired: the typed target is now the connected default, so the field empties
+            # and no leftover text outranks the device the label names next time. (After
+            # a failure it stays, so P tries the same device again.)
+            field = self.query_one("#pair-target", Input)
+            if field.value.strip() == target:
+                field.value = ""
         else:
             self._result(failure_text(outcome, offered))
         self.query_one(BondManager).refresh_bonds()
