@@ -79,6 +79,24 @@ async def test_a_bad_filter_is_explained_and_the_old_one_stays() -> None:
         assert any("regex" in str(n.message) for n in app._notifications)
 
 
+async def test_a_field_no_stream_has_is_refused_at_once() -> None:
+    """Review 3.4 in the TUI: `heart_rate_bmp>60` (a typo) would filter everything out and
+    wait forever; it is refused, naming the field meant and the fields there are."""
+    session = StoreSession()
+    hr, _uart = open_streams(session)
+    app = StreamsHost(session)
+    async with app.run_test(size=SIZE) as pilot:
+        hr.push(bytes([0x00, 72]))
+        pane = app.query_one(StreamsPane)
+        pane.pull()
+        assert pane.apply_filter("heart_rate_bmp>60", "field") is False
+        await pilot.pause()
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "did you mean 'heart_rate_bpm'?" in said and "its fields:" in said
+        assert pane.apply_filter("heart_rate_bpm>60", "field")
+        assert len(app.query_one(LogView).visible_entries()) == 1
+
+
 async def test_pause_key_and_status(tmp_path: Path) -> None:
     session = StoreSession()
     _, uart = open_streams(session)

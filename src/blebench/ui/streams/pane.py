@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Select, Static
 
 from blebench.session.errors import FilterError
+from blebench.session.filters import SampleFilter, check_fields
 from blebench.ui.streams.console import ConsoleTarget, RequestConsole
 from blebench.ui.streams.export import ExportRequest, ExportScreen, export_streams
 from blebench.ui.streams.feed import FeedUpdate, PlotChoice, StreamFeed
@@ -304,6 +305,7 @@ class StreamsPane(Vertical):
             self.query_one("#log-filter-kind", Select).value = kind
         log = self.query_one(LogView)
         try:
+            self._check_fields(parse_filter(self._filter_kind, text))
             log.set_filter(self._filter_kind, text)
         except FilterError as exc:
             self.notify(str(exc), title="Filter not applied", severity="error", markup=False)
@@ -311,6 +313,23 @@ class StreamsPane(Vertical):
         self._filter_text = text.strip()
         self._show_status(log, self.query_one(StreamTable).row_count)
         return True
+
+    def _check_fields(self, sample_filter: SampleFilter | None) -> None:
+        """A field condition no stream shown can ever meet (a typo such as `heart_rate_bmp`)
+        is refused at once, naming the fields there are, as `notify --filter` does."""
+        if sample_filter is None or sample_filter.condition is None:
+            return
+        streams = self.session.streams.streams()
+        refusals: list[str] = []
+        for stream in streams:
+            try:
+                check_fields(sample_filter, stream.uuid)
+            except FilterError as exc:
+                refusals.append(str(exc))
+            else:
+                return  # some stream shown has the field
+        if refusals:
+            raise FilterError("; ".join(dict.fromkeys(refusals)))
 
     # -- streams ----------------------------------------------------------------------
 
