@@ -55,9 +55,11 @@ async def test_connect_browse_read_write_subscribe(session: SessionManager) -> N
         await pilot.press("enter")
         await connected(pilot, PULSE)
         assert app.screen.query_one("#panes", TabbedContent).active == "gatt"
-        shown = screen_text(app)
-        for name in ("Heart Rate Measurement 2a37", "Battery Level 2a19", "Body Sensor Location"):
-            assert name in shown
+        # The tree is drawn once discovery's result reaches the pane: wait for it, not a frame.
+        names = ("Heart Rate Measurement 2a37", "Battery Level 2a19", "Body Sensor Location")
+        assert await wait_until(pilot, lambda: all(n in screen_text(app) for n in names)), (
+            screen_text(app)
+        )
         # The status line follows on its own timer (4 Hz).
         assert await wait_until(pilot, lambda: "⇄ connected: Pulse HRM" in screen_text(app))
         _select(app, "2a19")
