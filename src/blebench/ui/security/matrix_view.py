@@ -4,6 +4,8 @@ Rows are the initiator's (our) IO capability, columns the responder's; every cel
 `blebench.pairing.matrix.predict` for that pair with the rest of both sides' options. The
 current combination (our settings, the peer's options) is highlighted, and the cell under
 the cursor is explained step by step below, failures with their SMP reason in words.
+The whole tab scrolls up and down where the terminal is short (80x24: the explanation's
+first lines in view under the legend, the rest below).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static
 
@@ -46,6 +48,10 @@ _METHOD_WORDS = {
 _LEVEL_WORDS = {1: "no security", 2: "unauthenticated", 3: "authenticated",
                 4: "authenticated SC"}
 CURRENT_MARK = "▶ "
+# Where the cell cannot spare two columns for the mark, our row and the peer's column
+# carry it instead (the cell itself stays reversed).
+ROW_MARK = "▶"
+COLUMN_MARK = "▼"
 CELL_PADDING = 1  # DataTable's default, on each side of every column
 MAX_CELL_WIDTH = 20  # wider columns only spread the grid out
 
@@ -72,15 +78,18 @@ def cell_label(outcome: PairingOutcome, tier: Tier = TIERS[0]) -> str:
     return f"{method} L{outcome.security_level}"
 
 
-def cell_text(outcome: PairingOutcome, current: bool = False, tier: Tier = TIERS[0]) -> Text:
-    """The cell's label, coloured by what it gives; the current combination marked."""
+def cell_text(outcome: PairingOutcome, current: bool = False, tier: Tier = TIERS[0],
+              mark: bool = True) -> Text:
+    """The cell's label, coloured by what it gives; the current combination reversed, and
+    marked unless its row and column carry the mark (`mark` False)."""
     if outcome.failure is not None:
         text = Text(cell_label(outcome, tier), style="red")
     else:
         style = {4: "bold green", 3: "green", 2: "yellow"}.get(outcome.security_level, "")
         text = Text(cell_label(outcome, tier), style=style)
     if current:
-        text = Text(CURRENT_MARK, style="bold reverse") + text
+        if mark:
+            text = Text(CURRENT_MARK, style="bold reverse") + text
         text.stylize("reverse")
     return text
 
@@ -93,9 +102,20 @@ class GridLayout:
     tier: Tier
     first_width: int
     cell_width: int
+    # The current combination (row, column) when the headers carry its mark, else None
+    # (the mark is in the cell): part of the layout, as the header labels follow it.
+    marked: tuple[int, int] | None = None
 
     def io_label(self, io: IoCapability) -> str:
         return IO_SHORT[io] if self.short_io else io.label
+
+    def row_label(self, io: IoCapability) -> str:
+        mark = self.marked is not None and IO_ORDER.index(io) == self.marked[0]
+        return (ROW_MARK if mark else "") + self.io_label(io)
+
+    def column_label(self, io: IoCapability) -> str:
+        mark = self.marked is not None and IO_ORDER.index(io) == self.marked[1]
+        return (COLUMN_MARK if mark else "") + self.io_label(io)
 
     @property
     def corner(self) -> str:
@@ -106,27 +126,32 @@ def choose_layout(available: int, grid: list[list[PairingOutcome]], current: tup
     """The most telling labels whose widest cell fits `available` cells across.
 
     Full IO names before the spec's abbreviations, then the method's long label, then a
-    failure shown by its code alone; if nothing fits, the narrowest (the table scrolls).
+    failure shown by its code alone, then the current mark moved from the cell to its row
+    and column labels; if nothing fits, the narrowest (the table scrolls).
     """
     columns = len(IO_ORDER) + 1
     # One cell spare: a grid exactly as wide as the pane still gets a scrollbar.
     padding = 2 * CELL_PADDING * columns + 1
     fallback: GridLayout | None = None
-    for short_io in (False, True):
+    tries = [(False, tier, False) for tier in TIERS] + [(True, tier, False) for tier in TIERS]
+    tries += [(True, tier, True) for tier in TIERS]
+    for short_io, tier, in_headers in tries:
         names = [IO_SHORT[io] if short_io else io.label for io in IO_ORDER]
         corner = "ours" if short_io else "ours ↓ / peer →"
-        first = max(len(corner), *(len(name) for name in names))
+        header_mark = len(ROW_MARK) if in_headers else 0
+        first = max(len(corner), *(len(name) + header_mark for name in names))
         room = (available - first - padding) // len(IO_ORDER)
-        for tier in TIERS:
-            widest = max(
-                cell_len(cell_label(outcome, tier)) + (cell_len(CURRENT_MARK) if (r, c) == current else 0)
-                for r, row in enumerate(grid)
-                for c, outcome in enumerate(row)
-            )
-            need = max(widest, *(len(name) for name in names))
-            fallback = GridLayout(short_io, tier, first, need)
-            if need <= room:
-                return GridLayout(short_io, tier, first, min(room, max(need, MAX_CELL_WIDTH)))
+        cell_mark = 0 if in_headers else cell_len(CURRENT_MARK)
+        widest = max(
+            cell_len(cell_label(outcome, tier)) + (cell_mark if (r, c) == current else 0)
+            for r, row in enumerate(grid)
+            for c, outcome in enumerate(row)
+        )
+        need = max(widest, *(len(name) + header_mark for name in names))
+        marked = current if in_headers else None
+        fallback = GridLayout(short_io, tier, first, need, marked)
+        if need <= room:
+            return GridLayout(short_io, tier, first, min(room, max(need, MAX_CELL_WIDTH)), marked)
     assert fallback is not None
     return fallback
 
@@ -144,7 +169,10 @@ def legend(layout: GridLayout, grid: list[list[PairingOutcome]]) -> Text:
         parts.append((f"L{level}", _LEVEL_WORDS.get(level, "")))
     if any(o.failure is not None for o in outcomes):
         parts.append(("✗0xNN", "fails (SMP reason)"))
-    parts.append((CURRENT_MARK.strip(), "current"))
+    if layout.marked is None:
+        parts.append((CURRENT_MARK.strip(), "current"))
+    else:
+        parts.append((f"{ROW_MARK} {COLUMN_MARK}", "current (our row, the peer's column)"))
     if layout.short_io:
         parts.extend((IO_SHORT[io], io.label) for io in IO_ORDER)
     text = Text(style="dim")
@@ -156,16 +184,16 @@ def legend(layout: GridLayout, grid: list[list[PairingOutcome]]) -> Text:
     return text
 
 
-class MatrixView(Vertical):
+class MatrixView(VerticalScroll):
     """5 x 5 IO capabilities with the current combination highlighted and explained."""
 
+    # The gutter is kept so the grid's width does not change when the tab needs to scroll.
     DEFAULT_CSS = """
-    MatrixView { height: 1fr; }
+    MatrixView { height: 1fr; scrollbar-gutter: stable; scrollbar-size-vertical: 1; }
     MatrixView #matrix-caption { height: auto; padding: 0 1; color: $text-muted; }
     MatrixView DataTable { height: auto; }
     MatrixView #matrix-legend { height: auto; padding: 0 1; color: $text-muted; }
-    MatrixView #matrix-explain-box { height: 1fr; border-top: solid $primary-muted; }
-    MatrixView #matrix-explain { padding: 0 1; }
+    MatrixView #matrix-explain { height: auto; padding: 0 1; border-top: solid $primary-muted; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
@@ -180,8 +208,7 @@ class MatrixView(Vertical):
         yield DataTable[Text](id="matrix-table", cursor_type="cell", zebra_stripes=False,
                               cell_padding=CELL_PADDING, fixed_columns=1)
         yield Static("", id="matrix-legend")
-        with VerticalScroll(id="matrix-explain-box"):
-            yield Static("", id="matrix-explain")
+        yield Static("", id="matrix-explain")
 
     def on_mount(self) -> None:
         self.show(self.initiator, self.responder)
@@ -189,6 +216,17 @@ class MatrixView(Vertical):
     def on_resize(self) -> None:
         # Column widths follow the width the pane has: relabel when the fit changes.
         self._fill(keep_cursor=True)
+        self._caption()
+
+    def _caption(self) -> None:
+        # Who is who in one line each where the tab is narrow (the grid's corner and the
+        # options column say initiator and responder).
+        narrow = 0 < self.size.width < 60
+        caption = Text("ours: " if narrow else "ours (initiator): ", style="bold")
+        caption.append(self.initiator.describe())
+        caption.append("\npeer: " if narrow else "\npeer (responder): ", style="bold")
+        caption.append(self.responder.describe())
+        self.query_one("#matrix-caption", Static).update(caption)
 
     def outcome_at(self, ours: IoCapability, peer: IoCapability) -> PairingOutcome:
         return predict(self.initiator.with_(io=ours), self.responder.with_(io=peer))
@@ -202,11 +240,7 @@ class MatrixView(Vertical):
         self.initiator = initiator
         self.responder = responder
         self._fill(keep_cursor=False)
-        caption = Text("ours (initiator): ", style="bold")
-        caption.append(initiator.describe())
-        caption.append("\npeer (responder): ", style="bold")
-        caption.append(responder.describe())
-        self.query_one("#matrix-caption", Static).update(caption)
+        self._caption()
         table: DataTable[Text] = self.query_one(DataTable)
         table.cursor_coordinate = Coordinate(IO_ORDER.index(initiator.io),
                                              IO_ORDER.index(responder.io) + 1)
@@ -218,7 +252,7 @@ class MatrixView(Vertical):
         grid = [[self.outcome_at(ours, peer) for peer in IO_ORDER] for ours in IO_ORDER]
         current = (IO_ORDER.index(self.initiator.io), IO_ORDER.index(self.responder.io))
         # Before the first layout the width is unknown: assume the full names fit.
-        available = self.size.width or 10_000
+        available = self.scrollable_content_region.width or 10_000
         layout = choose_layout(available, grid, current)
         table: DataTable[Text] = self.query_one(DataTable)
         if layout != self.grid_layout:
@@ -227,9 +261,9 @@ class MatrixView(Vertical):
             table.add_column(Text(layout.corner, style="bold"), key="ours",
                              width=layout.first_width)
             for io in IO_ORDER:
-                table.add_column(layout.io_label(io), key=io.value, width=layout.cell_width)
+                table.add_column(layout.column_label(io), key=io.value, width=layout.cell_width)
             for io in IO_ORDER:
-                table.add_row(Text(layout.io_label(io), style="bold"),
+                table.add_row(Text(layout.row_label(io), style="bold"),
                               *[Text("")] * len(IO_ORDER), key=io.value)
             if keep_cursor:
                 table.cursor_coordinate = cursor
@@ -237,7 +271,8 @@ class MatrixView(Vertical):
         for r, ours in enumerate(IO_ORDER):
             for c, peer in enumerate(IO_ORDER):
                 table.update_cell(ours.value, peer.value,
-                                  cell_text(grid[r][c], (r, c) == current, layout.tier))
+                                  cell_text(grid[r][c], (r, c) == current, layout.tier,
+                                            mark=layout.marked is None))
         self.query_one("#matrix-legend", Static).update(legend(layout, grid))
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
