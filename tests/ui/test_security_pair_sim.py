@@ -58,6 +58,10 @@ async def test_pair_with_the_smart_lock_typing_its_passkey(
         assert table.row_count == 1
         assert str(table.get_row_at(0)[0]) == SmartLock.address
     assert [b.address for b in BondStore().bonds()] == [SmartLock.address]
+    # The next link encrypts with that bond and says so: SC, authenticated (level 4).
+    await session.disconnect(SmartLock.address)
+    info = await session.connect("Smart Lock", timeout=5)
+    assert info.encrypted and info.authenticated and info.secure_connections
 
 
 async def test_a_wrong_passkey_fails_in_words(session: SessionManager) -> None:

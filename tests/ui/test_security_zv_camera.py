@@ -52,3 +52,5 @@ async def test_sc_times_out_then_legacy_on_the_same_link_bonds_and_the_next_link
         await session.disconnect(ZvCamera.address)
         info = await session.connect("ZV Camera", timeout=5)  # no StaleBondError (0x06)
         assert info.encrypted is True
+        # ... with the bond's own security (Bumble calls every LE encryption SC, authenticated).
+        assert info.authenticated is False and info.secure_connections is False

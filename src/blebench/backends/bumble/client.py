@@ -68,6 +68,7 @@ from bumble.gatt import (
     GATT_SERVICE_CHANGED_CHARACTERISTIC,
     Characteristic,
 )
+from bumble.keys import PairingKeys
 
 from blebench.backends.base import LinkError, PairingFailed, StaleBond
 from blebench.decode.names import uuid_text
@@ -201,6 +202,14 @@ class BumbleConnectionInfo:
     encryption_key_size: int | None
 
 
+def _security_of(keys: PairingKeys) -> tuple[bool, bool]:
+    """(authenticated, Secure Connections) of a pairing's keys: SC pairing stores one `ltk`,
+    legacy pairing an `ltk_central`/`ltk_peripheral` pair (bumble.smp); each key says whether
+    its pairing method protected against MITM."""
+    key = keys.ltk or keys.ltk_central or keys.ltk_peripheral
+    return (bool(key is not None and key.authenticated), keys.ltk is not None)
+
+
 def _phy_name(phy: int | None) -> str | None:
     if phy is None:
         return None
@@ -292,6 +301,10 @@ class BumbleClient(BaseBleakClient):
         self._service_changed: CharacteristicProxy[bytes] | None = None
         self._subscribers: dict[int, Callable[[bytes], None]] = {}
         self._tx_phy: int | None = None
+        # (authenticated, secure connections) of the keys this link is encrypted with: Bumble
+        # sets both True on any LE encryption change and after any pairing, Just Works
+        # included (BUMBLE-NOTES), so they are taken from the keys themselves.
+        self._key_security: tuple[bool, bool] | None = None
         self._rx_phy: int | None = None
         self.disconnect_reason: int | None = None
         self.last_pairing_outcome: PairingOutcome | None = None
@@ -315,12 +328,16 @@ class BumbleClient(BaseBleakClient):
     def bumble_connection(self) -> Connection | None:
         return self._connection
 
+    def _on_pairing_keys(self, keys: PairingKeys) -> None:
+        self._key_security = _security_of(keys)
+
     def connection_info(self) -> BumbleConnectionInfo | None:
         conn = self._connection
         if conn is None or not self.is_connected:
             return None
         params = conn.parameters
         key_size = int(conn.encryption_key_size) or None
+        security = self._key_security or (False, False)
         return BumbleConnectionInfo(
             handle=int(conn.handle),
             role="central" if conn.role == hci.Role.CENTRAL else "peripheral",
@@ -338,8 +355,8 @@ class BumbleClient(BaseBleakClient):
             tx_phy=_phy_name(self._tx_phy),
             rx_phy=_phy_name(self._rx_phy),
             encrypted=bool(conn.is_encrypted),
-            authenticated=bool(conn.authenticated),
-            secure_connections=bool(conn.sc),
+            authenticated=security[0],
+            secure_connections=security[1],
             encryption_key_size=key_size,
         )
 
@@ -387,6 +404,8 @@ class BumbleClient(BaseBleakClient):
         self._cache.clear()
         connection.on(connection.EVENT_DISCONNECTION, self._on_disconnection)
         connection.on(connection.EVENT_CONNECTION_PHY_UPDATE, self._on_phy_update)
+        self._key_security = None
+        connection.on(connection.EVENT_PAIRING, self._on_pairing_keys)
         try:
             await self._encrypt_with_bond(connection, address)
             if self._wanted_mtu:
@@ -490,6 +509,7 @@ class BumbleClient(BaseBleakClient):
                 raise BumbleStaleBondError(exc.hci_code, address, identity) from None
             raise
         self.encrypted_with_bond = True
+        self._key_security = _security_of(keys)
 
     async def _discover(self) -> BleakGATTServiceCollection:
         assert self._connection is not None
