@@ -128,7 +128,12 @@ class ScanPane(Vertical):
         table = self.table
         if records:
             rows = [row_from_record(record) for record in records]
+            # A key not listed yet may be a record filed anew (bonded, a bond deleted, a
+            # split) whose old row must go; and the registry may have evicted records.
+            rekeyed = any((row.key or row.address) not in table.rows_by_address for row in rows)
             table.ingest(rows, now)
+            if rekeyed:
+                self._keep_registry_rows()
             selected = table.highlighted_address()
             if selected is not None and any((row.key or row.address) == selected for row in rows):
                 self.detail.show(table.rows_by_address.get(selected))
@@ -139,9 +144,21 @@ class ScanPane(Vertical):
         )
         if now - self._last_ages >= 1.0:
             self._last_ages = now
+            self._keep_registry_rows()  # records dropped without a new one (clear, cap)
             table.refresh_ages(now)
         table.resort(now)
         self._show_count()
+
+    def _keep_registry_rows(self) -> None:
+        """The list holds what the registry holds (it evicts beyond its cap, re-files a
+        record under its bond's identity): rows of records gone are dropped."""
+        _version, records = self.session.devices_changed_since(0)  # 0: every record
+        table = self.table
+        before = table.highlighted_address()
+        table.keep_only({record.key or record.address for record in records})
+        after = table.highlighted_address()
+        if after != before:
+            self.detail.show(table.rows_by_address.get(after or ""))
 
     def _show_count(self) -> None:
         table = self.table

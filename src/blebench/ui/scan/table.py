@@ -238,6 +238,23 @@ class DeviceTable(DataTable[Text]):
             self.rows_by_address[row.key or row.address] = row
             self._place(row, now)
 
+    def keep_only(self, keys: set[str]) -> None:
+        """Drop the rows whose key the registry no longer holds (a record evicted to stay
+        within its cap, or filed under another key since: bonded, a bond deleted, a
+        rotation chain split), so the list and "M seen" say what the session has."""
+        gone = [key for key in self.rows_by_address if key not in keys]
+        for key in gone:
+            del self.rows_by_address[key]
+            self._live.pop(key, None)
+            if self._cells.pop(key, None) is not None:
+                try:
+                    with self._moving_itself():
+                        self.remove_row(key)
+                except RowDoesNotExist:
+                    pass
+        if gone and self.chosen in gone:
+            self.chosen = None
+
     def _is_linked(self, row: ScanRow) -> bool:
         return row.address in self.linked or row.key in self.linked
 
