@@ -65,6 +65,12 @@ def register(
         "(decimal or 0x hex) or omitted ('-:HEX' or just HEX) to read it from the first "
         "byte when the map numbers its reports",
     )
+    parser.add_argument(
+        "--items",
+        action="store_true",
+        help="with --report, print the item listing and report table too (without "
+        "--report they are always printed)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=run)
 
@@ -172,7 +178,13 @@ def run(args: argparse.Namespace) -> int:
             out["decoded"] = [d.to_json() for d in decoded]
         print(json.dumps(out))
     else:
-        print(render_text(report_map, len(data)))
+        if reports and not args.items:
+            # Decoding reports one after another: the map's one-line summary, not its
+            # whole listing again each time.
+            print(f"{len(data)} bytes, {len(report_map.items)} items: {report_map.summary()}"
+                  " (--items lists them)")
+        else:
+            print(render_text(report_map, len(data)))
         for (_, body), value in zip(reports, decoded, strict=True):
             print()
             print(f"report {body.hex(' ')}:")

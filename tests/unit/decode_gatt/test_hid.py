@@ -296,7 +296,7 @@ def test_cli_hid_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_cli_hid_text_file_and_report(capsys: pytest.CaptureFixture[str]) -> None:
     path = HID_DATA / "boot_keyboard.hex"
-    assert main(["hid", "--file", str(path), "--report", "02 00 0b 0c 00 00 00 00"]) == 0
+    assert main(["hid", "--file", str(path), "--items", "--report", "02 00 0b 0c 00 00 00 00"]) == 0
     out = capsys.readouterr().out
     assert "Usage Page (Generic Desktop)" in out
     assert "input" in out and "64" in out
