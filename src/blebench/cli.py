@@ -27,6 +27,7 @@ from blebench.commands import (
     matrix,
     notify,
     pair,
+    peripheral,
     read,
     scan,
     serve,
@@ -41,6 +42,7 @@ from blebench.errors import BlebenchError
 _MODULES = (
     scan,
     serve,
+    peripheral,
     sim,
     gatt,
     read,
