@@ -15,6 +15,11 @@ BUMBLE-NOTES.md. This module replaces those parts:
   path-loss model with noise and slow drift, filters duplicates when asked, splits extended
   reports that would exceed the 255-byte HCI event limit, and ends a cancelled connection
   attempt with the event the host waits for.
+- Each connection between two modelled controllers is an `AirConnection`
+  (`sim/air_link.py`): ACL data goes in connection events whose capacity follows the Core
+  spec's timing (`sim/airtime.py`), and LE Connection Update, LE Set PHY and LE Set Data
+  Length run as the link layer's procedures, within the spec's ranges and what each
+  device's `LinkModel` accepts.
 - `ModelledLink` delivers ACL and LL control PDUs by the connection's own addresses, and
   models the supervision timeout: when a controller leaves the link (switched off, out of
   range), each peer still connected to it gets Disconnection Complete 0x08 (Connection
@@ -34,6 +39,8 @@ from typing import Protocol
 from bumble import controller as bumble_controller
 from bumble import core, hci, ll
 from bumble.link import LocalLink
+
+from blebench.sim.air_link import DEFAULT_LINK_MODEL, AirConnection, LinkModel
 
 logger = logging.getLogger(__name__)
 _BUMBLE_CONTROLLER_LOG = logging.getLogger(bumble_controller.__name__)
@@ -122,6 +129,7 @@ class RadioProfile(Protocol):
 class FixedProfile:
     distance_m: float = 1.0
     tx_power_dbm: int = 0
+    link_model: LinkModel | None = None
 
 
 @dataclasses.dataclass(eq=False)
@@ -267,6 +275,14 @@ class ModelledAdvertisingSet(bumble_controller.AdvertisingSet):
 class ModelledController(bumble_controller.Controller):
     """A Bumble controller whose radio behaves as the Core spec says (see module doc)."""
 
+    # A controller with data length extension: HCI ACL buffers and LL PDUs of 251 octets
+    # (the stock one says 27, so the host would cut every PDU to 27 whatever the link).
+    le_acl_data_packet_length = 251
+    supported_max_tx_octets = 251
+    supported_max_tx_time = 17040
+    supported_max_rx_octets = 251
+    supported_max_rx_time = 17040
+
     def __init__(
         self,
         name: str,
@@ -304,6 +320,20 @@ class ModelledController(bumble_controller.Controller):
         link.listening_changed(self)
         # connSupervisionTimeout of each LE connection, by peer address (10 ms units).
         self.supervision_timeouts: dict[hci.Address, int] = {}
+        # Each connection to another modelled controller, by peer address.
+        self.air_connections: dict[hci.Address, AirConnection] = {}
+        self._connect_ind: ll.ConnectInd | None = None
+
+    @property
+    def link_model(self) -> LinkModel:
+        """What this device accepts on a connection: its profile's `link_model` (a catalogue
+        device's class attribute), else a current phone or dongle's."""
+        model = getattr(self.profile, "link_model", None)
+        return model if isinstance(model, LinkModel) else DEFAULT_LINK_MODEL
+
+    def air_connection(self, handle: int) -> AirConnection | None:
+        connection = self.find_le_connection_by_handle(handle)
+        return self.air_connections.get(connection.peer_address) if connection else None
 
     # Whether the receiver listens on the advertising channels (scanning or initiating):
     # the link hands advertising PDUs to listeners only, so a world of thousands of
@@ -320,7 +350,9 @@ class ModelledController(bumble_controller.Controller):
     @property
     def pending_le_connection(
         self,
-    ) -> hci.HCI_LE_Create_Connection_Command | hci.HCI_LE_Extended_Create_Connection_Command | None:
+    ) -> (
+        hci.HCI_LE_Create_Connection_Command | hci.HCI_LE_Extended_Create_Connection_Command | None
+    ):
         return self._pending_le_connection
 
     @pending_le_connection.setter
@@ -351,6 +383,24 @@ class ModelledController(bumble_controller.Controller):
     # even with debug logging off: half the CPU of a world of thousands of devices. These
     # two do what the stock ones do, and format only when debug logging is on.
     def send_hci_packet(self, packet: hci.HCI_Packet) -> None:
+        connect_ind = self._connect_ind
+        if (
+            connect_ind is not None
+            and isinstance(packet, hci.HCI_LE_Connection_Complete_Event)
+            and packet.role == hci.Role.PERIPHERAL
+        ):
+            # The stock peripheral reports made-up parameters (10, 0, 10): the real ones.
+            packet = hci.HCI_LE_Connection_Complete_Event(
+                status=packet.status,
+                connection_handle=packet.connection_handle,
+                role=packet.role,
+                peer_address_type=packet.peer_address_type,
+                peer_address=packet.peer_address,
+                connection_interval=connect_ind.interval,
+                peripheral_latency=connect_ind.latency,
+                supervision_timeout=connect_ind.timeout,
+                central_clock_accuracy=packet.central_clock_accuracy,
+            )
         if _BUMBLE_CONTROLLER_LOG.isEnabledFor(logging.DEBUG):
             super().send_hci_packet(packet)
         elif self.host:
@@ -418,6 +468,9 @@ class ModelledController(bumble_controller.Controller):
             advertising_set.stop()
         self.advertising_sets.clear()
         reason = hci.HCI_ErrorCode.CONNECTION_TIMEOUT_ERROR
+        for air in self.air_connections.values():
+            air.close()
+        self.air_connections.clear()
         for connection in list(self.le_connections.values()):
             connection.send_ll_control_pdu(ll.TerminateInd(reason))
         self.le_connections.clear()
@@ -491,10 +544,59 @@ class ModelledController(bumble_controller.Controller):
     def on_hci_le_connection_update_command(
         self, command: hci.HCI_LE_Connection_Update_Command
     ) -> None:
-        connection = self.find_le_connection_by_handle(command.connection_handle)
-        if connection is not None:
-            self.supervision_timeouts[connection.peer_address] = int(command.supervision_timeout)
-        super().on_hci_le_connection_update_command(command)
+        air = self.air_connection(command.connection_handle)
+        if air is None:
+            connection = self.find_le_connection_by_handle(command.connection_handle)
+            if connection is not None:
+                self.supervision_timeouts[connection.peer_address] = int(
+                    command.supervision_timeout
+                )
+            super().on_hci_le_connection_update_command(command)
+            return
+        self._send_hci_command_status(air.connection_update(command), command.op_code)
+
+    def on_hci_le_set_phy_command(self, command: hci.HCI_LE_Set_PHY_Command) -> None:
+        air = self.air_connection(command.connection_handle)
+        status = (
+            air.set_phy(self, command)
+            if air is not None
+            else hci.HCI_ErrorCode.UNKNOWN_CONNECTION_IDENTIFIER_ERROR
+        )
+        self._send_hci_command_status(status, command.op_code)
+
+    def on_hci_le_read_phy_command(
+        self, command: hci.HCI_LE_Read_PHY_Command
+    ) -> hci.HCI_LE_Read_PHY_ReturnParameters:
+        air = self.air_connection(command.connection_handle)
+        if air is None:
+            return super().on_hci_le_read_phy_command(command)
+        tx, rx = air.phy_of(self)
+        return hci.HCI_LE_Read_PHY_ReturnParameters(
+            status=hci.HCI_ErrorCode.SUCCESS,
+            connection_handle=command.connection_handle,
+            tx_phy=hci.Phy(tx.hci),
+            rx_phy=hci.Phy(rx.hci),
+        )
+
+    def on_hci_le_set_data_length_command(
+        self, command: hci.HCI_LE_Set_Data_Length_Command
+    ) -> hci.HCI_StatusAndConnectionHandleReturnParameters:
+        air = self.air_connection(command.connection_handle)
+        status = (
+            air.set_data_length(self, int(command.tx_octets), int(command.tx_time))
+            if air is not None
+            else hci.HCI_ErrorCode.UNKNOWN_CONNECTION_IDENTIFIER_ERROR
+        )
+        return hci.HCI_StatusAndConnectionHandleReturnParameters(
+            status=hci.HCI_ErrorCode(status), connection_handle=command.connection_handle
+        )
+
+    def on_hci_acl_data_packet(self, packet: hci.HCI_AclDataPacket) -> None:
+        air = self.air_connection(packet.connection_handle)
+        if air is None:
+            super().on_hci_acl_data_packet(packet)
+        else:
+            air.enqueue(self, packet)  # on air at the next connection event
 
     def on_hci_read_rssi_command(
         self, command: hci.HCI_Read_RSSI_Command
@@ -525,6 +627,9 @@ class ModelledController(bumble_controller.Controller):
 
     def on_le_disconnected(self, connection: bumble_controller.Connection, reason: int) -> None:
         self.supervision_timeouts.pop(connection.peer_address, None)
+        air = self.air_connections.pop(connection.peer_address, None)
+        if air is not None:
+            air.close()
         super().on_le_disconnected(connection, reason)
 
     def _advertiser_for(
@@ -559,7 +664,36 @@ class ModelledController(bumble_controller.Controller):
             # A non-connectable advertiser does not listen for CONNECT_IND.
             return
         self.supervision_timeouts[packet.initiator_address] = int(packet.timeout)
-        super().on_le_connect_ind(packet)
+        self._connect_ind = packet
+        try:
+            super().on_le_connect_ind(packet)
+        finally:
+            self._connect_ind = None
+        self._open_air(packet)
+
+    def _open_air(self, packet: ll.ConnectInd) -> None:
+        """This peripheral accepted a CONNECT_IND: the connection goes on the modelled air
+        when the central is a modelled controller too (a stock one's goes as it always did)."""
+        mine = self.le_connections.get(packet.initiator_address)
+        central = self.modelled_link._peer_of(
+            packet.advertiser_address, packet.initiator_address, self
+        )
+        if mine is None or not isinstance(central, ModelledController):
+            return
+        theirs = central.le_connections.get(packet.advertiser_address)
+        if theirs is None:
+            return
+        air = AirConnection.open(
+            central,
+            theirs,
+            self,
+            mine,
+            interval_units=int(packet.interval),
+            latency=int(packet.latency),
+            timeout_units=int(packet.timeout),
+        )
+        central.air_connections[packet.advertiser_address] = air
+        self.air_connections[packet.initiator_address] = air
 
     # ------------------------------------------------------------------ receive side
 
@@ -706,6 +840,10 @@ class ModelledLink(LocalLink):
             self._joins += 1
             self._joined[controller] = self._joins
             self.listening_changed(controller)
+
+    def present(self, controller: bumble_controller.Controller) -> bool:
+        """Whether the controller is on the air (not switched off, not out of range)."""
+        return controller in self._joined
 
     def listening_changed(self, controller: bumble_controller.Controller) -> None:
         """A controller started or stopped listening on the advertising channels."""

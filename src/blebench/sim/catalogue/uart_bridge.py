@@ -29,7 +29,10 @@ checksum, 0x03 bad payload. Bytes outside a frame are skipped until the next 0x5
 Chatty mode (a display dash on the bus, as in the note): unsolicited TELEMETRY frames,
 CMD 0x40 with the device's own running SEQ, payload uptime ms (u32), speed cm/s (u16),
 battery mV (u16), temperature 0.1 degC (i16), at the configured rate (up to 5,000 a
-second), interleaved with replies: a client must match replies by SEQ and CMD.
+second), interleaved with replies: a client must match replies by SEQ and CMD. What the
+link cannot carry is dropped (a TX buffer of `TX_BUFFER_FRAMES` notifications, as a UART
+module's): the SEQ then skips, which is how a client counts the loss; replies are never
+dropped.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ from dataclasses import dataclass
 from bumble.device import Connection, Device
 from bumble.gatt import Characteristic, Service
 
+from blebench.sim.air_link import acl_backlog
 from blebench.sim.catalogue import _adv
 from blebench.sim.catalogue._gatt import NONE, READ_WRITE, GattPeripheral, Props, dynamic
 from blebench.sim.catalogue.base import AddressKind, Control
@@ -64,6 +68,7 @@ MAX_CHATTY_HZ = 5000.0
 FIRMWARE = (1, 4, 2)
 MODEL = b"UB-52 bridge"
 RX_BUFFER_MAX = 1024
+TX_BUFFER_FRAMES = 8  # notifications waiting for the link before telemetry is dropped
 
 
 def checksum(body: bytes) -> int:
@@ -145,6 +150,7 @@ class UartBridge(GattPeripheral):
         self.requests = 0
         self.replies = 0
         self.telemetry_sent = 0
+        self.telemetry_dropped = 0
         self._telemetry_seq = self.rng.randrange(256)
         self._parsers: dict[int, FrameParser] = {}
         self._tx_lock = asyncio.Lock()
@@ -280,8 +286,12 @@ class UartBridge(GattPeripheral):
                     frame = self._telemetry(loop.time())
                     async with self._tx_lock:
                         for connection in listeners:
-                            if connection.handle in device.connections:
-                                await device.notify_subscriber(connection, self.tx, frame)
+                            if connection.handle not in device.connections:
+                                continue
+                            if acl_backlog(device) >= TX_BUFFER_FRAMES:
+                                self.telemetry_dropped += 1  # the link is full: lost
+                                continue
+                            await device.notify_subscriber(connection, self.tx, frame)
                     sent += 1
                     self.telemetry_sent += 1
                 await asyncio.sleep(min(1.0 / rate, 0.01))
