@@ -95,9 +95,9 @@ def parse_value(
     if kind == "text":
         return parse_text(text)
     if kind == "int":
-        return _parse_int(text, width or 1, endian, signed)
+        return _parse_int(text, 1 if width is None else width, endian, signed)
     if kind == "float":
-        return _parse_float(text, width or 4, endian)
+        return _parse_float(text, 4 if width is None else width, endian)
     raise ValueParseError(f"unknown value kind {kind!r}: hex, text, int or float")
 
 

@@ -18,7 +18,8 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from blebench.commands.common import add_device_arguments, report_error, run_connected
+from blebench.commands.common import add_device_arguments, run_connected
+from blebench.commands.radio import MAX_SECONDS, seconds
 
 MAX_REQUEST_LINE = 64 * 1024  # characters of one request line read at a time
 
@@ -74,7 +75,7 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--reply-timeout",
-        type=float,
+        type=seconds,
         default=2.0,
         metavar="S",
         help="seconds to wait for each reply (default 2)",
@@ -93,8 +94,6 @@ def run(args: argparse.Namespace) -> int:
     # words, --json and exit 2: blebench.cli).
     matcher = ReplyMatcher.parse(args.match)
     requests = [parse_value(v, "text" if args.text else "hex") for v in args.send]
-    if args.reply_timeout <= 0:
-        return report_error(ValueError("--reply-timeout must be positive"), args.json)
     return run_connected(
         args, lambda session, conn: _console(args, session, conn, matcher, requests)
     )
@@ -185,10 +184,14 @@ async def _interactive(
                 continue
             if text.startswith(":timeout"):
                 parts = text.split()
-                value = float(parts[1]) if len(parts) == 2 else -1.0
-                if value <= 0:
-                    raise ValueError(":timeout needs a positive number of seconds")
-                timeout = value
+                given = parts[1] if len(parts) == 2 else ""
+                try:  # the --reply-timeout rule: above 0, a day at most (no nan, no inf)
+                    timeout = seconds(given)
+                except argparse.ArgumentTypeError:
+                    raise ValueError(
+                        f":timeout needs a positive number of seconds, at most {MAX_SECONDS:g} "
+                        f"(not {given!r})"
+                    ) from None
                 continue
             if text.startswith(":"):
                 raise ValueError(f"unknown command {text.split()[0]!r}; " + HELP_LINES[0])

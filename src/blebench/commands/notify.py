@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from blebench.commands.common import add_device_arguments, report_error, run_connected, summarize
+from blebench.commands.radio import seconds
 from blebench.decode.text import printable
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
     add_device_arguments(parser, json_flag=False)
     parser.add_argument("chars", metavar="CHAR", nargs="+", help="characteristics to subscribe to")
     parser.add_argument("--count", type=int, metavar="N", help="stop after N notifications")
-    parser.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    parser.add_argument("--duration", type=seconds, metavar="S", help="stop after S seconds")
     fmt = parser.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="JSON Lines: one object per notification")
     fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
@@ -66,8 +67,6 @@ def run(args: argparse.Namespace) -> int:
 
     if args.count is not None and args.count < 1:
         return report_error(ValueError("--count must be at least 1"), args.json)
-    if args.duration is not None and args.duration <= 0:
-        return report_error(ValueError("--duration must be positive"), args.json)
     try:
         for spec in args.chars:  # before connecting: a typo costs no connection
             check_target(spec)

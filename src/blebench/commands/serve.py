@@ -70,6 +70,8 @@ async def serve(args: argparse.Namespace) -> int:
             served = await world.serve_hci(args.hci)
         except OSError as exc:
             return error_line(f"--hci {args.hci}: {exc.strerror or exc}")
+        except (OverflowError, ValueError):  # a port that is no number, or above 65535
+            return error_line(f"--hci {args.hci}: the port must be a number 0-65535")
         print(served.spec, flush=True)
         print(
             f"serving {world.description} on {served.spec}; Ctrl-C stops",
