@@ -43,7 +43,7 @@ async def test_a_refused_pairing_says_what_was_tried_and_why(session: SessionMan
         assert pane.last_outcome is not None, pane.last_error
         result = str(app.query_one("#pair-result", Static).render())
         lines = result.splitlines()
-        assert lines[0] == ("✗ Pairing refused by the device (responder): "
+        assert lines[0] == (f"✗ Pairing with Smart Lock ({SmartLock.address}) refused by the device (responder): "
                             "0x03 Authentication Requirements")
         assert lines[1] == ("we offered NoInputNoOutput, SC, bonding "
                             "(LE Secure Connections)")

@@ -52,7 +52,7 @@ async def test_pair_with_the_smart_lock_typing_its_passkey(
         result = await _pair(app, pilot, "123456")
         pane = app.query_one(SecurityPane)
         assert pane.last_outcome is not None, pane.last_error
-        assert result.startswith("✓ LE Secure Connections, passkey entry")
+        assert result.startswith(f"✓ Paired with Smart Lock ({SmartLock.address}): LE Secure Connections, passkey entry")
         assert "security level 4" in result and "bonded" in result
         table: DataTable[Text] = app.query_one(BondManager).query_one(DataTable)
         assert table.row_count == 1

@@ -10,16 +10,19 @@ import pytest
 from textual.widgets import Input, Static
 
 from blebench.session.manager import SessionManager
+from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.sim.catalogue.smart_lock import SmartLock
+from blebench.sim.catalogue.uart_bridge import UartBridge
 from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
 from blebench.ui.security.prompts import PasskeyEntryPrompt
 from blebench.ui.status import StatusBar
-from tests.ui.app_harness import SIZE, opened_session, wait_until
+from tests.ui.app_harness import SIZE, connected, opened_session, table_of, wait_until
 
 pytestmark = pytest.mark.slow
 
 LOCK = SmartLock.address.upper()
+PULSE = PulseHrm.address.upper()
 
 
 @pytest.fixture
@@ -76,3 +79,31 @@ async def test_a_typed_target_shows_in_the_line_at_once(session: SessionManager)
         assert await wait_until(pilot, lambda: "P pairs with lock (typed below)" in says()), says()
         await pilot.press("backspace", "backspace", "backspace", "backspace")
         assert await wait_until(pilot, lambda: "no device connected" in says()), says()
+
+
+async def test_the_result_names_the_device_paired_not_the_one_the_line_names_after() -> None:
+    """Walked in tmux: with the Pulse HRM on the GATT pane, "uart" typed and Pair gave
+    "✓ LE legacy pairing, just works ..." under "P pairs with Pulse HRM" (the field empties
+    once paired): it read as if the HRM was paired. The result names the device."""
+    async with opened_session((PulseHrm(), UartBridge())) as session:
+        settings = settings_mod.load()
+        settings.pairing.io = "no-input-no-output"  # Just Works: no prompt to answer
+        settings.pairing.mitm = False
+        app = make_app(settings, session)
+        async with app.run_test(size=SIZE) as pilot:
+            table = table_of(app)
+            assert await wait_until(pilot, lambda: PULSE in table.rows_by_address)
+            table.move_cursor(row=table.get_row_index(PULSE))
+            await pilot.press("enter")
+            await connected(pilot, PULSE)
+            await pilot.press("4")
+            pair_with = app.screen.query_one("#pair-current", Static)
+            assert await wait_until(pilot, lambda: "P pairs with Pulse HRM" in str(pair_with.render()))
+            app.screen.query_one("#pair-target", Input).focus()
+            await pilot.press(*"uart", "enter")
+            result = app.screen.query_one("#pair-result", Static)
+            assert await wait_until(pilot, lambda: "✓" in str(result.render()), steps=400)
+            assert str(result.render()).startswith(
+                f"✓ Paired with UART Bridge ({UartBridge.address}): LE Secure Connections, just works"
+            )
+            assert "P pairs with Pulse HRM" in str(pair_with.render())

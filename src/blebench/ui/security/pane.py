@@ -50,21 +50,26 @@ def options_from_settings(pairing: PairingSettings) -> PairingOptions:
                           max_key_size=pairing.max_key_size)
 
 
-def failure_text(outcome: PairingOutcome, ours: PairingOptions) -> Text:
+def failure_text(outcome: PairingOutcome, ours: PairingOptions, who: Text | None = None) -> Text:
     """A failed pairing as what was tried and who refused it with what reason: our options
-    (and the pairing they asked for), then the SMP reason in words."""
+    (and the pairing they asked for), then the SMP reason in words. `who`: the device, as
+    the result says which one it was (the label above may name another by then)."""
     failure = outcome.failure
     assert failure is not None
+    text = Text("✗ Pairing ", style="bold red")
+    if who is not None:
+        text.append("with ")
+        text.append_text(who)
+        text.append(" ")
     if failure.no_answer:
-        text = Text(f"✗ Pairing failed: the device did not answer ({failure.name})",
-                    style="bold red")
+        text.append(f"failed: the device did not answer ({failure.name})")
     else:
         refused = {
             "responder": "refused by the device (responder)",
             "initiator": "refused by our side (initiator)",
         }.get(failure.by or "", "failed")
         code = f"0x{failure.code:02X} " if failure.code else ""
-        text = Text(f"✗ Pairing {refused}: {code}{failure.name}", style="bold red")
+        text.append(f"{refused}: {code}{failure.name}")
     kind = "LE Secure Connections" if outcome.sc else "LE legacy pairing"
     text.append(f"\nwe offered {ours.describe()} ({kind})", style="red")
     text.append("\n")
@@ -430,8 +435,12 @@ class SecurityPane(Horizontal):
                 self._result(Text("✗ pairing stopped before it finished", style="bold red"))
         self.last_outcome = outcome
         self.last_error = None
+        who = self._paired_device(target)
         if outcome.failure is None:
-            self._result(Text("✓ " + outcome.summary(), style="bold green"))
+            line = Text("✓ Paired with ", style="bold green")
+            line.append_text(who)
+            line.append(": " + outcome.summary())
+            self._result(line)
             # Paired: the typed target is now the connected default, so the field empties
             # and no leftover text outranks the device the label names next time. (After
             # a failure it stays, so P tries the same device again.)
@@ -439,6 +448,24 @@ class SecurityPane(Horizontal):
             if field.value.strip() == target:
                 field.value = ""
         else:
-            self._result(failure_text(outcome, offered))
+            self._result(failure_text(outcome, offered, who))
         self.query_one(BondManager).refresh_bonds()
         return outcome
+
+    def _paired_device(self, target: str) -> Text:
+        """`UART Bridge (E8:1C:5A:77:02:C4)` for what was typed (`UART`): the result names
+        the device, since the field empties and the label goes back to the GATT pane's."""
+        info = self.session.connection(target)
+        if info is None:
+            # A part of the name, as the session matched it: the linked device it names.
+            part = target.strip().lower()
+            named = [c for c in self.session.all_connections()
+                     if c.is_connected and part and part in (c.name or "").lower()]
+            if len(named) != 1:
+                return safe_text(target, max_len=40)
+            info = named[0]
+        if not info.name:
+            return Text(info.address)
+        who = safe_text(info.name, max_len=40)
+        who.append(f" ({info.address})")
+        return who
