@@ -35,7 +35,7 @@ async def test_the_status_line_says_the_radio_is_gone(tmp_path: Path) -> None:
                 assert await wait_until(pilot, lambda: bar.info.radio_lost is not None, 400)
                 said = str(bar.query_one("#status-scan").render())
                 assert said.startswith("✗ radio lost: tcp-client:127.0.0.1:")
-                assert "the controller went away" in said and "to reopen it" in said
+                assert "the controller went away" in said and "ctrl+o reopens it" in said
                 assert "scanning active" not in said
                 assert len(table_of(app).rows) >= 1  # what was heard stays listed
                 await pilot.press("q")

@@ -115,6 +115,11 @@ class SessionApi(Protocol):
 
     @property
     def scanning(self) -> bool: ...
+    async def reopen_radio(self) -> str:
+        """Open the same radio again (its controller back: a TCP HCI server restarted, a
+        dongle plugged in again) and resume the scan that ran; what was opened, in words.
+        SessionError in words while it cannot be reopened; the lost radio stays lost."""
+
 
     async def start_scan(self, active: bool = True) -> None:
         """Scan (again) in this mode; what was heard is kept. Raises SessionError."""

@@ -152,6 +152,7 @@ class SessionManager:
         self.recent: deque[tuple[float, RawAdvertisement]] = deque(maxlen=RECENT_REPORTS)
         self._scanner: BleakScanner | None = None
         self.scan_active = True
+        self._resume_scan: bool | None = None  # the scan mode to run again once reopened
         self._closed = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -180,24 +181,26 @@ class SessionManager:
         await manager._open_radio()
         return manager
 
-    async def _open_radio(self) -> None:
+    async def _open_radio(
+        self, *, fallback: bool | None = None, btsnoop: Path | None = None
+    ) -> None:
         """Open the radio chosen (blebench.session.radios: the virtual world is opened here,
         its central handed to a Bumble radio); `--backend auto` falls back to the virtual
         world when the OS stack's probe fails, and says why."""
         from blebench.sim.userdevices import UserDevicesError
 
+        if fallback is None:
+            fallback = self.settings.backend == "auto"
         request = RadioRequest(
             sim_devices=self.settings.sim_devices,
             seed=self.settings.seed,
-            btsnoop=self.settings.btsnoop,
+            btsnoop=btsnoop or self.settings.btsnoop,
             peripherals=self.settings.peripherals,
             user_devices=self.settings.user_devices,
             bonds=self.bonds,
         )
         try:
-            self.choice, opened = await open_choice(
-                self.choice, request, fallback=self.settings.backend == "auto"
-            )
+            self.choice, opened = await open_choice(self.choice, request, fallback=fallback)
         except (RadioError, UserDevicesError) as exc:
             raise SessionError(str(exc)) from None
         self._opened = opened
@@ -299,6 +302,36 @@ class SessionManager:
     @property
     def radio_lost(self) -> str | None:
         return self.radio.lost
+
+    async def reopen_radio(self) -> str:
+        """Open the radio again as it was chosen (the same transport, no fallback) after
+        its controller went away; SessionError in words while it cannot be reopened (a
+        next try may do). The links went with the old radio; what was heard stays; a scan
+        that ran when it went away runs again. Returns what was opened, in words."""
+        if self._closed:
+            raise SessionError("the session is closed")
+        if self._opened is not None:
+            # Only the first try lets go of the old radio; a try that fails leaves nothing
+            # open, and the lost radio stays `self.radio` (radio_lost still says why).
+            self._resume_scan = self.scan_active if self._scanner is not None else None
+            with contextlib.suppress(Exception):
+                await self.stop_scan()
+            await self.link_rssi.stop()
+            with contextlib.suppress(Exception):
+                await self.connections.close()
+            self.capture.close()
+            opened, self._opened = self._opened, None
+            with contextlib.suppress(Exception):
+                await opened.close()
+        btsnoop = _next_capture_file(self.settings.btsnoop)
+        await self._open_radio(fallback=False, btsnoop=btsnoop)
+        said = f"reopened {self.radio.description}"
+        if btsnoop is not None:
+            said += f"; the capture goes on in {btsnoop}"  # the first file is kept as it was
+        if self._resume_scan is not None:
+            active, self._resume_scan = self._resume_scan, None
+            await self.start_scan(active)
+        return said
 
     @property
     def scanning(self) -> bool:
@@ -566,6 +599,18 @@ class SessionManager:
 
     def new_capture_path(self) -> Path:
         return default_capture_path()
+
+
+def _next_capture_file(first: Path | None) -> Path | None:
+    """Where `--btsnoop FILE` goes on after a reopen: FILE.2.btsnoop, .3, ... (the first
+    free name beside it), so the capture up to the loss is never overwritten."""
+    if first is None:
+        return None
+    number = 2
+    while (candidate := first.with_name(f"{first.stem}.{number}{first.suffix}")).exists():
+        number += 1
+    check_capture_file(candidate)
+    return candidate
 
 
 # -- finding a device (the manager's knowledge of its radio, scanner and registry) --------

@@ -30,7 +30,7 @@ from blebench.ui.gatt import GattPane
 from blebench.ui.scan.pane import ConnectRequested, ScanPane
 from blebench.ui.security import SecurityPane
 from blebench.ui.settings import Settings
-from blebench.ui.status import StatusBar, StatusChanged, StatusInfo
+from blebench.ui.status import REOPEN_KEY, StatusBar, StatusChanged, StatusInfo, reopen_radio
 from blebench.ui.streams import StreamsPane
 from blebench.ui.world import WORLD_KEY, WorldScreen
 
@@ -110,6 +110,9 @@ class MainScreen(Screen[None]):
         *(Binding(spec.key, f"show_pane('{spec.id}')", spec.title, show=False) for spec in PANES),
         Binding(CAPTURE_KEY, "toggle_capture", "btsnoop capture on/off", show=False),
         Binding(WORLD_KEY, "show_world", "Virtual world: its devices' controls", show=False),
+        # In the footer only while the radio is lost (check_action), never in the palette;
+        # the status line names it.
+        Binding(REOPEN_KEY, "reopen_radio", "Reopen radio", priority=True, system=True),
         # Out of a text field (where 1-4 and the pane keys are typed as text) to the pane.
         # A system binding: in the footer when it applies, never in the palette.
         Binding("escape", "leave_field", "Leave the field", system=True),
@@ -199,6 +202,8 @@ class MainScreen(Screen[None]):
         if action == "leave_field":
             # Only offered (and shown in the footer) while a text field has the focus.
             return isinstance(self.focused, Input)
+        if action == "reopen_radio":
+            return self.session.radio_lost is not None
         return True
 
     def action_leave_field(self) -> None:
@@ -213,6 +218,9 @@ class MainScreen(Screen[None]):
     def action_toggle_capture(self) -> None:
         toggle_capture(self.app, self.session)
         self.update_status()
+
+    def action_reopen_radio(self) -> None:
+        reopen_radio(self.app, self.session)
 
     def action_show_world(self) -> None:
         # On the device the GATT pane shows, when it is linked: the one a user acts on.
@@ -245,6 +253,8 @@ class MainScreen(Screen[None]):
             radio_lost=self.session.radio_lost,
         )
         if info != self._status:
+            if info.radio_lost != self._status.radio_lost:
+                self.refresh_bindings()  # the reopen key comes and goes with the loss
             self._status = info
             self.query_one(StatusBar).post_message(StatusChanged(info))
         # The same pull keeps the Security pane's "Pair with" line on the live connection.

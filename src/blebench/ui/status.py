@@ -1,6 +1,7 @@
 """The header/status line: which radio (its kind and description, from the session's
 plain `RadioInfo`), why the virtual world is in use, the scanning mode, the device count
-and the connection.
+and the connection. A radio that went away is said here with the key that reopens it
+(`REOPEN_KEY`, shown in the footer only then; `reopen_radio` does it through the session).
 
 It is fed `StatusInfo` values (a few per second at most); `StatusChanged` replaces an
 older one still waiting in the queue (`can_replace`), so a burst of updates costs one
@@ -10,15 +11,23 @@ repaint.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Static
 
 from blebench.session.models import RadioInfo
 from blebench.ui.safe_text import safe_text
+
+if TYPE_CHECKING:
+    from blebench.session.api import SessionApi
+
+# Reopens a radio that went away (a binding of the main screen). A control key: it works
+# whatever has the focus, a text field included, and no pane uses it.
+REOPEN_KEY = "ctrl+o"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +78,7 @@ def scan_text(info: StatusInfo) -> Text:
         # Nothing scans on a radio that went away, whatever the Scan pane last asked for.
         text = Text("✗ radio lost: ", style="bold red")
         text.append_text(safe_text(info.radio_lost, max_len=80, style="red"))
-        text.append(" — q, then start blebench again to reopen it", style="red")
+        text.append(f" — {REOPEN_KEY} reopens it", style="red")
         return text
     if info.scanning == "stopped":
         return Text("○ scan stopped")
@@ -126,3 +135,19 @@ class StatusBar(Horizontal):
             connection.append("⇄ connected: ")
             connection.append_text(safe_text(info.connection, max_len=40))
         self.query_one("#status-connection", Static).update(connection)
+
+
+def reopen_radio(app: App[Any], session: SessionApi) -> None:
+    """Reopen the session's radio after it went away (its controller back); the outcome
+    is a notification in words, and the status line follows the session."""
+
+    async def reopen() -> None:
+        try:
+            said = await session.reopen_radio()
+        except Exception as exc:  # noqa: BLE001 - said in words (SessionError), never a crash
+            app.notify(f"cannot reopen the radio: {exc}", severity="error", markup=False)
+            return
+        app.notify(said, markup=False)
+
+    app.notify("reopening the radio…", markup=False)
+    app.run_worker(reopen(), group="reopen-radio", exclusive=True, exit_on_error=False)
