@@ -306,6 +306,16 @@ def temp_prefix(path: Path) -> str:
     return f".{path.name}."
 
 
+def has_temps(path: Path) -> bool:
+    """Whether temp files of `path` lie beside it (a writer's, live or killed)."""
+    try:
+        with os.scandir(path.parent) as entries:
+            prefix = temp_prefix(path)
+            return any(e.name.startswith(prefix) and e.name.endswith(".tmp") for e in entries)
+    except OSError:
+        return False
+
+
 def remove_stale_temps(path: Path) -> int:
     """Remove the temp files of `path` that a writer killed mid-write left. Call under the
     lock: then no live writer has one open."""

@@ -140,6 +140,12 @@ class BondStore:
     def _load(self) -> list[Bond]:
         if self._signature() is None:
             self._seen = None  # no file: nothing to lock, nothing made on disk by a read
+            if bondfile.has_temps(self.path):
+                # ... unless a writer was killed before the first file was made: its temp
+                # goes, under the lock (a live writer holds it while its temp is open).
+                with bondfile.locked(self.path, required=False) as held:
+                    if held:
+                        bondfile.remove_stale_temps(self.path)
             return []
         with bondfile.locked(self.path, required=False) as held:
             if held:
