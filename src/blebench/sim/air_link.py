@@ -35,7 +35,7 @@ import asyncio
 import collections
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bumble import hci
 
@@ -45,7 +45,26 @@ from blebench.sim.airtime import Phy
 if TYPE_CHECKING:
     from bumble import controller as bumble_controller
 
-    from blebench.sim.radio import ModelledController
+
+class _Air(Protocol):
+    """What a connection needs of the air both ends share (sim/radio.py's ModelledLink)."""
+
+    def present(self, controller: Any) -> bool: ...  # a bumble Controller
+
+
+class ModelledController(Protocol):
+    """What a connection needs of each end's controller (sim/radio.py's
+    ModelledController; named here so this module does not import the radio's)."""
+
+    supervision_timeouts: dict[hci.Address, int]
+
+    @property
+    def modelled_link(self) -> _Air: ...
+
+    @property
+    def link_model(self) -> LinkModel: ...
+
+    def send_hci_packet(self, packet: hci.HCI_Packet) -> None: ...
 
 UPDATE_INSTANT_EVENTS = 6  # connection update: the instant, counted in events from now
 PROCEDURE_EVENTS = 2  # a request and its response: PHY and data length updates

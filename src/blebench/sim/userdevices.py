@@ -304,10 +304,10 @@ class UserDefinedPeripheral(VirtualPeripheral):
         if self.pairing is not None:
             from blebench.sim.peripheral_security import install
 
-            spec = self.pairing
+            pairing = self.pairing
             self.security = install(
-                device, spec.options, self._emit, passkey=spec.passkey,
-                ignore_sc=spec.ignore_sc, require_mitm_flag=spec.require_mitm_flag,
+                device, pairing.options, self._emit, passkey=pairing.passkey,
+                ignore_sc=pairing.ignore_sc, require_mitm_flag=pairing.require_mitm_flag,
             )
         for live in self.live:
             if live.spec.reply_on is not None:

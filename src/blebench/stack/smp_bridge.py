@@ -229,6 +229,40 @@ def failure_from(
     )
 
 
+LATE_FAILURE_GRACE_S = 0.25  # plus two connection intervals; at most LATE_FAILURE_MAX_S
+LATE_FAILURE_MAX_S = 1.5
+
+
+async def _hear_a_late_failure(
+    connection: Connection, observer: SmpObserver, *, initiator: bool
+) -> None:
+    """Give the peer time to refuse the keys we sent last. The initiator distributes its
+    keys after the responder's and SMP acknowledges nothing, so a peer that fails on them
+    (the camera of the field notes) says so only with a Pairing Failed a connection event
+    or two later; without the wait, "bonded" is reported for a bond the peer never kept."""
+    await asyncio.sleep(0)  # PDUs already received are handled
+    if not initiator or observer.failure_code is not None:
+        return
+    params = getattr(connection, "parameters", None)
+    interval_s = float(getattr(params, "connection_interval", 0.0) or 0.0) / 1000.0
+    grace = min(LATE_FAILURE_MAX_S, LATE_FAILURE_GRACE_S + 2 * interval_s)
+    heard = asyncio.Event()
+    previous = observer.watch
+
+    def watch() -> None:
+        if previous is not None:
+            previous()
+        if observer.failure_code is not None:
+            heard.set()
+
+    observer.watch = watch
+    try:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(heard.wait(), grace)
+    finally:
+        observer.watch = previous
+
+
 async def pair_connection(
     connection: Connection,
     options: PairingOptions,
@@ -337,7 +371,7 @@ async def pair_connection(
         if error is not None:
             end_session(connection)  # a timed-out session must not run on into the next
     if error is None:
-        await asyncio.sleep(0)  # the peer's last PDUs, already received, are handled
+        await _hear_a_late_failure(connection, observer, initiator=initiator)
         if observer.failure_code is not None and observer.failure_by_us is False:
             # The peer sent Pairing Failed after our side had finished: it kept no keys,
             # so "bonded" would be a lie the next connection finds out (HCI 0x06).
