@@ -93,6 +93,10 @@ class BumbleRadio:
         if not self._closed:
             self._lost = f"{self._description.split(' — ')[0]}: the controller went away " \
                 "(its HCI transport closed)"
+            if self._snoop_file is not None:
+                # The capture up to the loss is what the user opens next: on disk now.
+                with contextlib.suppress(OSError, ValueError):
+                    self._snoop_file.flush()
 
     @property
     def lost(self) -> str | None:
