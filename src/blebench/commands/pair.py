@@ -253,6 +253,8 @@ def next_step(args: argparse.Namespace, options: PairingOptions,
                 "protection); `blebench matrix --explain` shows why")
     if failure.declined:
         again = command(options).replace(" --confirm no", "")
+        if " --confirm yes" not in again:
+            again += " --confirm yes"  # the answer the prompt needs (stdin may be closed)
         return f"this side said no at the prompt; to pair, accept it: {again}"
 
     if failure.code == 0x04:

@@ -70,3 +70,21 @@ def test_the_next_command_after_a_key_size_refusal_keeps_mitm_sc_and_the_passkey
     assert main([*argv, "--json"]) == 0
     outcome = json.loads(capsys.readouterr().out)["outcome"]
     assert (outcome["security_level"], outcome["bonded"]) == (4, True)
+
+
+def test_a_prompt_left_unanswered_names_the_answer_and_the_next_command_pairs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A keyboard with no output gives Just Works, which blebench asks about when this side
+    # could have done better; a script's closed stdin says no.
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["pair", "--sim", "HID Keyboard", "--io", "keyboard-display", "--mitm",
+                 "--sc", "--bond"]) == 1
+    err = capsys.readouterr().err
+    assert "stdin is closed" in err and "(sent by us)" in err
+    argv = suggested(err.split("Next: ", 1)[1].strip())
+    assert argv[-2:] == ["--confirm", "yes"] and "--bond" in argv
+
+    assert main([*argv, "--json"]) == 0
+    outcome = json.loads(capsys.readouterr().out)["outcome"]
+    assert (outcome["method"], outcome["bonded"]) == ("just-works", True)
