@@ -193,7 +193,7 @@ class DeviceConnection:
                 raise self.lost_error(during) from None
             raise OperationTimeoutError(
                 f"{self.name or self.address} did not answer {during} in time",
-                next_step="the device may be busy or out of range: retry, or reconnect",
+                next_step="the device may be busy or out of range: retry; the link is still up",
             ) from None
         except BleakError as exc:
             hci_code = exc.hci_code if isinstance(exc, LinkError) else None
