@@ -76,13 +76,24 @@ def radio_text(info: StatusInfo) -> Text:
 def scan_text(info: StatusInfo) -> Text:
     if info.radio_lost is not None:
         # Nothing scans on a radio that went away, whatever the Scan pane last asked for.
-        text = Text("✗ radio lost: ", style="bold red")
-        text.append_text(safe_text(info.radio_lost, max_len=80, style="red"))
-        text.append(f" — {REOPEN_KEY} reopens it", style="red")
+        # The key first: on a narrow line the reason is what gets cut, never how to cure it.
+        text = Text(f"✗ radio lost ({REOPEN_KEY} reopens it): ", style="bold red")
+        text.append_text(safe_text(_without_radio(info, info.radio_lost), max_len=80,
+                                   style="red"))
         return text
     if info.scanning == "stopped":
         return Text("○ scan stopped")
     return Text(f"● scanning {info.scanning}")
+
+
+def _without_radio(info: StatusInfo, reason: str) -> str:
+    """The loss's words without the radio's name, which the line shows just before."""
+    description = info.radio.description if info.radio is not None else None
+    if description:
+        name = description.split(" — ")[0]
+        if reason.startswith(f"{name}: "):
+            return reason[len(name) + 2 :]
+    return reason
 
 
 def count_text(info: StatusInfo) -> Text:
