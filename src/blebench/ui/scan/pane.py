@@ -287,13 +287,16 @@ class ScanPane(Vertical):
 
     @on(DataTable.RowHighlighted, "#devices")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        address = event.row_key.value
+        # An empty list highlights no row: Textual then sends no key (row_key None).
+        key = event.row_key
+        address = None if key is None else key.value
         self.detail.show(self.table.rows_by_address.get(address or ""))
 
     @on(DataTable.RowSelected, "#devices")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self._request_connect(event.row_key.value)
+        key = event.row_key
+        self._request_connect(None if key is None else key.value)
 
     def action_connect(self) -> None:
         self._request_connect(self.table.highlighted_address())
