@@ -21,6 +21,7 @@ from blebench.session.manager import SessionManager
 from blebench.ui.security.ladder import LadderView
 from blebench.ui.streams import StreamsPane
 from blebench.ui.streams.plot import LivePlot
+from blebench.ui.streams.stream_table import StreamTable
 from tests.ui.app_harness import screen_text
 from tests.ui.snapshots.conftest import SnapshotCheck
 from tests.ui.snapshots.fixed_world import (
@@ -161,6 +162,12 @@ class TestStreamsSizes:
                 await wait_for(pilot, lambda: bool(plot.series) and not plot._dirty)  # noqa: SLF001
                 status = str(pane.query_one("#streams-status", Static).content)
                 assert "Gaps: silences" in status and "Drops:" in status
+                # Every column of the stream table on screen (Gaps, Drops, State at 80 too),
+                # none behind sideways scrolling.
+                streams = pane.query_one(StreamTable)
+                assert streams.virtual_size.width <= streams.size.width
+                header = next(line for line in screen_text(app).splitlines() if "Rate/s" in line)
+                assert "Gaps" in header and "Drops" in header and "State" in header
                 export = pane.query_one("#streams-export", Button) if pane.query(
                     "#streams-export") else None
                 if export is not None:

@@ -14,17 +14,35 @@ from textual.widgets import DataTable
 
 from blebench.ui.safe_text import safe_text
 
-# (key, label, width): fixed widths so a row never reflows as its values change.
+# (key, label, width): fixed widths so a row never reflows as its values change. The name
+# and the latest value take what the terminal's width leaves (`column_widths`), so Gaps,
+# Drops and State stay on screen at 80 and 120 columns.
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("stream", "Characteristic", 32),
     ("handle", "Handle", 6),
     ("latest", "Latest value", 48),
-    ("count", "Count", 10),
+    ("count", "Count", 9),
     ("rate", "Rate/s", 8),
     ("gaps", "Gaps", 6),
-    ("drops", "Drops", 8),
+    ("drops", "Drops", 7),
     ("state", "State", 6),
 )
+_FLEXIBLE = {"stream": 12, "latest": 10}  # their narrowest; COLUMNS has their widest
+_SHORT_LABELS = {"stream": "Name", "latest": "Latest"}  # where the full label is cut
+_PADDING = 2  # DataTable's cell padding, both sides of every column
+
+
+def column_widths(available: int) -> dict[str, int]:
+    """Each column's width for a table `available` cells wide: the fixed ones as they are,
+    the name and the latest value sharing the rest (the value gets two thirds), each
+    between its narrowest and its widest. One cell is kept for a vertical scrollbar."""
+    widths = {key: width for key, _label, width in COLUMNS}
+    fixed = sum(w for key, w in widths.items() if key not in _FLEXIBLE)
+    room = available - 1 - fixed - _PADDING * len(COLUMNS)
+    stream = max(_FLEXIBLE["stream"], min(widths["stream"], room // 3))
+    widths["stream"] = stream
+    widths["latest"] = max(_FLEXIBLE["latest"], min(widths["latest"], room - stream))
+    return widths
 
 
 # What the two counters mean (session/streams.py): said under the table and as its tooltip.
@@ -76,12 +94,35 @@ class StreamTable(DataTable[Text]):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
-        self._shown: dict[str, tuple[Text, ...]] = {}
+        self._shown: dict[str, tuple[Text, ...]] = {}  # as shown (fitted to the columns)
+        self._full: dict[str, tuple[Text, ...]] = {}  # as the rows gave them (refitted on resize)
+        self._widths: dict[str, int] = {}
 
     def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
+        self._lay_out(self.size.width or 160)
         self.tooltip = LEGEND
+
+    def on_resize(self) -> None:
+        if self.size.width:
+            self._lay_out(self.size.width)
+
+    def _lay_out(self, width: int) -> None:
+        """Columns for this width; the rows shown are put back when the widths change."""
+        widths = column_widths(width)
+        if widths == self._widths:
+            return
+        self._widths = widths
+        cursor = self.cursor_coordinate
+        self.clear(columns=True)
+        for key, label, _width in COLUMNS:
+            if len(label) > widths[key]:
+                label = _SHORT_LABELS.get(key, label)
+            self.add_column(label, key=key, width=widths[key])
+        for key, full in self._full.items():
+            cells = self._shown[key] = self._fitted(full)
+            self.add_row(*cells, key=key)
+        if self.row_count:
+            self.cursor_coordinate = cursor
 
     @property
     def selected_key(self) -> str | None:
@@ -93,14 +134,25 @@ class StreamTable(DataTable[Text]):
             return None
         return row_key.value
 
+    def _fitted(self, cells: tuple[Text, ...]) -> tuple[Text, ...]:
+        """The name and the latest value cut to their column with `…`, so a cut shows."""
+        out = list(cells)
+        for index, (key, _label, _width) in enumerate(COLUMNS):
+            width = self._widths.get(key)
+            if key in _FLEXIBLE and width is not None and out[index].cell_len > width:
+                out[index] = out[index].copy()
+                out[index].truncate(width, overflow="ellipsis")
+        return tuple(out)
+
     def update_rows(self, rows: Iterable[StreamRow]) -> None:
         wanted = {row.key: row for row in rows}
         for key in list(self._shown):
             if key not in wanted:
                 self.remove_row(key)
-                del self._shown[key]
+                del self._shown[key], self._full[key]
         for key, row in wanted.items():
-            cells = row.cells()
+            full = self._full[key] = row.cells()
+            cells = self._fitted(full)
             old = self._shown.get(key)
             if old is None:
                 self.add_row(*cells, key=key)
