@@ -107,6 +107,11 @@ def register(sub: Any, radio_parent: argparse.ArgumentParser) -> None:
     generic.add_argument("device", metavar="DEVICE", help="its name, or a unique part of it")
     generic.add_argument("control", metavar="CONTROL", help="e.g. set_locked, next_frame")
     generic.add_argument("values", metavar="VALUE", nargs="*", help="what the control takes")
+    export = action("export", "write a catalogue device as a device file (TOML, to stdout), "
+                    "to change it and serve it with `blebench peripheral`")
+    export.add_argument("device", metavar="NAME", help="a catalogue device, e.g. \"Pulse HRM\"")
+    export.add_argument("--seed", type=int, default=0, metavar="N",
+                        help="the world's seed (values such as serial numbers follow it)")
     reset = action("reset", "forget what `blebench sim` kept (one device, or all); bonds stay")
     reset.add_argument("device", metavar="DEVICE", nargs="?", help="only this device")
     parser.set_defaults(func=run, sim_parser=parser)
@@ -124,6 +129,8 @@ def run(args: argparse.Namespace) -> int:
         args.sim_parser.print_help()
         return 2
     as_json = bool(args.json or getattr(args, "sub_json", False))
+    if name == "export":
+        return _export(args.device, int(args.seed or 0))
     extra = load_user_devices(
         Path(args.sim_devices) if args.sim_devices else None, include_data_dir=True
     )
@@ -263,6 +270,23 @@ def _list(devices: list[VirtualPeripheral], saved: WorldState, bonds: Path, as_j
             print(f"  kept: {', '.join(parts)}")
     print("\nblebench sim ACTION DEVICE [VALUE], or blebench sim set DEVICE CONTROL [VALUE]\n"
           "(`blebench sim --help` lists the actions)")
+    return 0
+
+
+def _export(name: str, seed: int) -> int:
+    from blebench.sim.catalogue import CATALOGUE, make_device
+    from blebench.sim.export import export_device
+
+    matches = [n for n in CATALOGUE if name.strip().casefold() in n.casefold()]
+    exact = [n for n in CATALOGUE if n.casefold() == name.strip().casefold()]
+    chosen = exact or matches
+    if len(chosen) != 1:
+        raise UserInputError(
+            f"{name!r} is {'no' if not chosen else 'more than one'} catalogue device "
+            f"({', '.join(chosen or CATALOGUE)})",
+            next_step="`blebench sim list` names them",
+        )
+    print(asyncio.run(export_device(make_device(chosen[0], seed), seed=seed)), end="")
     return 0
 
 

@@ -134,6 +134,8 @@ async def _open_virtual_world(request: RadioRequest) -> OpenRadio:
         if request.peripherals is not None
         else default_peripherals(request.seed)
     )
+    # A user device named as a catalogue device replaces it (an exported, changed copy).
+    peripherals = [p for p in peripherals if p.name not in {e.name for e in extra}]
     world = VirtualWorld([*peripherals, *extra], seed=request.seed, bonds=paths.sim_bonds_file())
     # What `blebench sim` set (sim/state.py): distances and switched-off devices first.
     saved = world_state.load(paths.sim_world_file())

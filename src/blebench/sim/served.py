@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from blebench.errors import SetupError
 from blebench.sim.peripheral_events import Observer, PeripheralEvent
 from blebench.sim.userdevices import UserDefinedPeripheral
+
+logger = logging.getLogger(__name__)
 
 
 class ServeError(SetupError):
@@ -128,15 +132,21 @@ async def serve_on_hci(
                 device.random_address = air
                 note = "the private address does not rotate on a dongle"
         scan = peripheral.scan_response_data()
-        await device.start_advertising(
-            advertising_type=advertising_type_for(peripheral),
-            own_address_type=own,
-            auto_restart=peripheral.connectable,
-            advertising_data=peripheral.advertising_data(),
-            scan_response_data=scan if scan is not None else b"",
-            advertising_interval_min=peripheral.adv_interval_ms,
-            advertising_interval_max=peripheral.adv_interval_ms,
-        )
+
+        async def advertise() -> None:
+            await device.start_advertising(
+                advertising_type=advertising_type_for(peripheral),
+                own_address_type=own,
+                auto_restart=False,  # restarted below, also while connected
+                advertising_data=peripheral.advertising_data(),
+                scan_response_data=scan if scan is not None else b"",
+                advertising_interval_min=peripheral.adv_interval_ms,
+                advertising_interval_max=peripheral.adv_interval_ms,
+            )
+
+        await advertise()
+        if peripheral.connectable:
+            _keep_advertising(device, advertise)
         emit(_advertising_event(peripheral, str(air).split("/")[0], kind, spec, note))
         await peripheral.start(device)
         await until()
@@ -149,6 +159,36 @@ async def serve_on_hci(
     finally:
         with contextlib.suppress(Exception):
             await transport.close()
+
+
+def _keep_advertising(device: Any, advertise: Callable[[], Awaitable[None]]) -> None:
+    """Advertise again after each connection and disconnection, so a second central can
+    connect while one is linked, and a central that vanished without a Disconnect (a
+    stock controller keeps such a link: it models no supervision timeout) does not hide
+    the device. A controller that refuses more links says so once, in the log."""
+    lock = asyncio.Lock()
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def again() -> None:
+        async with lock:
+            if device.is_advertising:
+                return
+            try:
+                await advertise()
+            except Exception as exc:  # noqa: BLE001 - the link stays; advertising waits
+                logger.info("advertising again failed (%s); it resumes after a disconnection",
+                            exc)
+
+    def kick(*_args: Any) -> None:
+        task = asyncio.ensure_future(again())
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    def on_connection(connection: Any) -> None:
+        kick()
+        connection.once(connection.EVENT_DISCONNECTION, kick)
+
+    device.on(device.EVENT_CONNECTION, on_connection)
 
 
 async def serve_in_world(
