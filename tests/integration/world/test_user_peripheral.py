@@ -184,3 +184,26 @@ async def test_scheduled_notifications_replies_and_mirrors() -> None:
     assert any(e.kind == "subscribed" and e.fields["uuid"] == TEMPERATURE for e in events)
     replies = [e.fields["value"] for e in events if e.kind == "reply"]
     assert replies[:3] == ["81aabb", "8200", "ff07"]
+
+
+async def test_a_flood_of_hostile_requests_gets_its_att_errors_and_nothing_else_changes() -> None:
+    device, events = served()
+    async with sim_session(device) as session:
+        conn = await session.connections.connect("Bench Sensor", timeout=5)
+        tree = await gatt.discover(conn)
+        temperature = next(c for c in tree.characteristics() if c.short_uuid == TEMPERATURE)
+        digital = next(c for c in tree.characteristics() if c.short_uuid == DIGITAL)
+        await gatt.write(conn, DIGITAL, b"\x07")
+        # 100 requests back to back (one ATT request in flight, as the spec allows; Bumble's
+        # client merges identical concurrent ones): reads, writes to a read-only handle,
+        # unknown handles, over-long writes.
+        codes = []
+        for _ in range(25):
+            codes += [await raw(conn, digital.handle),
+                      await raw(conn, temperature.handle, b"\x00\x00"),
+                      await raw(conn, 0x0FFF),
+                      await raw(conn, digital.handle, b"\x00" * 5)]  # fmt: skip
+        assert codes == [0, 0x03, 0x01, 0x0D] * 25
+        assert (await gatt.read(conn, DIGITAL)).data == b"\x07" and conn.is_connected
+    refused = [e.fields["att_error"] for e in events if e.kind == "refused"]
+    assert refused.count(0x03) == 25 and refused.count(0x0D) == 25
