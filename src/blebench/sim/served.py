@@ -165,7 +165,8 @@ def _keep_advertising(device: Any, advertise: Callable[[], Awaitable[None]]) -> 
     """Advertise again after each connection and disconnection, so a second central can
     connect while one is linked, and a central that vanished without a Disconnect (a
     stock controller keeps such a link: it models no supervision timeout) does not hide
-    the device. A controller that refuses more links says so once, in the log."""
+    the device. A controller that refuses to advertise while linked says so in the log
+    (INFO); advertising resumes after the next disconnection."""
     lock = asyncio.Lock()
     tasks: set[asyncio.Task[None]] = set()
 
