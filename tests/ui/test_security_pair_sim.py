@@ -62,6 +62,7 @@ async def test_pair_with_the_smart_lock_typing_its_passkey(
     await session.disconnect(SmartLock.address)
     info = await session.connect("Smart Lock", timeout=5)
     assert info.encrypted and info.authenticated and info.secure_connections
+    assert info.encryption_key_size == 16
 
 
 async def test_a_wrong_passkey_fails_in_words(session: SessionManager) -> None:

@@ -54,3 +54,4 @@ async def test_sc_times_out_then_legacy_on_the_same_link_bonds_and_the_next_link
         assert info.encrypted is True
         # ... with the bond's own security (Bumble calls every LE encryption SC, authenticated).
         assert info.authenticated is False and info.secure_connections is False
+        assert info.encryption_key_size == 16  # from the bond: the controller sends V1 events

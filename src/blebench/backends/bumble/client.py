@@ -305,6 +305,9 @@ class BumbleClient(BaseBleakClient):
         # sets both True on any LE encryption change and after any pairing, Just Works
         # included (BUMBLE-NOTES), so they are taken from the keys themselves.
         self._key_security: tuple[bool, bool] | None = None
+        # The key size of the link's encryption as pairing or the bond gave it: Bumble
+        # learns it only from HCI Encryption Change V2, which many controllers never send.
+        self._key_size: int | None = None
         self._rx_phy: int | None = None
         self.disconnect_reason: int | None = None
         self.last_pairing_outcome: PairingOutcome | None = None
@@ -336,7 +339,7 @@ class BumbleClient(BaseBleakClient):
         if conn is None or not self.is_connected:
             return None
         params = conn.parameters
-        key_size = int(conn.encryption_key_size) or None
+        key_size = int(conn.encryption_key_size) or (self._key_size if conn.encryption else None)
         security = self._key_security or (False, False)
         return BumbleConnectionInfo(
             handle=int(conn.handle),
@@ -405,6 +408,7 @@ class BumbleClient(BaseBleakClient):
         connection.on(connection.EVENT_DISCONNECTION, self._on_disconnection)
         connection.on(connection.EVENT_CONNECTION_PHY_UPDATE, self._on_phy_update)
         self._key_security = None
+        self._key_size = None
         connection.on(connection.EVENT_PAIRING, self._on_pairing_keys)
         try:
             await self._encrypt_with_bond(connection, address)
@@ -510,6 +514,9 @@ class BumbleClient(BaseBleakClient):
             raise
         self.encrypted_with_bond = True
         self._key_security = _security_of(keys)
+        store = getattr(keystore, "store", None)
+        bond = store.get(identity) if store is not None else None
+        self._key_size = bond.key_size if bond is not None else None
 
     async def _discover(self) -> BleakGATTServiceCollection:
         assert self._connection is not None
@@ -765,6 +772,7 @@ class BumbleClient(BaseBleakClient):
         self.last_pairing_outcome = outcome
         if outcome.failure is not None:
             raise BumblePairingError(self.address, outcome)
+        self._key_size = outcome.key_size
         return outcome
 
     async def unpair(self) -> None:
