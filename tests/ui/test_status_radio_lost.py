@@ -38,8 +38,14 @@ async def test_the_status_line_says_the_radio_is_gone(tmp_path: Path) -> None:
                 assert said.startswith("✗ radio lost (ctrl+o reopens it): ")
                 assert said.endswith("the controller went away (its HCI transport closed)")
                 # The key is on screen at this size (the reason may be cut, never the key).
-                key_end = scan.region.x + len("✗ radio lost (ctrl+o reopens it)")
-                assert key_end <= min(scan.region.right, app.size.width)
+                # (Waited for: the line is laid out again after the words change.)
+                key = "✗ radio lost (ctrl+o reopens it)"
+
+                def key_on_screen() -> bool:
+                    end = scan.region.x + len(key)
+                    return end <= min(scan.region.right, app.size.width)
+
+                assert await wait_until(pilot, key_on_screen, 100), (scan.region, app.size)
                 assert "scanning active" not in said
                 assert len(table_of(app).rows) >= 1  # what was heard stays listed
                 await pilot.press("q")
