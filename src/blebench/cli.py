@@ -24,6 +24,7 @@ from blebench.commands import (
     gatt,
     hid,
     lab,
+    link,
     matrix,
     notify,
     pair,
@@ -32,6 +33,7 @@ from blebench.commands import (
     scan,
     serve,
     sim,
+    throughput,
     write,
 )
 from blebench.commands.radio import add_radio_arguments
@@ -49,6 +51,8 @@ _MODULES = (
     write,
     notify,
     console,
+    link,
+    throughput,
     pair,
     bonds,
     matrix,

@@ -18,7 +18,7 @@ def test_version_is_printed() -> None:
 
 def test_help_names_every_subcommand() -> None:
     help_text = build_parser().format_help()
-    assert len(COMMANDS) == 16
+    assert len(COMMANDS) == 18
     for name in COMMANDS:
         assert f"    {name}" in help_text, name
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from blebench.errors import BlebenchError, SetupError, UserInputError
 from blebench.session.errors import (
@@ -58,8 +58,10 @@ if TYPE_CHECKING:
     from blebench.session.console import ConsoleChoice, RequestConsole
     from blebench.session.filters import SampleFilter
     from blebench.session.hid import HidContext
+    from blebench.session.link import LinkReport, LinkRequest
     from blebench.session.rssi import RssiHistory
     from blebench.session.streams import Stream, StreamBatch, StreamCursor, StreamStore
+    from blebench.session.throughput import ThroughputPlan, ThroughputResult
 
 __all__ = [
     "BlebenchError",
@@ -113,13 +115,13 @@ class SessionApi(Protocol):
         """Why the radio went away while open (its controller closed the HCI transport), in
         words; None while it works. Scanning stops; the devices heard stay."""
 
-    @property
-    def scanning(self) -> bool: ...
     async def reopen_radio(self) -> str:
         """Open the same radio again (its controller back: a TCP HCI server restarted, a
         dongle plugged in again) and resume the scan that ran; what was opened, in words.
         SessionError in words while it cannot be reopened; the lost radio stays lost."""
 
+    @property
+    def scanning(self) -> bool: ...
 
     async def start_scan(self, active: bool = True) -> None:
         """Scan (again) in this mode; what was heard is kept. Raises SessionError."""
@@ -155,6 +157,24 @@ class SessionApi(Protocol):
     def check_link(self, address: str, during: str) -> None:
         """Raise what a face should say when the link to `address` is not up (the loss
         in words: ConnectionLostError, else NotConnectedError); nothing when it is."""
+
+    # -- the link's parameters (session/link.py) ----------------------------------------
+    def prefer_mtu(self, mtu: int | None) -> bool:
+        """The ATT MTU every later connect asks for (None: the radio's default); False
+        when the radio cannot ask for one (the OS stack exchanges its own)."""
+
+    def link_state(self, address: str) -> dict[str, Any] | None:
+        """interval, latency, timeout, PHYs, data lengths and MTU of the live link (None:
+        the radio does not say them all, as on the OS stack)."""
+
+    async def change_link(self, address: str, request: LinkRequest) -> LinkReport:
+        """Request each change (connection update, PHY, data length) and report what the
+        controller and the peer settled on; values out of the spec's range raise
+        UserInputError before anything is sent."""
+
+    async def throughput(self, address: str, plan: ThroughputPlan) -> ThroughputResult:
+        """Load the link as `plan` says (notifications, writes without response, writes)
+        and measure what it carried (session/throughput.py)."""
 
     # -- GATT --------------------------------------------------------------------------
     async def discover(self, address: str) -> GattTree:

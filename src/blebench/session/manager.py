@@ -87,6 +87,8 @@ if TYPE_CHECKING:
     from blebench.pairing.lab import LabResult
     from blebench.pairing.models import Bond, PairingOptions, PairingOutcome
     from blebench.session.console import ConsoleChoice, RequestConsole
+    from blebench.session.link import LinkReport, LinkRequest
+    from blebench.session.throughput import ThroughputPlan, ThroughputResult
     from blebench.sim.catalogue.base import VirtualPeripheral
     from blebench.sim.world import VirtualWorld
 
@@ -442,6 +444,36 @@ class SessionManager:
     def check_link(self, address: str, during: str) -> None:
         self._live(address, during)
 
+    # ------------------------------------------------------------------ the link (link.py)
+
+    def prefer_mtu(self, mtu: int | None) -> bool:
+        from blebench.backends.link_control import MtuPreference
+
+        if not isinstance(self.radio, MtuPreference):
+            return False
+        self.radio.connect_mtu = mtu
+        return True
+
+    def link_state(self, address: str) -> dict[str, Any] | None:
+        from blebench.backends.link_control import link_control
+
+        control = link_control(self._live(address, "reading the link").client)
+        return control.link_state() if control is not None else None
+
+    async def change_link(self, address: str, request: LinkRequest) -> LinkReport:
+        from blebench.session.link import change_link
+
+        conn = self._live(address, "changing the link")
+        async with conn.operation("changing the link"):
+            return await change_link(conn, request)
+
+    async def throughput(self, address: str, plan: ThroughputPlan) -> ThroughputResult:
+        from blebench.session.throughput import run_throughput
+
+        conn = self._live(address, "the throughput test")
+        async with conn.operation("the throughput test"):
+            return await run_throughput(conn, self.streams, plan)
+
     # ------------------------------------------------------------------ GATT
 
     async def discover(self, address: str) -> GattTree:
@@ -490,9 +522,7 @@ class SessionManager:
         self, address: str, write: Target, notify: Target, *, response: bool | None = None
     ) -> RequestConsole:
         conn = self._live(address, "opening a console")
-        return await console_ops.open_console(
-            conn, self.streams, write, notify, response=response
-        )
+        return await console_ops.open_console(conn, self.streams, write, notify, response=response)
 
     # ------------------------------------------------------------------ streams
 

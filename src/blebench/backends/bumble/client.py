@@ -71,6 +71,7 @@ from bumble.gatt import (
 from bumble.keys import PairingKeys
 
 from blebench.backends.base import LinkError, PairingFailed, StaleBond
+from blebench.backends.bumble.link import BumbleLinkControl
 from blebench.decode.names import uuid_text
 from blebench.pairing.delegate import PairingDelegate, ScriptedDelegate
 from blebench.pairing.models import IoCapability, PairingOptions, PairingOutcome
@@ -253,8 +254,9 @@ def peer_address_of(target: BLEDevice | str) -> hci.Address:
         raise BleakError(f"{text!r} is not a Bluetooth address") from exc
 
 
-class BumbleClient(BaseBleakClient):
-    """bleak's client interface on a Bumble central `Device`."""
+class BumbleClient(BumbleLinkControl, BaseBleakClient):
+    """bleak's client interface on a Bumble central `Device` (and `LinkControl`:
+    backends/bumble/link.py)."""
 
     def __init__(
         self,

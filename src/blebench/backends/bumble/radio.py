@@ -81,6 +81,7 @@ class BumbleRadio:
         self._transport = transport
         self._snoop_file = snoop_file
         self._closed = False
+        self.connect_mtu: int | None = None  # None: the client's default (247)
         self._lost: str | None = None
         terminated = getattr(transport.source, "terminated", None) if transport else None
         if isinstance(terminated, asyncio.Future):
@@ -127,7 +128,9 @@ class BumbleRadio:
     def client_kwargs(self, *, op_timeout: float | None = None) -> dict[str, Any]:
         from blebench.backends.bumble.client import BumbleClient
 
-        extra = {} if op_timeout is None else {"op_timeout": op_timeout}
+        extra: dict[str, Any] = {} if op_timeout is None else {"op_timeout": op_timeout}
+        if self.connect_mtu is not None:
+            extra["mtu"] = self.connect_mtu  # the ATT MTU asked for at each connect
         return {"backend": BumbleClient, "radio": self, **extra}
 
     def why_not(self, capability: str) -> str:

@@ -68,7 +68,7 @@ MAX_CHATTY_HZ = 5000.0
 FIRMWARE = (1, 4, 2)
 MODEL = b"UB-52 bridge"
 RX_BUFFER_MAX = 1024
-TX_BUFFER_FRAMES = 8  # notifications waiting for the link before telemetry is dropped
+TX_BUFFER_FRAMES = 32  # notifications waiting for the link before telemetry is dropped (512 B)
 
 
 def checksum(body: bytes) -> int:

@@ -1,0 +1,293 @@
+"""Link control on the Bumble backend: LE Connection Update, LE Set PHY, LE Set Data Length
+on the client's connection, each waited for until its completion event (or refused in
+words), over any HCI transport: the virtual world's modelled controller, a dongle, a stock
+Bumble controller.
+
+What a stock Bumble controller (0.0.236) does with them, measured: LE Connection Update is
+applied at once, whatever the values; LE Set Data Length answers 0x01 Unknown HCI Command
+(although the controller lists it as supported); LE Set PHY gets no answer at all, so the
+command is given `COMMAND_ANSWER_S` before it is called unanswered (Bumble's host then
+takes further commands again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING, Any
+
+from bumble import hci
+
+from blebench.backends.link_control import LinkStep, StepName
+from blebench.decode.codes import hci_error
+
+if TYPE_CHECKING:
+    from bumble.device import Connection, Device
+
+COMMAND_ANSWER_S = 2.0  # how long a controller may take to answer a command at all
+_PROCEDURE_SLACK_S = 1.0
+
+_PHYS: dict[str, tuple[hci.Phy, int]] = {
+    # name -> (HCI PHY, PHY_options: 1 prefers S=2, 2 prefers S=8)
+    "1m": (hci.Phy.LE_1M, 0),
+    "2m": (hci.Phy.LE_2M, 0),
+    "coded-s2": (hci.Phy.LE_CODED, 1),
+    "coded-s8": (hci.Phy.LE_CODED, 2),
+}
+_PHY_NAMES = {1: "1m", 2: "2m", 3: "coded"}
+
+
+def _refusal(name: StepName, requested: dict[str, Any], code: int, what: str) -> LinkStep:
+    expl = hci_error(code)
+    if code == hci.HCI_ErrorCode.UNKNOWN_HCI_COMMAND_ERROR:
+        words = f"the controller does not implement {what} (HCI 0x01 Unknown HCI Command): this link keeps what it has; {expl.next_step}"
+        status = "not_available"
+    else:
+        words = f"{what} refused: HCI 0x{code:02X} {expl.name}: {expl.meaning} {expl.next_step}"
+        status = "refused"
+    return LinkStep(
+        name=name,
+        requested=requested,
+        status=status,  # type: ignore[arg-type]
+        words=words,
+        hci_status=int(code),
+        hci_name=expl.name,
+    )
+
+
+class BumbleLinkControl:
+    """The `LinkControl` half of `BumbleClient` (a mixin: it reads the client's connection)."""
+
+    _connection: Connection | None
+    _device: Device
+    _tx_phy: int | None
+    _rx_phy: int | None
+    _coding: str | None = None  # "s2" / "s8": what was asked (HCI says only "coded")
+
+    def _link(self) -> Connection:
+        connection = self._connection
+        if connection is None:
+            raise ConnectionError("not connected")
+        return connection
+
+    def _interval_s(self) -> float:
+        connection = self._connection
+        interval_ms = float(connection.parameters.connection_interval) if connection else 50.0
+        return max(interval_ms, 7.5) / 1000.0
+
+    def _phy_text(self, phy: int | None) -> str | None:
+        if phy is None:
+            return None
+        name = _PHY_NAMES.get(int(phy), f"phy-{int(phy)}")
+        return f"coded-{self._coding}" if name == "coded" and self._coding else name
+
+    def link_state(self) -> dict[str, Any]:
+        connection = self._connection
+        if connection is None:
+            return {}
+        params = connection.parameters
+        length = connection.data_length
+        return {
+            "interval_ms": float(params.connection_interval),
+            "latency": int(params.peripheral_latency),
+            "supervision_timeout_ms": float(params.supervision_timeout),
+            "tx_phy": self._phy_text(self._tx_phy if self._tx_phy is not None else 1),
+            "rx_phy": self._phy_text(self._rx_phy if self._rx_phy is not None else 1),
+            "tx_octets": int(length.max_tx_octets),
+            "rx_octets": int(length.max_rx_octets),
+            "mtu": int(connection.att_mtu),
+        }
+
+    def acl_backlog(self) -> int:
+        host = self._device.host
+        queue = host.le_acl_packet_queue or host.acl_packet_queue
+        return int(queue.pending) if queue is not None else 0
+
+    async def _await_event(
+        self, connection: Connection, ok_event: str, failure_event: str, timeout: float
+    ) -> tuple[str, Any]:
+        """("ok", args) / ("failed", hci code) / ("timeout", None)."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[tuple[str, Any]] = loop.create_future()
+
+        def ok(*args: Any) -> None:
+            if not done.done():
+                done.set_result(("ok", args))
+
+        def failed(code: int) -> None:
+            if not done.done():
+                done.set_result(("failed", int(code)))
+
+        connection.on(ok_event, ok)
+        connection.on(failure_event, failed)
+        try:
+            return await asyncio.wait_for(done, timeout)
+        except TimeoutError:
+            return ("timeout", None)
+        finally:
+            connection.remove_listener(ok_event, ok)
+            connection.remove_listener(failure_event, failed)
+
+    # ------------------------------------------------------------------ parameters
+
+    async def update_connection(
+        self, interval_min_ms: float, interval_max_ms: float, latency: int, timeout_ms: float
+    ) -> LinkStep:
+        connection = self._link()
+        requested = {
+            "interval_min_ms": interval_min_ms,
+            "interval_max_ms": interval_max_ms,
+            "latency": latency,
+            "supervision_timeout_ms": timeout_ms,
+        }
+        # The instant comes some events after the request, at the old interval.
+        wait = 8 * max(self._interval_s(), interval_max_ms / 1000.0) + COMMAND_ANSWER_S
+        try:
+            await asyncio.wait_for(
+                connection.update_parameters(interval_min_ms, interval_max_ms, latency, timeout_ms),
+                wait,
+            )
+        except hci.HCI_Error as exc:
+            return _refusal(
+                "connection_parameters", requested, int(exc.error_code or 0), "LE Connection Update"
+            )
+        except TimeoutError:
+            return LinkStep(
+                "connection_parameters",
+                requested,
+                "no_answer",
+                f"no LE Connection Update Complete within {wait:.1f} s: the controller took the "
+                "request but never said what it settled on",
+            )
+        state = self.link_state()
+        settled = {k: state[k] for k in ("interval_ms", "latency", "supervision_timeout_ms")}
+        return LinkStep(
+            "connection_parameters",
+            requested,
+            "settled",
+            f"Connection Update Complete: interval {settled['interval_ms']:g} ms, latency "
+            f"{settled['latency']}, supervision timeout {settled['supervision_timeout_ms']:g} ms",
+            settled=settled,
+            hci_status=0,
+        )
+
+    # ------------------------------------------------------------------ PHY
+
+    async def set_phy(self, tx: str, rx: str) -> LinkStep:
+        connection = self._link()
+        requested = {"tx_phy": tx, "rx_phy": rx}
+        tx_phy, tx_options = _PHYS[tx]
+        rx_phy, rx_options = _PHYS[rx]
+        if not self._device.host.supports_command(hci.HCI_LE_SET_PHY_COMMAND):
+            return LinkStep(
+                "phy",
+                requested,
+                "not_available",
+                "the controller does not list LE Set PHY among its commands (a Bluetooth 4.x "
+                "controller): the link stays on LE 1M",
+            )
+        options = tx_options or rx_options
+        watcher = asyncio.ensure_future(
+            self._await_event(
+                connection,
+                connection.EVENT_CONNECTION_PHY_UPDATE,
+                connection.EVENT_CONNECTION_PHY_UPDATE_FAILURE,
+                COMMAND_ANSWER_S + 4 * self._interval_s() + _PROCEDURE_SLACK_S,
+            )
+        )
+        try:
+            await asyncio.wait_for(
+                connection.set_phy([tx_phy], [rx_phy], phy_options=options), COMMAND_ANSWER_S
+            )
+        except hci.HCI_Error as exc:
+            watcher.cancel()
+            return _refusal("phy", requested, int(exc.error_code or 0), "LE Set PHY")
+        except TimeoutError:
+            watcher.cancel()
+            return LinkStep(
+                "phy",
+                requested,
+                "not_available",
+                f"the controller never answered LE Set PHY (no Command Status in "
+                f"{COMMAND_ANSWER_S:g} s): it lists the command but does not implement it "
+                "(a stock Bumble controller does this); the link stays on its PHY",
+            )
+        kind, value = await watcher
+        if kind == "failed":
+            return _refusal("phy", requested, int(value), "the PHY update")
+        if kind == "timeout":
+            return LinkStep(
+                "phy", requested, "no_answer", "no PHY Update Complete: the PHY is unchanged"
+            )
+        coding = {1: "s2", 2: "s8"}.get(options)
+        self._coding = coding
+        with contextlib.suppress(Exception):
+            phy = await asyncio.wait_for(connection.get_phy(), COMMAND_ANSWER_S)
+            self._tx_phy, self._rx_phy = int(phy.tx_phy), int(phy.rx_phy)
+        state = self.link_state()
+        settled = {"tx_phy": state["tx_phy"], "rx_phy": state["rx_phy"]}
+        same = settled == requested or (settled["tx_phy"] == tx and settled["rx_phy"] == rx)
+        words = f"PHY Update Complete: tx {settled['tx_phy']}, rx {settled['rx_phy']}"
+        if not same:
+            words += " (the peer does not support what was asked, or chose otherwise)"
+        return LinkStep("phy", requested, "settled" if same else "unchanged", words, settled, 0)
+
+    # ------------------------------------------------------------------ data length
+
+    async def set_data_length(self, octets: int) -> LinkStep:
+        connection = self._link()
+        requested = {"tx_octets": octets}
+        before = (
+            int(connection.data_length.max_tx_octets),
+            int(connection.data_length.max_rx_octets),
+        )
+        watcher = asyncio.ensure_future(
+            self._await_event(
+                connection,
+                connection.EVENT_CONNECTION_DATA_LENGTH_CHANGE,
+                "blebench_never",  # there is no failure event: no change is silence
+                COMMAND_ANSWER_S + 4 * self._interval_s(),
+            )
+        )
+        try:
+            # The longest time the spec allows: the controller limits it to its PHY.
+            await asyncio.wait_for(connection.set_data_length(octets, 0x4290), COMMAND_ANSWER_S)
+        except hci.HCI_Error as exc:
+            watcher.cancel()
+            return _refusal(
+                "data_length", requested, int(exc.error_code or 0), "LE Set Data Length"
+            )
+        except TimeoutError:
+            watcher.cancel()
+            return LinkStep(
+                "data_length",
+                requested,
+                "no_answer",
+                f"the controller never answered LE Set Data Length in {COMMAND_ANSWER_S:g} s",
+            )
+        kind, _ = await watcher
+        length = connection.data_length
+        settled = {
+            "tx_octets": int(length.max_tx_octets),
+            "rx_octets": int(length.max_rx_octets),
+            "tx_time_us": int(length.max_tx_time),
+            "rx_time_us": int(length.max_rx_time),
+        }
+        if kind != "ok":
+            return LinkStep(
+                "data_length",
+                requested,
+                "unchanged",
+                f"no Data Length Change: the link stays at {before[0]} octets out, {before[1]} in "
+                "(the peer has no data length extension, or these were already in effect)",
+                settled,
+                0,
+            )
+        return LinkStep(
+            "data_length",
+            requested,
+            "settled",
+            f"Data Length Change: {settled['tx_octets']} octets out, {settled['rx_octets']} in",
+            settled,
+            0,
+        )

@@ -1,0 +1,66 @@
+"""`blebench link` and `blebench throughput` on the virtual world as a firmware developer runs
+them (issue 16 items 1, 3): each change reported as the controller and the peer settled it,
+values outside the spec refused before connecting, and a fast link carrying what the air
+allows, twice what Bumble's default link carries."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.integration.cli.clirun import blebench
+
+pytestmark = pytest.mark.slow
+
+
+def test_link_reports_each_change_as_settled() -> None:
+    done = blebench("link", "--sim", "Pulse HRM", "--interval-ms", "30", "--latency", "2",
+                    "--phy", "coded-s8", "--mtu", "185", "--json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["ok"] and report["address"] == "A0:9E:1A:5C:31:07"
+    steps = {s["name"]: s for s in report["steps"]}
+    assert steps["connection_parameters"]["settled"]["interval_ms"] == 30.0
+    assert steps["connection_parameters"]["settled"]["latency"] == 2
+    assert steps["phy"]["settled"] == {"tx_phy": "coded-s8", "rx_phy": "coded-s8"}
+    link = report["link"]
+    assert (link["interval_ms"], link["latency"], link["tx_phy"], link["mtu"]) == (
+        30.0, 2, "coded-s8", 185
+    )  # fmt: skip
+
+    words = blebench("link", "--sim", "Pulse HRM", "--data-length", "251")
+    assert words.returncode == 0, words.stderr
+    assert "Data Length Change: 251 octets out, 251 in" in words.stdout
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "said"),
+    [("--interval-ms", "2", "connection interval 2 ms is out of the spec's range 7.5-4000 ms"),
+     ("--data-length", "300", "300"), ("--phy", "3m", "3m")],
+)  # fmt: skip
+def test_a_value_outside_the_spec_is_refused_in_words(flag: str, value: str, said: str) -> None:
+    done = blebench("link", "--sim", "Pulse HRM", flag, value, timeout=30)
+    assert done.returncode == 2
+    assert said in done.stderr and "Traceback" not in done.stderr
+    assert "connected" not in done.stdout  # refused before anything is sent
+
+
+def run_throughput(*link: str) -> dict[str, object]:
+    done = blebench("throughput", "--sim", "UART Bridge", "--duration", "1.5", *link, "--json")
+    assert done.returncode == 0, done.stderr
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_a_fast_link_carries_what_the_air_allows() -> None:
+    slow = run_throughput()
+    fast = run_throughput("--interval-ms", "7.5", "--phy", "2m", "--data-length", "251")
+    for result in (slow, fast):
+        assert result["mode"] == "notify" and result["uart_bridge"] is True
+        ratio = result["ratio_to_spec"]
+        assert isinstance(ratio, float) and 0.8 <= ratio <= 1.05, result
+    assert fast["link"]["interval_ms"] == 7.5 and fast["link"]["tx_phy"] == "2m"  # type: ignore[index]
+    slow_rate, fast_rate = slow["values_per_s"], fast["values_per_s"]
+    assert isinstance(slow_rate, float) and isinstance(fast_rate, float)
+    assert fast_rate > 1.6 * slow_rate  # 7.5 ms vs Bumble's 15 ms default, 6 packets each
