@@ -64,3 +64,14 @@ def test_a_fast_link_carries_what_the_air_allows() -> None:
     slow_rate, fast_rate = slow["values_per_s"], fast["values_per_s"]
     assert isinstance(slow_rate, float) and isinstance(fast_rate, float)
     assert fast_rate > 1.6 * slow_rate  # 7.5 ms vs Bumble's 15 ms default, 6 packets each
+
+
+def test_throughput_of_writes_in_words() -> None:
+    done = blebench("throughput", "--sim", "UART Bridge", "--mode", "write-without-response",
+                    "--size", "100", "--duration", "1", "--interval-ms", "7.5")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "connection parameters: ok: Connection Update Complete: interval 7.5 ms" in out
+    assert "write-without-response on 6e400002-b5a3-f393-e0a9-e50e24dcca9e:" in out
+    assert "values/s" in out and "bytes/s" in out and "spec:" in out
+    assert "link: interval 7.5 ms" in out
