@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.integration.cli.clirun import blebench
+from tests.integration.foreign.test_foreign_peer import run_controllers
 
 DEVICE = """
 [[device]]
@@ -104,12 +105,6 @@ class Served:
         return "".join(self.seen)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_without_a_bumble_radio_it_says_what_the_peripheral_role_needs(tmp_path: Path) -> None:
     done = blebench("peripheral", str(device_file(tmp_path)))
     assert done.returncode == 2
@@ -158,25 +153,17 @@ def test_an_exported_hrm_served_in_the_world_notifies_heart_rate(tmp_path: Path)
 
 @pytest.fixture
 def controllers() -> Iterator[tuple[str, str]]:
-    """Two stock Bumble controllers on one link, as `bumble.apps.controllers` runs them."""
-    p1, p2 = free_port(), free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bumble.apps.controllers",
-         f"tcp-server:127.0.0.1:{p1}", f"tcp-server:127.0.0.1:{p2}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", p2), timeout=0.5):
-                break
-        except OSError:
-            time.sleep(0.1)
-    try:
-        yield f"tcp-client:127.0.0.1:{p1}", f"tcp-client:127.0.0.1:{p2}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    """Two stock Bumble controllers on one link (the foreign-peer tests' process), once
+    the second one listens."""
+    for stock in run_controllers():
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", stock.theirs), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield stock.transport, f"tcp-client:127.0.0.1:{stock.theirs}"
 
 
 @pytest.mark.slow
