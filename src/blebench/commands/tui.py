@@ -50,7 +50,7 @@ async def _run(args: argparse.Namespace) -> int:
     setup_logging(settings.log.level)
     log = logging.getLogger("blebench.tui")
     log.info("starting the TUI")
-    app = make_app(settings, lambda: open_session(args))
+    app = make_app(settings, lambda: open_session(args), steady_gc=True)
     try:
         await app.run_async()
     finally:

@@ -7,6 +7,7 @@ the CLI, the tests, the screenshot script and the benchmarks all drive the same 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, cast
 
@@ -34,10 +35,12 @@ log = logging.getLogger("blebench.ui")
 
 SessionOpener = Callable[[], Awaitable["SessionApi"]]
 
-# How long keys typed after an Escape out of a field wait for that Escape to be handled
-# at most (it normally takes a few milliseconds; a widget that stops it must not hold
-# the keyboard for long).
-ESCAPE_HOLD_S = 0.5
+# Keys typed after an Escape out of a field, or after a pane key, wait for it to be
+# handled (a frame or two; under a flood on a loaded machine, a few tenths of a second).
+# Every KEY_HOLD_CHECK_S the App looks whether a widget stopped that key (it then never
+# reaches the App): the keys go on. KEY_HOLD_MAX_S bounds the wait whatever happens.
+KEY_HOLD_CHECK_S = 0.1
+KEY_HOLD_MAX_S = 3.0
 
 
 class StartupScreen(Screen[None]):
@@ -78,6 +81,7 @@ class BlebenchApp(App[int]):
         themes: Iterable[Theme] = (),
         problems: Iterable[str] = (),
         scan_on_start: bool = True,
+        steady_gc: bool = False,
     ) -> None:
         super().__init__()
         _escape_digits_as_alt()
@@ -89,6 +93,7 @@ class BlebenchApp(App[int]):
         else:
             self.session = session
         self.scan_on_start = scan_on_start
+        self._steady_gc = steady_gc
         # Problems with the user's files (settings, themes), shown once after start.
         self.startup_problems = list(problems)
         for theme in themes:
@@ -101,19 +106,25 @@ class BlebenchApp(App[int]):
             wanted = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.theme = wanted
         self.main_screen: MainScreen | None = None
-        self._escape_in_flight: events.Key | None = None
-        self._escape_timer: Timer | None = None
+        # The key whose handling the keys typed after it wait for (see on_event).
+        self._key_in_flight: events.Key | None = None
+        self._key_handled = False
+        self._key_arrived = False
+        self._hold_started = 0.0
+        self._hold_timer: Timer | None = None
         self._held_keys: list[events.Key] = []
 
     # -- keys in the order they were typed ---------------------------------------------
     #
-    # Textual hands each key to the focused widget at once, while an Escape's binding (out
-    # of a text field, MainScreen's or a pane's) runs only once the key has bubbled back up
-    # to the App. Under load, a key typed right after Escape was handed to the field before
-    # the Escape had moved the focus, and typed into it (the review's `p` in the console
-    # request). So after an Escape leaves a field, the next keys wait until it is handled.
-    # A terminal (or tmux) that sends Escape and the next key together gives Alt+key
-    # (ESC x): in a field that is Escape, then the key.
+    # Textual hands each key to the focused widget at once, while a key's binding (Escape
+    # out of a text field, 1-4 for a pane: MainScreen's or a pane's) runs only once the key
+    # has bubbled back up to the App, and a pane shown hands the focus over only after its
+    # next refresh. Under load, a key typed right after Escape was handed to the field
+    # before the Escape had moved the focus, and typed into it (the review's `p` in the
+    # console request); a key typed right after a pane key found no focus and nothing bound
+    # (`3` then `p` never paused the log). So outside a text field, and after Escape in
+    # one, the next keys wait until the key is handled and the focus has settled. A terminal (or tmux) that sends Escape and the
+    # next key together gives Alt+key (ESC x): in a field that is Escape, then the key.
 
     def _in_field(self) -> bool:
         from textual.widgets import Input
@@ -121,11 +132,20 @@ class BlebenchApp(App[int]):
         main = self.main_screen
         return main is not None and self.screen is main and isinstance(self.focused, Input)
 
+    def _holds_next(self, key: str) -> bool:
+        """Whether the keys typed after `key` wait for it (see above): in a text field only
+        Escape (typing goes straight on); elsewhere on the main screen every key, since
+        any may move the focus (1-4, `/`, `i`) or change what the next one acts on."""
+        main = self.main_screen
+        if main is None or self.screen is not main:
+            return False
+        return key == "escape" or not self._in_field()
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not self.screen_stack:
             return  # the App is closing: a key still on its way has nothing to go to
         if isinstance(event, events.Key) and not event.is_forwarded:
-            if self._escape_in_flight is not None:
+            if self._key_in_flight is not None:
                 self._held_keys.append(event)
                 return
             if self._in_field():
@@ -133,25 +153,53 @@ class BlebenchApp(App[int]):
                 if split is not None:
                     event, after = split
                     self._held_keys.append(after)
-                if event.key == "escape":
-                    self._escape_in_flight = event
-                    self._escape_timer = self.set_timer(ESCAPE_HOLD_S, self._release_keys)
+            if self._holds_next(event.key):
+                self._key_in_flight = event
+                self._key_handled = self._key_arrived = False
+                self._hold_started = time.monotonic()
+                self._hold_timer = self.set_timer(KEY_HOLD_CHECK_S, self._check_hold)
         await super().on_event(event)
 
     async def _on_key(self, event: events.Key) -> None:
         # A key reaching the App has bubbled up from the focused widget, and App._on_key
         # (Textual calls it after this one) runs its bindings: the keys typed after it go
-        # on once that is done.
-        if event is self._escape_in_flight:
-            self.call_next(self._release_keys)
+        # on once that is done and no pane is still being handed the focus.
+        if event is self._key_in_flight:
+            self._key_arrived = True
+            self.call_next(self._key_done)
+
+    def _key_done(self) -> None:
+        self._key_handled = True
+        self.keys_may_go()
+
+    def keys_may_go(self) -> None:
+        """The main screen has handed the focus to the pane it shows: the keys held behind
+        the key that showed it go on (once that key is handled)."""
+        main = self.main_screen
+        if self._key_in_flight is None or not self._key_handled:
+            return
+        if main is not None and main.handing_over is not None:
+            return
+        self._release_keys()
+
+    def _check_hold(self) -> None:
+        key = self._key_in_flight
+        if key is None:
+            return
+        # A widget took it (stopped it on its way): it will not reach the App.
+        stopped = key._stop_propagation and not self._key_arrived
+        if stopped or time.monotonic() - self._hold_started >= KEY_HOLD_MAX_S:
+            self._release_keys()
+        else:
+            self._hold_timer = self.set_timer(KEY_HOLD_CHECK_S, self._check_hold)
 
     def _release_keys(self) -> None:
-        self._escape_in_flight = None
-        if self._escape_timer is not None:
-            self._escape_timer.stop()
-            self._escape_timer = None
+        self._key_in_flight = None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
         held, self._held_keys = self._held_keys, []
-        # Behind the focus change the Escape's action queued (Widget.focus is deferred).
+        # Behind the focus change the key's action queued (Widget.focus is deferred).
         for key in held:
             self.post_message(key)
 
@@ -181,10 +229,20 @@ class BlebenchApp(App[int]):
         self.session = session
         self.main_screen = self._make_main_screen(session)
         await self.push_screen(self.main_screen)
+        self._settle_collector_later()
+
+    def _settle_collector_later(self) -> None:
+        # After the main screen's first frame: what exists then lives as long as the App.
+        if self._steady_gc and self.main_screen is not None:
+            from blebench.ui.collector import settle_collector
+
+            self.main_screen.call_after_refresh(settle_collector)
 
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_changed)
-        if self._opener is not None:
+        if self._opener is None:
+            self._settle_collector_later()
+        else:
             # After the startup screen's first frame: opening imports bleak and Bumble,
             # half a second that would otherwise come before anything is drawn.
             self.call_after_refresh(self._open_session, self._opener)

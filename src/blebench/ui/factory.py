@@ -20,9 +20,12 @@ def make_app(
     *,
     user_themes_dir: Path | None = None,
     scan_on_start: bool = True,
+    steady_gc: bool = False,
 ) -> BlebenchApp:
-    """The App over a built session (or an opener it awaits after its first frame), with every theme file loaded and every problem with
-    the user's files collected to be shown once."""
+    """The App over a built session (or an opener it awaits after its first frame), with
+    every theme file loaded and every problem with the user's files collected to be shown
+    once. `steady_gc` sets the garbage collector for a long UI session (ui/collector.py):
+    the `blebench tui` process and the benchmarks, never a process that builds many Apps."""
     themes = load_all(user_themes_dir)
     return BlebenchApp(
         settings,
@@ -30,4 +33,5 @@ def make_app(
         themes=themes.themes.values(),
         problems=[*settings.problems, *themes.problems],
         scan_on_start=scan_on_start,
+        steady_gc=steady_gc,
     )

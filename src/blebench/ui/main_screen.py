@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, TabbedContent, TabPane
+from textual.widgets import Input, TabbedContent, TabPane
 
 from blebench.ui.capture import CAPTURE_KEY, capture_commands, capture_note, toggle_capture
 from blebench.ui.connect import ConnectDialog
@@ -31,6 +31,7 @@ from blebench.ui.scan.pane import ConnectRequested, ScanPane
 from blebench.ui.security import SecurityPane
 from blebench.ui.settings import Settings
 from blebench.ui.status import REOPEN_KEY, StatusBar, StatusChanged, StatusInfo, reopen_radio
+from blebench.ui.steady import SteadyFooter
 from blebench.ui.streams import StreamsPane
 from blebench.ui.world import WORLD_KEY, WorldScreen
 
@@ -128,6 +129,9 @@ class MainScreen(Screen[None]):
         self._status = StatusInfo()
         # The widget that last had the focus in each pane, given back when it is shown again.
         self._pane_focus: dict[str, Widget] = {}
+        # The pane shown by a key whose focus is not handed over yet (after its refresh):
+        # the App holds the keys typed meanwhile (BlebenchApp.keys_may_go).
+        self.handing_over: str | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -137,7 +141,7 @@ class MainScreen(Screen[None]):
                     pane = spec.factory(self)
                     pane.id = spec.widget_id
                     yield pane
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.set_interval(1.0 / STATUS_HZ, self.update_status)
@@ -147,6 +151,7 @@ class MainScreen(Screen[None]):
     # -- panes ----------------------------------------------------------------------------
 
     def action_show_pane(self, pane: str) -> None:
+        self.handing_over = pane
         tabs = self.query_one("#panes", TabbedContent)
         focused = self.focused
         if tabs.active != pane and focused is not None:
@@ -179,6 +184,23 @@ class MainScreen(Screen[None]):
         return None
 
     def _focus_pane(self, pane: str) -> None:
+        try:
+            self._give_focus(pane)
+        finally:
+            if self.handing_over is not None:
+                # Behind the focus change (Widget.focus is deferred to the App's queue).
+                self.app.call_later(self._handed_over)
+
+    def _handed_over(self) -> None:
+        if self.handing_over is None:
+            return
+        self.handing_over = None
+        self.refresh_bindings()  # the footer waited for the new pane's keys
+        keys_may_go = getattr(self.app, "keys_may_go", None)
+        if callable(keys_may_go):
+            keys_may_go()
+
+    def _give_focus(self, pane: str) -> None:
         # The one place a pane shown here gets the focus (its widget remembered, else its
         # home_focus): the panes are made with focus_on_show=False, since a second giver
         # raced this one (both saw no focus during the handover; the later deferred

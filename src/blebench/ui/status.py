@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from blebench.session.models import RadioInfo
 from blebench.ui.safe_text import safe_text
+from blebench.ui.steady import SteadyStatic
 
 if TYPE_CHECKING:
     from blebench.session.api import SessionApi
@@ -116,13 +117,13 @@ class StatusBar(Horizontal):
         self.info = StatusInfo()
 
     def compose(self) -> ComposeResult:
-        yield Static("blebench", id="status-brand", classes="status-part")
-        yield Static(id="status-radio", classes="status-part")
-        yield Static(id="status-scan", classes="status-part")
-        yield Static(id="status-count", classes="status-part")
-        yield Static(id="status-note", classes="status-part")
-        yield Static(id="status-spacer")
-        yield Static(id="status-connection", classes="status-part")
+        yield SteadyStatic("blebench", id="status-brand", classes="status-part")
+        yield SteadyStatic(id="status-radio", classes="status-part")
+        yield SteadyStatic(id="status-scan", classes="status-part")
+        yield SteadyStatic(id="status-count", classes="status-part")
+        yield SteadyStatic(id="status-note", classes="status-part")
+        yield SteadyStatic(id="status-spacer")
+        yield SteadyStatic(id="status-connection", classes="status-part")
 
     def on_mount(self) -> None:
         self.show(self.info)

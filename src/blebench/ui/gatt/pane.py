@@ -34,6 +34,7 @@ from blebench.ui.gatt.keys import keys_line
 from blebench.ui.gatt.tree import GattTreeView, node_label
 from blebench.ui.gatt.values import inline_value, value_view
 from blebench.ui.safe_text import safe_text
+from blebench.ui.steady import SteadyStatic
 
 if TYPE_CHECKING:
     from blebench.session.api import SessionApi
@@ -186,11 +187,11 @@ class GattPane(Horizontal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="gatt-left"):
-            yield Static(Text("Not connected. Pick a device in the Scan pane and press Enter.",
+            yield SteadyStatic(Text("Not connected. Pick a device in the Scan pane and press Enter.",
                               style="dim"), id="gatt-device")
             yield GattTreeView(id="gatt-tree")
         with Vertical(id="gatt-right"):
-            yield Static(id="gatt-node")
+            yield SteadyStatic(id="gatt-node")
             with Horizontal(id="gatt-actions"):
                 yield Button("Read", id="gatt-read", variant="primary")
                 yield Button("Write", id="gatt-write")
@@ -202,7 +203,7 @@ class GattPane(Horizontal):
             yield keys
             with VerticalScroll(id="gatt-value") as box:
                 box.border_title = "Value"
-                yield Static(id="gatt-value-body")
+                yield SteadyStatic(id="gatt-value-body")
 
     def on_mount(self) -> None:
         self._show_node(None)

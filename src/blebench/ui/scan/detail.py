@@ -16,6 +16,7 @@ from textual.widgets import Static
 from blebench.ui.safe_text import safe_text
 from blebench.ui.scan.model import ScanRow, age_text, interval_text, phy_text
 from blebench.ui.scan.payload_view import payload_table, vendor_text
+from blebench.ui.steady import SteadyStatic
 
 NO_SCAN_RESPONSE_PASSIVE = (
     "No scan response: in a passive scan the scanner never asks for one "
@@ -95,16 +96,16 @@ class AdvertisementDetail(Vertical):
         self.clock: Callable[[], float] = lambda: 0.0  # the pane's: the reports' clock
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Select a device to see its advertising data.", style="dim"),
+        yield SteadyStatic(Text("Select a device to see its advertising data.", style="dim"),
                      id="detail-summary")
         with PayloadColumns(id="detail-columns"):
             with VerticalScroll(id="adv-column", classes="payload-column") as adv:
                 adv.border_title = "Advertising data"
-                yield Static(id="adv-data")
-                yield Static(id="detail-vendor")
+                yield SteadyStatic(id="adv-data")
+                yield SteadyStatic(id="detail-vendor")
             with VerticalScroll(id="scan-response-column", classes="payload-column") as sr:
                 sr.border_title = "Scan response"
-                yield Static(id="scan-response-data")
+                yield SteadyStatic(id="scan-response-data")
 
     def show(self, row: ScanRow | None) -> None:
         summary = self.query_one("#detail-summary", Static)

@@ -21,6 +21,7 @@ from blebench.ui.scan.detail import AdvertisementDetail
 from blebench.ui.scan.model import SORTS, FilterError, ScanFilter, ScanRow, row_from_record
 from blebench.ui.scan.table import DeviceTable
 from blebench.ui.settings import Settings
+from blebench.ui.steady import SteadyStatic
 
 if TYPE_CHECKING:
     from blebench.session.api import SessionApi
@@ -93,7 +94,7 @@ class ScanPane(Vertical):
     def compose(self) -> ComposeResult:
         yield ScanFilters(self.settings)
         yield DeviceTable(id="devices")
-        yield Static(id="scan-count")
+        yield SteadyStatic(id="scan-count")
         yield AdvertisementDetail(id="detail")
 
     @property

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Static
 
 from blebench.pairing.matrix import explain_steps, predict
 from blebench.pairing.models import IoCapability, PairingOptions, PairingOutcome
+from blebench.ui.steady import SteadyStatic
 
 IO_ORDER: tuple[IoCapability, ...] = tuple(IoCapability)
 
@@ -203,12 +204,12 @@ class MatrixView(VerticalScroll):
         self.grid_layout: GridLayout | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="matrix-caption")
+        yield SteadyStatic("", id="matrix-caption")
         # The row labels stay in view if the grid is ever wider than the pane and scrolls.
         yield DataTable[Text](id="matrix-table", cursor_type="cell", zebra_stripes=False,
                               cell_padding=CELL_PADDING, fixed_columns=1)
-        yield Static("", id="matrix-legend")
-        yield Static("", id="matrix-explain")
+        yield SteadyStatic("", id="matrix-legend")
+        yield SteadyStatic("", id="matrix-explain")
 
     def on_mount(self) -> None:
         self.show(self.initiator, self.responder)

@@ -35,6 +35,7 @@ from blebench.ui.security.ladder import LadderView
 from blebench.ui.security.matrix_view import MatrixView
 from blebench.ui.security.prompts import RepairPrompt, TuiPairingDelegate
 from blebench.ui.settings import PairingSettings, Settings
+from blebench.ui.steady import SteadyStatic
 
 IO_CHOICES = [(io.label, io.value) for io in IoCapability]
 KEY_SIZES = [(str(n), n) for n in range(KEY_SIZE_MIN, KEY_SIZE_MAX + 1)]
@@ -179,7 +180,7 @@ class SecurityPane(Horizontal):
                 yield Select(KEY_SIZES, value=ours.max_key_size, allow_blank=False,
                              id="our-max-key", compact=True)
             yield Label("Pair with", classes="section")
-            yield Static(id="pair-current")
+            yield SteadyStatic(id="pair-current")
             with Horizontal(id="pair-row"):
                 yield Input(placeholder="or another: address or name", id="pair-target",
                             compact=True)

@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from blebench.session.errors import FilterError
 from blebench.session.filters import SampleFilter, check_fields
+from blebench.ui.steady import SteadyStatic
 from blebench.ui.streams.console import ConsoleTarget, RequestConsole
 from blebench.ui.streams.export import ExportRequest, ExportScreen, export_streams
 from blebench.ui.streams.feed import FeedUpdate, PlotChoice, StreamFeed
@@ -103,7 +104,7 @@ class StreamsPane(Vertical):
                          allow_blank=False, id="log-filter-kind")
             yield Input(placeholder="filter the log (Enter applies, empty shows all)", id="log-filter")
             yield Button("Export", id="streams-export")
-        yield Static("", id="streams-status")
+        yield SteadyStatic("", id="streams-status")
         with Horizontal(id="streams-body"):
             with Vertical(id="log-side"):
                 yield LogView(id="stream-log")
