@@ -167,6 +167,11 @@ class SessionApi(Protocol):
         """interval, latency, timeout, PHYs, data lengths and MTU of the live link (None:
         the radio does not say them all, as on the OS stack)."""
 
+    def check_link_request(self, request: LinkRequest, address: str | None = None) -> LinkRequest:
+        """`request` as `change_link` would send it (the live link's values filled in),
+        or UserInputError in words for a value the spec does not allow; `address` None:
+        only what can be checked without a link."""
+
     async def change_link(self, address: str, request: LinkRequest) -> LinkReport:
         """Request each change (connection update, PHY, data length) and report what the
         controller and the peer settled on; values out of the spec's range raise

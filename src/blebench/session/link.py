@@ -20,36 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from blebench.backends.link_control import OS_STACK_REASONS, LinkStep, link_control
 from blebench.errors import UserInputError
+from blebench.session.link_request import LinkRequest
 from blebench.sim import airtime
+
+__all__ = ["LinkReport", "LinkRequest", "change_link", "check_request"]
 
 if TYPE_CHECKING:
     from blebench.session.connections import DeviceConnection
-
-
-@dataclass(frozen=True, slots=True)
-class LinkRequest:
-    """The changes asked for; None leaves a value as it is."""
-
-    interval_min_ms: float | None = None
-    interval_max_ms: float | None = None
-    latency: int | None = None
-    timeout_ms: float | None = None
-    tx_phy: str | None = None  # "1m", "2m", "coded-s2", "coded-s8"
-    rx_phy: str | None = None
-    data_length: int | None = None
-    mtu: int | None = None
-
-    @property
-    def parameters(self) -> bool:
-        return (
-            self.interval_min_ms is not None
-            or self.latency is not None
-            or self.timeout_ms is not None
-        )
-
-    @property
-    def empty(self) -> bool:
-        return not (self.parameters or self.tx_phy or self.data_length or self.mtu)
 
 
 @dataclass(slots=True)

@@ -460,6 +460,11 @@ class SessionManager:
         control = link_control(self._live(address, "reading the link").client)
         return control.link_state() if control is not None else None
 
+    def check_link_request(self, request: LinkRequest, address: str | None = None) -> LinkRequest:
+        from blebench.session.link import check_request
+
+        return check_request(request, self.link_state(address) if address is not None else None)
+
     async def change_link(self, address: str, request: LinkRequest) -> LinkReport:
         from blebench.session.link import change_link
 
