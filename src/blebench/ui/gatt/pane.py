@@ -13,6 +13,7 @@ report map, keyboards) is the session's `HidContext` (blebench.session.hid): the
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,9 @@ from blebench.session.models import ConnectionInfo, GattNode, GattTree, ReadResu
 from blebench.ui.connect import Failure
 from blebench.ui.gatt.editor import ValueEditor
 from blebench.ui.gatt.keys import keys_line
+from blebench.ui.gatt.link_dialog import LinkDialog
+from blebench.ui.gatt.link_header import LinkValues, header_text
+from blebench.ui.gatt.link_header import security_words as security_words  # was here
 from blebench.ui.gatt.tree import GattTreeView, node_label
 from blebench.ui.gatt.values import inline_value, value_view
 from blebench.ui.safe_text import safe_text
@@ -42,6 +46,7 @@ if TYPE_CHECKING:
     from blebench.session.streams import Stream
 
 DEFAULT_REFRESH_HZ = 10.0
+LINK_POLL_S = 0.5  # the header reads the link's parameters at 2 Hz: the peer or the CLI may change them
 
 GENERIC_NEXT_STEP = (
     "check that the device is advertising and in range (it shows in the Scan pane), then retry"
@@ -97,25 +102,6 @@ class DeviceView:
     seen: dict[int, int] = field(default_factory=dict)  # handle -> the stream sample shown
 
 
-def security_words(connection: ConnectionInfo) -> tuple[str, str]:
-    """The link's security for the header, and its style: `🔒 encrypted, level 4 (SC,
-    authenticated), key 16 bytes`, or `not encrypted (level 1)`."""
-    if connection.encrypted is None:
-        return "security unknown", "dim"
-    if not connection.encrypted:
-        return "not encrypted (level 1)", "yellow"
-    authenticated = bool(connection.authenticated)
-    sc = bool(connection.secure_connections)
-    size = connection.encryption_key_size
-    # Core Vol 3 Part C 10.2.1: level 4 is authenticated LE Secure Connections with a
-    # 128-bit key; 3 authenticated; 2 encrypted without authentication.
-    level = 4 if authenticated and sc and size in (None, 16) else 3 if authenticated else 2
-    how = ", ".join(w for w in ("SC" if sc else "legacy",
-                                "authenticated" if authenticated else "unauthenticated") if w)
-    key = f", key {size} bytes" if size else ""
-    return f"🔒 encrypted, level {level} ({how}){key}", "green"
-
-
 def can_read(node: GattNode) -> bool:
     return node.kind == "descriptor" or "read" in node.properties
 
@@ -153,7 +139,11 @@ class GattPane(Horizontal):
         Binding("n", "subscribe", "Subscribe"),
         Binding("n", "unsubscribe", "Unsubscribe"),
         Binding("d", "disconnect", "Disconnect"),
+        # "] Next link" in the footer with two links or more (room for L at 80 columns); with
+        # one, ] still says there is no other.
         Binding("right_square_bracket", "next_device", "Next link"),
+        Binding("right_square_bracket", "only_link", show=False),
+        Binding("L", "link", "Link"),
         Binding("left_square_bracket", "previous_device", "Previous link", show=False),
         Binding("ctrl+r", "read_all", "Read all", show=False),
     ]
@@ -181,6 +171,8 @@ class GattPane(Horizontal):
         self._views: dict[str, DeviceView] = {}  # by address: every device connected here
         self._view: DeviceView | None = None  # the one shown
         self._header: tuple[Any, ...] | None = None  # what the header shows, redrawn on change
+        self._link: dict[str, Any] | None = None  # the shown link's state (SessionApi.link_state)
+        self._link_read_at = 0.0  # when it was read (time.monotonic)
         self._lost_shown = False  # the header says the link is gone
         self._subscribed_shown: bool | None = None  # the footer's n: Subscribe / Unsubscribe
         self._restoring: int | None = None  # the handle to put the cursor back on
@@ -352,6 +344,9 @@ class GattPane(Horizontal):
     def action_next_device(self) -> None:
         self._step_device(1)
 
+    def action_only_link(self) -> None:
+        self._step_device(1)
+
     def action_previous_device(self) -> None:
         self._step_device(-1)
 
@@ -381,28 +376,38 @@ class GattPane(Horizontal):
         self.query_one("#gatt-device", Static).update(text)
 
     def _show_header(self) -> None:
-        """`⇄ Pulse HRM  AA:..  MTU 247  🔒 encrypted, level 2 …  link 1 of 2: ] next`,
-        redrawn only when something in it changed (pairing raises the level mid-link)."""
+        """`⇄ Pulse HRM  AA:..  🔒 encrypted, level 2 …  link 1 of 2: ] next`, then the link
+        (interval, latency, timeout, PHY, data length, MTU: ui/gatt/link_header.py), fitted
+        to the header's width and redrawn only when something in it changed (pairing raises
+        the level mid-link; the peer, the CLI or the Link dialog changes the link). The
+        link's state is read at 2 Hz (LINK_POLL_S), not at each tick."""
         connection = self.connection
         if connection is None:
             return
+        now = time.monotonic()
+        if self._header is None or now - self._link_read_at >= LINK_POLL_S:
+            self._link_read_at = now
+            try:
+                self._link = self.session.link_state(connection.address)
+            except Exception:  # noqa: BLE001 - the link just went: the lost header says so
+                return
+        header = self.query_one("#gatt-device", Static)
         linked = self.linked()
-        key = (connection.address, self.device_name, connection.mtu, connection.encrypted,
+        link = LinkValues.of(self._link, connection)
+        width = header.content_region.width
+        key = (connection.address, self.device_name, connection.encrypted,
                connection.authenticated, connection.secure_connections,
-               connection.encryption_key_size, tuple(linked))
+               connection.encryption_key_size, tuple(linked), link, width)
         if key == self._header:
             return
+        if self._header is not None and self._header[6] != key[6]:
+            self.refresh_bindings()  # the footer's "] Next link" shows with two links or more
         self._header = key
-        text = Text("⇄ ", style="bold")
-        text.append_text(self._device_label())
-        text.append(f"   MTU {connection.mtu}", style="dim")
-        words, style = security_words(connection)
-        text.append("   ")
-        text.append(words, style=style)
+        position = None
         if len(linked) > 1 and connection.address in linked:
-            where = linked.index(connection.address) + 1
-            text.append(f"   link {where} of {len(linked)}: ] next, [ previous", style="dim")
-        self.query_one("#gatt-device", Static).update(text)
+            position = (linked.index(connection.address) + 1, len(linked))
+        header.update(header_text(self._device_label(), connection, link, width,
+                                  position=position))
 
     def show_connection(self, address: str) -> None:
         """The connect dialog closed on `address`: show it (and its security)."""
@@ -413,6 +418,22 @@ class GattPane(Horizontal):
         self._lost_shown = False
         self._header = None
         self._show_header()
+
+    def action_link(self) -> None:
+        """`L`: the Link dialog over the shown link (ui/gatt/link_dialog.py)."""
+        connection = self.connection
+        if connection is None or not connection.is_connected:
+            self.notify("Connect to a device first (Scan pane, Enter): L then changes its "
+                        "link.", severity="warning")
+            return
+        self.app.push_screen(LinkDialog(self.session, connection.address,
+                                        self.device_name or connection.address),
+                             lambda _changed: self._link_changed())
+
+    def _link_changed(self) -> None:
+        self._header = None  # read the link again now, not at the next poll
+        if self.connection is not None and self.connection.is_connected:
+            self._show_header()
 
     def focus_tree(self) -> None:
         self.query_one(GattTreeView).focus()
@@ -548,6 +569,9 @@ class GattPane(Horizontal):
         node = self.selected
         if action == "read":
             return node is None or node.kind == "service" or can_read(node)
+        if action in ("next_device", "only_link"):
+            several = len(self.linked()) > 1
+            return several if action == "next_device" else not several
         if action in ("subscribe", "unsubscribe"):
             subscribed = bool(self._subscribed_shown)
             return subscribed if action == "unsubscribe" else not subscribed
