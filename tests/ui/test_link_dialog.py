@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
+from blebench.session.link_request import LinkRequest
 from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.ui import settings as settings_mod
@@ -47,7 +49,14 @@ async def _connect(pilot: Pilot[Any], app: BlebenchApp) -> None:
     await pilot.press("enter")
     await connected(pilot, PULSE)
     pane = gatt_pane(app)
-    assert await wait_until(pilot, lambda: "interval" in _header(app))
+    header = pane.query_one("#gatt-device", Static)
+
+    def fitted() -> bool:
+        width = header.content_region.width
+        lines = _header(app).splitlines()
+        return width > 0 and "interval" in lines[1] and all(cell_len(line) <= width for line in lines)
+
+    assert await wait_until(pilot, fitted), _header(app)  # the link, fitted to the header
     pane.focus_tree()
 
 
@@ -145,3 +154,17 @@ async def test_a_bad_value_is_refused_beside_its_field_and_escape_changes_nothin
         assert await wait_until(pilot, lambda: not isinstance(app.screen, LinkDialog))
         assert session.link_state(PULSE) == before
         assert _header(app) == header
+
+
+async def test_the_header_follows_a_change_made_outside_the_dialog(session: SessionManager) -> None:
+    """Another face of the session (a script, the CLI's code path) changes the link: the
+    header says the new values at its next read of the link (2 Hz), with no key pressed."""
+    app = make_app(settings_mod.load(), session)
+    async with app.run_test(size=SIZE) as pilot:
+        await _connect(pilot, app)
+        assert "interval 30 ms" not in _header(app)
+        report = await session.change_link(PULSE, LinkRequest(interval_min_ms=30.0, latency=2))
+        assert report.ok, [step.words for step in report.steps]
+        assert await wait_until(pilot, lambda: "interval 30 ms · latency 2" in _header(app)), (
+            _header(app)
+        )

@@ -24,7 +24,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, Select, Static
 
@@ -47,6 +47,12 @@ NUMBER_FIELDS: tuple[tuple[str, str], ...] = (
     ("mtu", "ATT MTU"),
 )
 WHOLE = frozenset({"latency", "data-length", "mtu"})
+# What a field does that its value does not say (shown dim where its error goes).
+HINTS = {
+    "interval-max": "a range: the controller picks",
+    "data-length": "LL octets this side sends",
+    "mtu": "ATT: from the next connect on",
+}
 PHY_CHOICES = [(label, value) for value, label in PHY_LABELS.items()]
 
 # What the CLI prints for each step's status (commands/link.py's print_report).
@@ -79,7 +85,7 @@ class LinkDialog(ModalScreen[bool]):
 
     DEFAULT_CSS = """
     LinkDialog { align: center middle; }
-    LinkDialog > Vertical {
+    LinkDialog > VerticalScroll {
         width: 96; max-width: 100%; height: auto; max-height: 100%;
         padding: 0 1; border: thick $primary; background: $surface;
     }
@@ -90,9 +96,11 @@ class LinkDialog(ModalScreen[bool]):
         height: auto; margin: 1 0 0 0;
     }
     LinkDialog Grid > * { height: auto; }
+    LinkDialog Grid Select { height: 1; }
     LinkDialog Grid Label { padding: 0; }
     LinkDialog .link-error { color: $error; }
-    LinkDialog Horizontal { height: auto; margin-top: 1; }
+    LinkDialog .link-hint { color: $text-muted; }
+    LinkDialog #link-buttons { height: auto; margin-top: 1; }
     LinkDialog Button { margin-right: 2; }
     LinkDialog #link-progress { display: none; height: 1; }
     LinkDialog #link-result { height: auto; margin-top: 1; }
@@ -115,18 +123,20 @@ class LinkDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         self.link = self._read_link()
         now = self.link or {}
-        with Vertical():
+        with VerticalScroll():
             title = Text("Link: ", style="bold")
             title.append_text(safe_text(self.device, max_len=40))
             yield Label(title, classes="link-title")
             yield Static(self._now_text(), id="link-now")
-            yield Static(self._note(), id="link-note")
+            if self.link is None:
+                yield Static(self._note(), id="link-note")
             with Grid():
                 for field_id, label in NUMBER_FIELDS:
                     yield Label(label)
                     yield Input(placeholder=self._placeholder(field_id, now), compact=True,
                                 id=f"link-{field_id}", classes="link-field")
-                    yield Static("", id=f"link-{field_id}-error", classes="link-error")
+                    yield Static(HINTS.get(field_id, ""), id=f"link-{field_id}-error",
+                                 classes="link-error link-hint" if field_id in HINTS else "link-error")
                 for side in ("tx", "rx"):
                     yield Label(f"PHY {side}")
                     current = now.get(f"{side}_phy")
@@ -135,9 +145,9 @@ class LinkDialog(ModalScreen[bool]):
                         prompt = "as tx"
                     yield Select(PHY_CHOICES, prompt=prompt, compact=True, id=f"link-phy-{side}")
                     yield Static("", id=f"link-phy-{side}-error", classes="link-error")
-            with Horizontal():
-                yield Button("Apply", variant="primary", id="link-apply")
-                yield Button("Close", id="link-close")
+            with Horizontal(id="link-buttons"):
+                yield Button("Apply (Enter)", variant="primary", compact=True, id="link-apply")
+                yield Button("Close (Esc)", compact=True, id="link-close")
             yield ProgressBar(total=None, show_eta=False, show_percentage=False,
                               id="link-progress")
             yield Static("Enter applies what is typed; empty fields stay as they are. "
@@ -159,15 +169,13 @@ class LinkDialog(ModalScreen[bool]):
     def _now_text(self) -> Text:
         return Text("now: " + link_line(self.link, self._mtu_now()))
 
-    def _note(self) -> Text:
-        if self.link is None:
-            return Text(
-                "This radio gives no link control (the OS stack): the interval, latency, "
-                "timeout, PHY and data length are its own; Apply says why for each.",
-                style="yellow",
-            )
-        return Text("The ATT MTU is exchanged once, at connect: a new one is asked for at "
-                    "the next connect.")
+    @staticmethod
+    def _note() -> Text:
+        return Text(
+            "This radio gives no link control (the OS stack): the interval, latency, "
+            "timeout, PHY and data length are its own; Apply says why for each.",
+            style="yellow",
+        )
 
     @staticmethod
     def _placeholder(field_id: str, now: dict[str, Any]) -> str:
@@ -186,11 +194,15 @@ class LinkDialog(ModalScreen[bool]):
     # -- checking ---------------------------------------------------------------------------
 
     def _error(self, field_id: str, words: str) -> None:
-        self.query_one(f"#link-{field_id}-error", Static).update(Text(words))
+        error = self.query_one(f"#link-{field_id}-error", Static)
+        error.remove_class("link-hint")
+        error.update(Text(words))
 
     def _clear_errors(self) -> None:
-        for error in self.query(".link-error").results(Static):
-            error.update("")
+        for field_id, _label in (*NUMBER_FIELDS, ("phy-tx", ""), ("phy-rx", "")):
+            error = self.query_one(f"#link-{field_id}-error", Static)
+            error.set_class(field_id in HINTS, "link-hint")
+            error.update(HINTS.get(field_id, ""))
 
     def _check_alone(self, field_id: str, request: LinkRequest) -> bool:
         try:
@@ -314,6 +326,7 @@ class LinkDialog(ModalScreen[bool]):
         self.link = report.link if report is not None and report.control else self._read_link()
         self.query_one("#link-now", Static).update(self._now_text())
         result.update(self._report_text(report, mtu_words))
+        self.query_one(VerticalScroll).scroll_end(animate=False)
 
     @staticmethod
     def _asked(request: LinkRequest) -> str:
@@ -342,9 +355,9 @@ class LinkDialog(ModalScreen[bool]):
         if not self.session.prefer_mtu(mtu):
             return Text(f"mtu: not available: the OS stack exchanges its own ATT MTU at "
                         f"connect (this link: {now})", style="yellow")
-        return Text(f"mtu: asked for at every later connect: {mtu} (ATT exchanges it once, "
-                    f"at connect; this link keeps {now}: d, then Enter in the Scan pane, "
-                    "makes a new link)")
+        return Text(f"mtu: {mtu} is asked for at every later connect (ATT exchanges the MTU "
+                    f"once, at connect): this link keeps {now}; disconnect (d) and connect "
+                    "again (Enter in the Scan pane) to use it")
 
     def _report_text(self, report: LinkReport | None, mtu_words: Text | None) -> Text:
         """One line per change, as `blebench link` prints them, then the link now."""
