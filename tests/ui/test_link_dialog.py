@@ -1,19 +1,25 @@
 """The GATT pane's Link dialog (L) over the virtual world: a 7.5 ms / 2M / 251 link asked
 for and settled, shown in the header; a value out of the spec's range refused in words
-beside its field with the dialog left open; Escape leaves the link as it was."""
+beside its field with the dialog left open; Escape leaves the link as it was; the header
+follows a change made elsewhere. On the OS stack (which does not run here) each control
+says why it is not available."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from rich.cells import cell_len
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
+from blebench.session.link import LinkReport, change_link, check_request
 from blebench.session.link_request import LinkRequest
 from blebench.session.manager import SessionManager
+from blebench.session.models import ConnectionInfo
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
 from blebench.ui import settings as settings_mod
 from blebench.ui.app import BlebenchApp
@@ -168,3 +174,56 @@ async def test_the_header_follows_a_change_made_outside_the_dialog(session: Sess
         assert await wait_until(pilot, lambda: "interval 30 ms · latency 2" in _header(app)), (
             _header(app)
         )
+
+
+class OsStackLink:
+    """The link calls of a session on bleak's OS backends, which do not run here: no link
+    state, no MTU preference, and session/link.py's own `change_link` and `check_request`
+    on a connection whose client offers no link control (what SessionManager runs there)."""
+
+    def __init__(self) -> None:
+        self.conn = SimpleNamespace(address="AA:BB:CC:DD:EE:FF", client=object(), mtu=517)
+
+    def link_state(self, address: str) -> dict[str, Any] | None:
+        return None
+
+    def connection(self, address: str) -> ConnectionInfo:
+        return ConnectionInfo(address, "Watch", "connected", "bluez", 517, None)
+
+    def prefer_mtu(self, mtu: int | None) -> bool:
+        return False
+
+    def check_link_request(self, request: LinkRequest, address: str | None = None) -> LinkRequest:
+        return check_request(request, None)
+
+    async def change_link(self, address: str, request: LinkRequest) -> LinkReport:
+        return await change_link(self.conn, request)  # type: ignore[arg-type]
+
+
+class DialogHost(App[None]):
+    def __init__(self, session: Any) -> None:
+        super().__init__()
+        self.session = session
+
+    def on_mount(self) -> None:
+        self.push_screen(LinkDialog(self.session, "AA:BB:CC:DD:EE:FF", "Watch"))
+
+
+async def test_on_the_os_stack_each_control_says_why_it_is_not_available() -> None:
+    app = DialogHost(OsStackLink())
+    async with app.run_test(size=(100, 40)) as pilot:
+        assert await wait_until(pilot, lambda: isinstance(app.screen, LinkDialog))
+        dialog = app.screen
+        assert isinstance(dialog, LinkDialog)
+        note = str(dialog.query_one("#link-note", Static).content)
+        assert "This radio gives no link control (the OS stack)" in note
+        await _type(pilot, dialog, "interval-min", "15")
+        await _type(pilot, dialog, "data-length", "251")
+        await _type(pilot, dialog, "mtu", "247")
+        await pilot.press("enter")
+        result = dialog.query_one("#link-result", Static)
+        assert await wait_until(pilot, lambda: "now: MTU 517" in str(result.content))
+        said = str(result.content)
+        assert "connection parameters: not available: bleak has no call for LE Connection Update" in said
+        assert "data length: not available: bleak has no call for LE Set Data Length" in said
+        assert "mtu: not available: the OS stack exchanges its own ATT MTU at connect (this link: 517)" in said

@@ -370,7 +370,9 @@ class LinkDialog(ModalScreen[bool]):
             lines.append(line)
         if mtu_words is not None:
             lines.append(mtu_words)
-        lines.append(Text("settled: " + link_line(self.link, self._mtu_now()), style="bold"))
+        settled = report is not None and report.control
+        lines.append(Text(("settled: " if settled else "now: ") + link_line(self.link, self._mtu_now()),
+                          style="bold"))
         return Text("\n").join(lines)
 
     # -- closing ----------------------------------------------------------------------------
