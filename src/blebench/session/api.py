@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from blebench.session.filters import SampleFilter
     from blebench.session.hid import HidContext
     from blebench.session.link import LinkReport, LinkRequest
+    from blebench.session.peripheral import PeripheralServer
     from blebench.session.rssi import RssiHistory
     from blebench.session.streams import Stream, StreamBatch, StreamCursor, StreamStore
     from blebench.session.throughput import ThroughputPlan, ThroughputResult
@@ -307,6 +308,12 @@ class SessionApi(Protocol):
         values ("42", "on", "21.5"); what happened in words. UserInputError for a device,
         control or value that does not fit; SessionError off the virtual world. Nothing
         is kept for the next run (that is `blebench sim`'s)."""
+
+    # -- being the peripheral (session/peripheral.py) ----------------------------------
+    @property
+    def peripheral(self) -> PeripheralServer:
+        """Serve one device of a device file (what `blebench peripheral` serves): in this
+        session's virtual world, else on a Bumble radio by transport; its events pulled."""
 
     # -- capture -----------------------------------------------------------------------
     def capture_unavailable_reason(self) -> str | None:

@@ -27,6 +27,7 @@ from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
 from bleak.exc import BleakError
 
+from blebench import paths
 from blebench.backends.base import RadioError
 from blebench.backends.extras import RawAdvertisement, raw_advertisement
 from blebench.backends.os_stack import OsStackRadio
@@ -67,6 +68,7 @@ from blebench.session.models import (
     WorldControl,
     WorldDevice,
 )
+from blebench.session.peripheral import PeripheralServer
 from blebench.session.radios import (
     RADIOS,
     BackendError,
@@ -155,6 +157,14 @@ class SessionManager:
         self._scanner: BleakScanner | None = None
         self.scan_active = True
         self._resume_scan: bool | None = None  # the scan mode to run again once reopened
+        # The TUI's Peripheral pane serves a device file's device (session/peripheral.py).
+        self.peripheral = PeripheralServer(
+            world=lambda: self.world,
+            radio=lambda: (self.radio_info.backend, self.radio_info.description),
+            default_file=settings.sim_devices,
+            bonds=lambda: paths.data_dir() / "peripheral-bonds.json",
+            seed=settings.seed,
+        )
         self._closed = False
 
     # ------------------------------------------------------------------ lifecycle
@@ -217,6 +227,7 @@ class SessionManager:
         with contextlib.suppress(Exception):
             await self.stop_scan()
         await self.link_rssi.stop()
+        await self.peripheral.close()
         with contextlib.suppress(Exception):
             await self.connections.close()
         self.capture.close()

@@ -424,9 +424,11 @@ class UserDefinedPeripheral(VirtualPeripheral):
         for mirror in live.mirrors:
             await self._push(mirror, value)
 
-    async def set_value(self, uuid: str, value: bytes) -> None:
-        """Set a characteristic's value and send it to its subscribers (a control)."""
-        live = self.find(uuid)
+    async def set_value(self, uuid: str | int, value: bytes) -> None:
+        """Set a characteristic's value (by UUID, or value handle as an int) and send it
+        to its subscribers (a control; the TUI's Peripheral pane)."""
+        live = (next((c for c in self.live if c.handle == uuid), None)
+                if isinstance(uuid, int) else self.find(uuid))
         if live is None:
             raise KeyError(uuid)
         live.value = bytes(value)[: live.spec.max_length]

@@ -264,6 +264,24 @@ class VirtualWorld:
         self.link.remove_controller(member.controller)
         self.members.remove(member)
 
+    async def add(self, peripheral: VirtualPeripheral) -> None:
+        """Bring one more peripheral up in the running world (a device the TUI serves)."""
+        self.peripherals.append(peripheral)
+        member = self._build_member(len(self.peripherals) - 1, peripheral)
+        self.members.append(member)
+        await self._bring_up(member)
+
+    async def withdraw(self, peripheral: VirtualPeripheral) -> None:
+        """Take a peripheral `add` brought (this object, whatever its name) out for good."""
+        member = next((m for m in self.members if m.peripheral is peripheral), None)
+        if member is not None:
+            await self._switch_off([member])
+            _silence(member.controller)
+            self.link.remove_controller(member.controller)
+            self.members.remove(member)
+        if peripheral in self.peripherals:
+            self.peripherals.remove(peripheral)
+
     def is_powered(self, name: str) -> bool:
         return any(m.peripheral.name == name for m in self.members)
 
