@@ -5,8 +5,14 @@
 - `rss_mb_1m_notifications`: RSS of a fresh process after 1,000,000 notifications through
   the store (4 streams, default capacity), goal <= 150 MB: the rings stay bounded.
 - `notif_e2e_per_s`: a virtual peripheral notifying as fast as it can -> Bumble link ->
-  bleak (Bumble backend) -> session stream, sustained; `notif_e2e_lost` counts gaps in
-  the peripheral's counter (goal: 0 lost, >= 2,000/s).
+  bleak (Bumble backend) -> session stream, sustained, on the fast link (7.5 ms, LE 2M,
+  data length 251, asked for through `SessionApi.change_link`: benchmarks/fast_link.py);
+  `notif_e2e_lost` counts gaps in the peripheral's counter (goal: 0 lost).
+- `notif_e2e_air_per_s`: what the modelled air carries on that link for these 20-byte
+  notifications (`sim/airtime.capacity`, 6 packets per event); `notif_e2e_air_ratio` =
+  measured / air: 1.0 means blebench keeps up with all the air carries.
+- `notif_e2e_default_link_per_s`: the same flood on the link as connected (Bumble's
+  default 15 ms / LE 1M / 27 octets), fewer notifications.
 """
 
 from __future__ import annotations
@@ -53,9 +59,11 @@ def rss_mb() -> float:
     return float(out.stdout.strip())
 
 
-async def e2e(count: int) -> tuple[float, int]:
+async def e2e(count: int, fast: bool) -> tuple[float, int, float]:
+    """(notifications/s, lost, the air's notifications/s on the link used)."""
     from bumble.device import Device
     from bumble.gatt import Characteristic, Service
+    from fast_link import air_values_per_s, request_fast_link
 
     from blebench.session.manager import SessionManager, SessionSettings
     from blebench.sim.catalogue import _adv
@@ -86,6 +94,10 @@ async def e2e(count: int) -> tuple[float, int]:
     settings = SessionSettings(sim=True, peripherals=(flooder,), user_devices=False)
     async with await SessionManager.open(settings) as session:
         conn = await session.connect("Flooder", timeout=5)
+        if fast:
+            link = await request_fast_link(session, conn.address)
+        else:
+            link = session.link_state(conn.address) or {}
         stream = await session.subscribe(conn.address, flood_uuid, capacity=count)
         started = time.perf_counter()
         sender = asyncio.ensure_future(flooder.flood(count))
@@ -96,16 +108,20 @@ async def e2e(count: int) -> tuple[float, int]:
         await sender
         counters = [int.from_bytes(s.data[:4], "little") for s in session.pull_streams().samples]
         lost = count - len(set(counters))
-        return stream.count / elapsed, lost
+        return stream.count / elapsed, lost, air_values_per_s(link, 20)
 
 
 def run(quick: bool) -> dict[str, Any]:
     n = 200_000 if quick else 2_000_000
     figures: dict[str, Any] = {"store_ingest_per_s": round(max(ingest_per_s(n) for _ in range(3)))}
     figures["rss_mb_1m_notifications"] = round(rss_mb(), 1)
-    rate, lost = asyncio.run(e2e(3_000 if quick else 20_000))
+    rate, lost, air = asyncio.run(e2e(3_000 if quick else 20_000, fast=True))
     figures["notif_e2e_per_s"] = round(rate)
     figures["notif_e2e_lost"] = lost
+    figures["notif_e2e_air_per_s"] = round(air)
+    figures["notif_e2e_air_ratio"] = round(rate / air, 3)
+    default_rate, _, _ = asyncio.run(e2e(1_000 if quick else 4_000, fast=False))
+    figures["notif_e2e_default_link_per_s"] = round(default_rate)
     return figures
 
 
