@@ -27,6 +27,7 @@ from textual.widgets import Input, TabbedContent, TabPane
 from blebench.ui.capture import CAPTURE_KEY, capture_commands, capture_note, toggle_capture
 from blebench.ui.connect import ConnectDialog
 from blebench.ui.gatt import GattPane
+from blebench.ui.peripheral import PeripheralPane
 from blebench.ui.scan.pane import ConnectRequested, ScanPane
 from blebench.ui.security import SecurityPane
 from blebench.ui.settings import Settings
@@ -91,6 +92,13 @@ PANES: tuple[PaneSpec, ...] = (
             focus_on_show=False,
         ),
         "#our-io",
+    ),
+    PaneSpec(
+        "peripheral",
+        "Peripheral",
+        "5",
+        lambda screen: PeripheralPane(screen.session, refresh_hz=screen.settings.ui.refresh_hz),
+        "#periph-chars",
     ),
 )
 _SPECS = {spec.id: spec for spec in PANES}

@@ -1,0 +1,131 @@
+"""The Peripheral pane (key 5) over the virtual world: serve a device file's device, a
+central (the session) connects, reads and writes it; the pane's log says so in words; a
+value sent from the pane reaches the central's subscription; Stop takes the device off
+the air."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Log, Select
+
+from blebench.session.manager import SessionManager
+from blebench.sim.catalogue.ibeacon import IBeacon
+from blebench.ui import settings as settings_mod
+from blebench.ui.factory import make_app
+from blebench.ui.peripheral import PeripheralPane
+from blebench.ui.peripheral.chars_table import CharacteristicsTable
+from tests.ui.app_harness import SIZE, opened_session, screen_text, table_of, wait_until
+
+ADDRESS = "C4:11:22:33:44:55"
+IBEACON = IBeacon.address.upper()
+DEVICE_FILE = """
+[[device]]
+name = "Bench [b]Sensor[/b]"
+address = "C4:11:22:33:44:55"
+address_type = "random-static"
+adv = "02 01 06 0d 09 42 65 6e 63 68 20 53 65 6e 73 6f 72"
+
+[[device.service]]
+uuid = "180f"
+[[device.service.characteristic]]
+uuid = "2a19"
+properties = ["read", "write", "notify"]
+value = "64"
+
+[[device.service]]
+uuid = "12345678-1234-5678-1234-56789abcdef0"
+[[device.service.characteristic]]
+uuid = "12345678-1234-5678-1234-56789abcdef1"
+properties = ["read", "write"]
+text = "hello"
+"""
+NAME = "Bench [b]Sensor[/b]"
+
+
+@pytest.fixture
+def device_file(tmp_path: Path) -> Path:
+    path = tmp_path / "bench.toml"
+    path.write_text(DEVICE_FILE, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[SessionManager]:
+    async with opened_session((IBeacon(),)) as manager:
+        manager.connections.connect_timeout = 3.0
+        yield manager
+
+
+def log_text(pane: PeripheralPane) -> str:
+    return "\n".join(pane.query_one(Log).lines)
+
+
+@pytest.mark.slow
+async def test_serve_connect_read_write_notify_stop(
+    session: SessionManager, device_file: Path
+) -> None:
+    app = make_app(settings_mod.Settings(), session, scan_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        pane = app.screen.query_one(PeripheralPane)
+        assert await wait_until(pilot, lambda: pane.query_one(CharacteristicsTable).has_focus)
+        field = pane.query_one("#periph-file", Input)
+        field.value = str(device_file)
+        field.focus()
+        await pilot.press("enter")
+        device: Select[str] = pane.query_one("#periph-device", Select)
+        assert await wait_until(pilot, lambda: device.value == NAME)
+        await pilot.press("escape", "s")  # out of the field, then Start
+        assert await wait_until(pilot, lambda: "● serving Bench [b]Sensor[/b] in the virtual "
+                                "world" in screen_text(app)), screen_text(app)
+        table = pane.query_one(CharacteristicsTable)
+        assert await wait_until(pilot, lambda: table.row_count == 2)
+        # Our own session, as a central, hears the device and uses it.
+        await session.start_scan()
+        scan_rows = table_of(app)
+        assert await wait_until(pilot, lambda: ADDRESS in scan_rows.rows)  # the Scan pane's list
+        info = await session.connect(ADDRESS)
+        read = await session.read(info.address, "2a19")
+        assert read.data == b"\x64"
+        await session.write(info.address, "2a19", b"\x2a")
+        assert await wait_until(pilot, lambda: "Battery Level) <- 2a  42 %" in log_text(pane)), (
+            log_text(pane))
+        text = log_text(pane)
+        assert "connected" in text and "interval 15 ms" in text and "MTU" in text
+        assert "2a19 (Battery Level) -> 64" in text
+        # The table follows the written value.
+        assert await wait_until(pilot, lambda: "2a  42 %" in screen_text(app))
+        # A notification sent from the pane reaches the central's stream.
+        stream = await session.subscribe(info.address, "2a19")
+        assert await wait_until(pilot, lambda: "Battery Level): notifications" in log_text(pane))
+        table.focus()
+        table.move_cursor(row=table.get_row_index(str(read.handle)))
+        pane.query_one("#periph-value", Input).value = "07"
+        await pilot.press("n")
+
+        def notified() -> bool:
+            batch = session.pull_streams(stream_ids=[stream.stream_id])
+            return any(sample.data == b"\x07" for sample in batch.samples)
+
+        assert await wait_until(pilot, notified)
+        assert "to 1 subscriber" in log_text(pane)
+        # Stop: the central's link ends (the reason in words) and the device is off the air.
+        await pilot.press("s")
+        assert await wait_until(pilot, lambda: "○ not serving" in screen_text(app))
+        assert "Remote User Terminated Connection (0x13)" in log_text(pane)
+        await session.stop_scan()
+        heard = session.device(ADDRESS)
+        witness = session.device(IBEACON)
+        assert heard is not None and witness is not None
+        before, witness_before = heard.count, witness.count
+        await session.start_scan()
+        # The next scan hears the iBeacon (100 ms) again and again, the stopped device never.
+        def count(address: str) -> int:
+            record = session.device(address)
+            return record.count if record is not None else 0
+
+        assert await wait_until(pilot, lambda: count(IBEACON) >= witness_before + 5)
+        assert count(ADDRESS) == before
