@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 _SHORT_PROPS = {"read": "R", "write": "W", "write-without-response": "w", "notify": "N",
                 "indicate": "I"}
-VALUE_CHARS = 48
+VALUE_CHARS = 32  # with the other columns, 80 columns without a sideways scroll
+NAME_CHARS = 22
 
 
 class CharacteristicsTable(DataTable[Text]):
@@ -27,7 +28,7 @@ class CharacteristicsTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         self.add_column("Handle", key="handle", width=6)
-        self.add_column("Characteristic", key="name", width=26)
+        self.add_column("Characteristic", key="name", width=NAME_CHARS)
         self.add_column("Props", key="props", width=5)
         self.add_column("Subs", key="subs", width=4)
         self.add_column("Value", key="value")
@@ -65,14 +66,16 @@ class CharacteristicsTable(DataTable[Text]):
 
 
 def _cells(row: ServedCharacteristic) -> tuple[Text, Text, Text, Text, Text]:
-    name = row.uuid + (f" {row.name}" if row.name else "")
+    # A vendor's 128-bit UUID as its first 8 hex digits and …, as the GATT pane's tree.
+    uuid = row.uuid if len(row.uuid) <= 8 else f"{row.uuid[:8]}…"
+    name = uuid + (f" {row.name}" if row.name else "")
     props = "".join(_SHORT_PROPS.get(p, "?") for p in row.properties)
     value = row.value.hex(" ") or "(empty)"
     if row.decoded:
         value = f"{value}  {row.decoded}"
     return (
         Text(f"0x{row.handle:04X}"),
-        safe_text(name, max_len=26),
+        safe_text(name, max_len=NAME_CHARS),
         Text(props),
         Text(str(row.subscribers) if row.can_push else "-"),
         safe_text(value, max_len=VALUE_CHARS),

@@ -48,12 +48,11 @@ class PeripheralPane(Vertical):
     PeripheralPane Input:focus { border: none; background: $primary 40%; }
     PeripheralPane Select { height: 1; }
     PeripheralPane Select > SelectCurrent { height: 1; border: none; padding: 0 1; }
-    PeripheralPane Button {
+    PeripheralPane #periph-start, PeripheralPane #periph-set, PeripheralPane #periph-notify {
         height: 1; min-width: 0; width: auto; border: none; padding: 0 1; margin: 0 1 0 0;
     }
     PeripheralPane #periph-file { width: 1fr; }
     PeripheralPane #periph-device { width: 24; margin: 0 1 0 0; }
-    PeripheralPane #periph-start { width: 8; }
     PeripheralPane #periph-transport { width: 1fr; }
     PeripheralPane #periph-status { height: auto; padding: 0 1; color: $text-muted; }
     PeripheralPane CharacteristicsTable { height: auto; max-height: 9; min-height: 3; }
