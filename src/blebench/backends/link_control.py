@@ -67,6 +67,41 @@ class LinkStep:
         }
 
 
+PeerRequestPolicy = Literal["accept", "refuse"]
+PEER_REQUEST_POLICIES: tuple[PeerRequestPolicy, ...] = ("accept", "refuse")
+
+
+@dataclass(slots=True)
+class PeerLinkEvent:
+    """A change of the link the peer asked for (L2CAP Connection Parameter Update Request)
+    or made (a PHY or data length update it started), and what came of it."""
+
+    name: StepName
+    requested: dict[str, Any]
+    outcome: Literal["accepted", "refused", "failed", "changed"]
+    words: str
+    settled: dict[str, Any] = field(default_factory=dict)
+    at: float = 0.0  # the event loop's clock when it was asked
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "requested": self.requested,
+            "outcome": self.outcome,
+            "settled": self.settled,
+            "words": self.words,
+        }
+
+
+@runtime_checkable
+class PeerRequests(Protocol):
+    """A client backend that answers the peer's link requests by a policy and keeps them."""
+
+    peer_requests: PeerRequestPolicy
+
+    def peer_link_events(self) -> list[PeerLinkEvent]: ...
+
+
 @runtime_checkable
 class LinkControl(Protocol):
     """The link layer's procedures on one connection (see the module doc)."""

@@ -4,6 +4,10 @@ and say what the controller and the peer settled on (session/link.py).
 Values out of the Core spec's range are refused before anything is sent (exit 2); a
 refusal by the controller or the peer is said in words with its HCI status (exit 1); on
 the OS stack, where bleak exposes none of these controls, each is "not available" with why.
+
+`--peer-requests accept|refuse` says how a peripheral's own requests (L2CAP Connection
+Parameter Update) are answered; `--watch S` keeps the link S seconds and prints each request
+of the peer, and its outcome, as it comes.
 """
 
 from __future__ import annotations
@@ -29,10 +33,15 @@ ranges (Core spec 5.4):
   --phy           1m, 2m, coded-s2 (500 kb/s), coded-s8 (125 kb/s); TX,RX for two
   --data-length   27 to 251 octets of LL payload (what this side sends; the peer says its own)
   --mtu           23 to 517 (ATT exchanges it once, at connect: asked for then)
+  --peer-requests accept (default) or refuse a peripheral's L2CAP Connection Parameter
+                  Update Request; a PHY or data length update the peer starts is settled
+                  by the controllers (the host is not asked) and shown
+  --watch         0 to 3600 s: keep the link and print the peer's requests as they come
 
 examples:
   blebench link --sim "Pulse HRM" --phy 2m --data-length 251 --mtu 247 --interval-ms 15
   blebench link --sim "UART Bridge" --interval-ms 7.5..15 --latency 0 --timeout-ms 2000 --json
+  blebench link --sim-devices my.toml "My Tag" --peer-requests refuse --watch 2
 """
 
 
@@ -93,7 +102,21 @@ def register(subparsers: Any, radio_parent: argparse.ArgumentParser) -> None:
     parser.add_argument("--phy", type=phy_pair, metavar="PHY[,RX]")
     parser.add_argument("--data-length", type=whole, metavar="N")
     parser.add_argument("--mtu", type=whole, metavar="N")
+    parser.add_argument(
+        "--peer-requests",
+        choices=("accept", "refuse"),
+        default="accept",
+        help="answer a peripheral's connection parameter requests (default: accept)",
+    )
+    parser.add_argument("--watch", type=watch_seconds, default=0.0, metavar="S")
     parser.set_defaults(func=run)
+
+
+def watch_seconds(text: str) -> float:
+    value = _number(text, "--watch")
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"--watch: 0 to 3600 seconds, not {text!r}")
+    return value
 
 
 def request_of(args: argparse.Namespace) -> LinkRequest:
@@ -131,15 +154,59 @@ async def _run(args: argparse.Namespace, request: LinkRequest) -> int:
     async def body(session: SessionManager) -> int:
         if request.mtu is not None:
             session.prefer_mtu(request.mtu)
+        answered = session.answer_peer_requests(args.peer_requests)
+        if not answered and args.peer_requests == "refuse" and not args.json:
+            print(
+                "peer requests: not available: the OS stack answers a peripheral's requests itself"
+            )
         info = await session.connect(args.device, timeout=args.timeout)
         report = await session.change_link(info.address, request)
+        name = info.name or info.address
+        if not args.json:
+            print_report(report, name, link=not args.watch)
+        if args.watch:
+            report = await _watch(session, info.address, request, report, args)
+            if not args.json:
+                print(f"{printable(name)}: {_link_line(report.link)}")
         if args.json:
             print(json.dumps(report.to_json()))
-        else:
-            print_report(report, info.name or info.address)
         return 0 if report.ok else 1
 
     return await in_session(args, body)
+
+
+async def _watch(
+    session: SessionManager,
+    address: str,
+    request: LinkRequest,
+    report: LinkReport,
+    args: argparse.Namespace,
+) -> LinkReport:
+    """Keep the link `args.watch` seconds; each peer event printed once, as it comes (the
+    ones before the watch were printed with the report)."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    shown = len(report.peer_events)
+    end = loop.time() + args.watch
+    while True:
+        events = session.peer_link_events(address)
+        if not args.json:
+            for event in events[shown:]:
+                print(f"peer: {event.words}")  # blebench's own words: numbers only
+        shown = len(events)
+        if loop.time() >= end:
+            break
+        await asyncio.sleep(min(0.1, max(end - loop.time(), 0.0)))
+    report.peer_events = events
+    report.link = session.link_state(address) or report.link
+    return report
+
+
+def printable(text: str) -> str:
+    from blebench.decode.text import printable as literal
+
+    return literal(text)
 
 
 def _link_line(link: dict[str, Any]) -> str:
@@ -152,11 +219,12 @@ def _link_line(link: dict[str, Any]) -> str:
     )
 
 
-def print_report(report: LinkReport, name: str) -> None:
-    from blebench.decode.text import printable
-
+def print_report(report: LinkReport, name: str, *, link: bool = True) -> None:
     marks = {"settled": "ok", "unchanged": "=", "refused": "REFUSED", "no_answer": "NO ANSWER"}
     for step in report.steps:
         mark = marks.get(step.status, "not available")
         print(f"{step.name.replace('_', ' ')}: {mark}: {step.words}")
-    print(f"{printable(name)}: {_link_line(report.link)}")
+    for event in report.peer_events:
+        print(f"peer: {event.words}")
+    if link:
+        print(f"{printable(name)}: {_link_line(report.link)}")

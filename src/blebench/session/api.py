@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from blebench.session.console import ConsoleChoice, RequestConsole
     from blebench.session.filters import SampleFilter
     from blebench.session.hid import HidContext
-    from blebench.session.link import LinkReport, LinkRequest
+    from blebench.session.link import LinkReport, LinkRequest, PeerLinkEvent
     from blebench.session.peripheral import PeripheralServer
     from blebench.session.rssi import RssiHistory
     from blebench.session.streams import Stream, StreamBatch, StreamCursor, StreamStore
@@ -163,6 +163,15 @@ class SessionApi(Protocol):
     def prefer_mtu(self, mtu: int | None) -> bool:
         """The ATT MTU every later connect asks for (None: the radio's default); False
         when the radio cannot ask for one (the OS stack exchanges its own)."""
+
+    def answer_peer_requests(self, policy: str) -> bool:
+        """How every link answers a peripheral's connection parameter requests from now on
+        ("accept" or "refuse"; live links too); False when the radio lets the OS stack
+        answer them (session/link.py)."""
+
+    def peer_link_events(self, address: str) -> list[PeerLinkEvent]:
+        """The link changes the peer asked for or made on this connection, and what came of
+        each, oldest first (the last 64)."""
 
     def link_state(self, address: str) -> dict[str, Any] | None:
         """interval, latency, timeout, PHYs, data lengths and MTU of the live link (None:

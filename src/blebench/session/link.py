@@ -11,6 +11,11 @@ OS backends) each change is a step with status "not_available" and the reason.
 The ATT MTU is exchanged once per connection, when it is made (Vol 3 Part F 3.4.2.1):
 `--mtu` is asked for at connect (`SessionApi.prefer_mtu`) and reported here as what the
 peer settled on.
+
+The peer's own requests (a peripheral's L2CAP Connection Parameter Update Request) are
+answered by the radio's policy, `answer_peer_requests` ("accept" or "refuse", default
+accept; backends/bumble/link.py answers them), and each, with the PHY and data length
+updates the peer starts, is a `PeerLinkEvent` in the report (`peer_requests`).
 """
 
 from __future__ import annotations
@@ -18,12 +23,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from blebench.backends.link_control import OS_STACK_REASONS, LinkStep, link_control
+from blebench.backends.link_control import (
+    OS_STACK_REASONS,
+    PEER_REQUEST_POLICIES,
+    LinkStep,
+    PeerLinkEvent,
+    PeerRequests,
+    link_control,
+)
 from blebench.errors import UserInputError
 from blebench.session.link_request import LinkRequest
 from blebench.sim import airtime
 
-__all__ = ["LinkReport", "LinkRequest", "change_link", "check_request"]
+__all__ = [
+    "LinkReport",
+    "LinkRequest",
+    "PeerLinkEvent",
+    "answer_peer_requests",
+    "change_link",
+    "check_request",
+    "peer_link_events",
+]
 
 if TYPE_CHECKING:
     from blebench.session.connections import DeviceConnection
@@ -37,6 +57,8 @@ class LinkReport:
     steps: list[LinkStep] = field(default_factory=list)
     link: dict[str, Any] = field(default_factory=dict)
     control: bool = True  # False: the radio gives no link control (the OS stack)
+    peer_events: list[PeerLinkEvent] = field(default_factory=list)
+    peer_policy: str | None = None  # how the peer's requests are answered (None: the OS's)
 
     @property
     def ok(self) -> bool:
@@ -49,7 +71,25 @@ class LinkReport:
             "link_control": self.control,
             "steps": [step.to_json() for step in self.steps],
             "link": self.link,
+            "peer_requests_policy": self.peer_policy,
+            "peer_requests": [event.to_json() for event in self.peer_events],
         }
+
+
+def answer_peer_requests(radio: object, policy: str) -> bool:
+    """Set how the radio's clients answer a peripheral's connection parameter requests;
+    False when the radio has no say (the OS stack answers them itself)."""
+    if policy not in PEER_REQUEST_POLICIES:
+        raise UserInputError(f"peer requests: accept or refuse, not {policy!r}")
+    if not hasattr(radio, "peer_requests"):
+        return False
+    radio.peer_requests = policy
+    return True
+
+
+def peer_link_events(conn: DeviceConnection) -> list[PeerLinkEvent]:
+    backend = link_control(conn.client)
+    return backend.peer_link_events() if isinstance(backend, PeerRequests) else []
 
 
 def _refuse(problem: str | None) -> None:
@@ -159,6 +199,8 @@ async def change_link(conn: DeviceConnection, request: LinkRequest) -> LinkRepor
                 )
         report.link = {"mtu": conn.mtu}
         return report
+    if isinstance(control, PeerRequests):
+        report.peer_policy = control.peer_requests
     checked = check_request(request, control.link_state())
     if checked.mtu is not None:
         report.steps.append(_mtu_step(checked, control.link_state().get("mtu"), True))
@@ -191,4 +233,5 @@ async def change_link(conn: DeviceConnection, request: LinkRequest) -> LinkRepor
         else:
             report.steps.append(await control.set_data_length(checked.data_length))
     report.link = control.link_state()
+    report.peer_events = peer_link_events(conn)
     return report

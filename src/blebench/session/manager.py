@@ -89,7 +89,7 @@ if TYPE_CHECKING:
     from blebench.pairing.lab import LabResult
     from blebench.pairing.models import Bond, PairingOptions, PairingOutcome
     from blebench.session.console import ConsoleChoice, RequestConsole
-    from blebench.session.link import LinkReport, LinkRequest
+    from blebench.session.link import LinkReport, LinkRequest, PeerLinkEvent
     from blebench.session.throughput import ThroughputPlan, ThroughputResult
     from blebench.sim.catalogue.base import VirtualPeripheral
     from blebench.sim.world import VirtualWorld
@@ -464,6 +464,16 @@ class SessionManager:
             return False
         self.radio.connect_mtu = mtu
         return True
+
+    def answer_peer_requests(self, policy: str) -> bool:
+        from blebench.session.link import answer_peer_requests
+
+        return answer_peer_requests(self.radio, policy)
+
+    def peer_link_events(self, address: str) -> list[PeerLinkEvent]:
+        from blebench.session.link import peer_link_events
+
+        return peer_link_events(self._live(address, "reading the link"))
 
     def link_state(self, address: str) -> dict[str, Any] | None:
         from blebench.backends.link_control import link_control

@@ -59,6 +59,8 @@ from blebench.userinput import ValueParseError, read_hex, size_text
 if TYPE_CHECKING:
     from bumble.device import Device
 
+    from blebench.sim.link_requests import PeerLinkRequest
+
 logger = logging.getLogger(__name__)
 
 LEGACY_DATA_MAX = 31
@@ -93,6 +95,7 @@ DEVICE_FIELDS = frozenset(
         "rotate_s",
         "service",
         "pairing",
+        "link",  # sim/link_requests.py: a connection parameter request after connecting
     }
 )
 PAIRING_FIELDS = frozenset(
@@ -214,9 +217,11 @@ class UserDefinedPeripheral(VirtualPeripheral):
         pairing: PairingSpec | None = None,
         source: str = "",
         seed: int = 0,
+        link_request: PeerLinkRequest | None = None,
     ) -> None:
         super().__init__(seed=seed)
         self.pairing = pairing
+        self.link_request = link_request  # asked of the central after connecting
         self.security: Any = None  # its PeripheralSecurity, once configured
         self.name = name
         self.address = address
@@ -463,6 +468,10 @@ class UserDefinedPeripheral(VirtualPeripheral):
 
         connection.on(connection.EVENT_PAIRING, on_pairing)
         connection.on(connection.EVENT_CONNECTION_ENCRYPTION_CHANGE, on_encryption)
+        if self.link_request is not None:
+            from blebench.sim.link_requests import ask_after_connect
+
+            self.spawn(ask_after_connect(connection, self.link_request))
         connection.once(
             connection.EVENT_DISCONNECTION, lambda _reason: self._mitm.pop(handle, None)
         )
@@ -1064,6 +1073,14 @@ def _device(entry: Mapping[str, Any], where: str, source: str, seed: int) -> Use
         rotate = _number(entry["rotate_s"], f"{where}, field 'rotate_s'", 0.05, 86400)
     services = _services(entry.get("service", []), f"{where}, service")
     pairing = _pairing(entry["pairing"], f"{where}, pairing") if "pairing" in entry else None
+    link_request = None
+    if "link" in entry:
+        from blebench.sim.link_requests import LinkSectionError, parse_link_section
+
+        try:
+            link_request = parse_link_section(entry["link"], f"{where}, link")
+        except LinkSectionError as exc:
+            raise UserDevicesError(str(exc)) from None
     if services and not connectable:
         raise UserDevicesError(f"{where}, field 'service': a non-connectable device has no GATT")
     _check_links(services, f"{where}, service")
@@ -1083,6 +1100,7 @@ def _device(entry: Mapping[str, Any], where: str, source: str, seed: int) -> Use
         pairing=pairing,
         source=source,
         seed=seed,
+        link_request=link_request,
     )
 
 

@@ -6,6 +6,7 @@ allows, twice what Bumble's default link carries."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,67 @@ def test_throughput_of_writes_in_words() -> None:
     assert "write-without-response on 6e400002-b5a3-f393-e0a9-e50e24dcca9e:" in out
     assert "values/s" in out and "bytes/s" in out and "spec:" in out
     assert "link: interval 7.5 ms" in out
+
+
+FUSSY_TAG = """
+[[device]]
+name = "Fussy Tag"
+address = "C7:00:00:00:AB:01"
+adv = "02 01 06 0a 09 46 75 73 73 79 20 54 61 67"
+
+[device.link]
+request_interval_ms = 30
+request_after_ms = 200
+
+[[device.service]]
+uuid = "180f"
+[[device.service.characteristic]]
+uuid = "2a19"
+properties = ["read"]
+value = "64"
+"""
+ASKED = (
+    "peer: the peer asked for interval 30 ms, latency 0, supervision timeout 4000 ms "
+    "(L2CAP Connection Parameter Update Request): "
+)
+
+
+@pytest.fixture
+def fussy_tag(tmp_path: Path) -> str:
+    path = tmp_path / "fussy.toml"
+    path.write_text(FUSSY_TAG)
+    return str(path)
+
+
+def test_a_peripheral_request_accepted_changes_the_interval(fussy_tag: str) -> None:
+    done = blebench("link", "--sim", "--sim-devices", fussy_tag, "Fussy Tag", "--watch", "1")
+    assert done.returncode == 0, done.stderr
+    assert (
+        ASKED + "accepted (peer requests: accept); Connection Update Complete: interval 30 ms"
+        in done.stdout
+    )
+    assert "Fussy Tag: interval 30 ms, latency 0, timeout 4000 ms" in done.stdout
+
+
+def test_a_peripheral_request_refused_keeps_the_interval(fussy_tag: str) -> None:
+    done = blebench("link", "--sim", "--sim-devices", fussy_tag, "Fussy Tag", "--watch", "1",
+                    "--peer-requests", "refuse")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert ASKED + "refused (peer requests: refuse); the link keeps interval 15 ms" in done.stdout
+    assert "Fussy Tag: interval 15 ms" in done.stdout
+
+    as_json = blebench("link", "--sim", "--sim-devices", fussy_tag, "Fussy Tag", "--watch", "1",
+                       "--peer-requests", "refuse", "--json")  # fmt: skip
+    report = json.loads(as_json.stdout)
+    assert report["peer_requests_policy"] == "refuse"
+    (event,) = report["peer_requests"]
+    assert event["outcome"] == "refused" and event["requested"]["interval_min_ms"] == 30.0
+    assert report["link"]["interval_ms"] == 15.0
+
+
+def test_a_link_section_out_of_the_spec_is_refused_in_words(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(FUSSY_TAG.replace("request_interval_ms = 30", "request_interval_ms = 5"))
+    done = blebench("link", "--sim", "--sim-devices", str(path), "Fussy Tag", timeout=30)
+    assert done.returncode != 0
+    assert "link" in done.stderr and "7.5" in done.stderr and "Traceback" not in done.stderr

@@ -409,6 +409,7 @@ class BumbleClient(BumbleLinkControl, BaseBleakClient):
         self._cache.clear()
         connection.on(connection.EVENT_DISCONNECTION, self._on_disconnection)
         connection.on(connection.EVENT_CONNECTION_PHY_UPDATE, self._on_phy_update)
+        self._watch_peer_requests(connection)  # link.py: the peer's own link requests
         self._key_security = None
         self._key_size = None
         connection.on(connection.EVENT_PAIRING, self._on_pairing_keys)

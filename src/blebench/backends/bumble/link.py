@@ -8,17 +8,34 @@ applied at once, whatever the values; LE Set Data Length answers 0x01 Unknown HC
 (although the controller lists it as supported); LE Set PHY gets no answer at all, so the
 command is given `COMMAND_ANSWER_S` before it is called unanswered (Bumble's host then
 takes further commands again).
+
+The peer's own requests: a peripheral's L2CAP Connection Parameter Update Request (Vol 3
+Part A 4.20) reaches the central's host, which Bumble always accepts; here the central's
+L2CAP signalling handler is replaced, per device, by one that answers by the client's
+`peer_requests` policy ("accept": the values are checked against the spec's ranges, the
+response is accepted and an LE Connection Update sent, its outcome recorded; "refuse":
+rejected, the link keeps its parameters). A PHY or data length update the peer starts is a
+link-layer procedure its controller and ours settle without asking the host (Vol 6 Part B
+5.1.10, 5.1.9): it is recorded as "changed", with what it changed to. Each is a
+`PeerLinkEvent` (`peer_link_events()`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bumble import hci
+from bumble import hci, l2cap
 
-from blebench.backends.link_control import LinkStep, StepName
+from blebench.backends.link_control import (
+    LinkStep,
+    PeerLinkEvent,
+    PeerRequestPolicy,
+    StepName,
+)
 from blebench.decode.codes import hci_error
 
 if TYPE_CHECKING:
@@ -35,6 +52,57 @@ _PHYS: dict[str, tuple[hci.Phy, int]] = {
     "coded-s8": (hci.Phy.LE_CODED, 2),
 }
 _PHY_NAMES = {1: "1m", 2: "2m", 3: "coded"}
+PEER_EVENTS_KEPT = 64
+_HANDLER = "on_l2cap_connection_parameter_update_request"
+
+
+def _out_of_range(interval_min: int, interval_max: int, latency: int, timeout: int) -> str | None:
+    """What the Core spec refuses in an L2CAP Connection Parameter Update Request, in its
+    units (1.25 ms, 10 ms; Vol 3 Part A 4.20, Vol 6 Part B 4.5.1), or None."""
+    if not 6 <= interval_min <= interval_max <= 3200:
+        return "the interval must be 7.5 to 4000 ms, its minimum not above its maximum"
+    if not 0 <= latency <= 499:
+        return "the latency must be 0 to 499"
+    if not 10 <= timeout <= 3200:
+        return "the supervision timeout must be 100 to 32000 ms"
+    if timeout * 10.0 <= (1 + latency) * interval_max * 1.25 * 2:
+        return "the supervision timeout must exceed (1 + latency) x interval x 2"
+    return None
+
+
+def _parameter_words(requested: dict[str, Any]) -> str:
+    low, high = requested["interval_min_ms"], requested["interval_max_ms"]
+    interval = f"{low:g} ms" if low == high else f"{low:g}-{high:g} ms"
+    return (
+        f"interval {interval}, latency {requested['latency']}, supervision timeout "
+        f"{requested['supervision_timeout_ms']:g} ms"
+    )
+
+
+class _PeerRequestRouter:
+    """Installed once on a central device's L2CAP channel manager (Bumble finds a signalling
+    handler by name on it): routes each Connection Parameter Update Request to the client of
+    that connection, and to Bumble's own handler (accept) for a connection no client has."""
+
+    def __init__(self, manager: Any) -> None:
+        self.clients: dict[int, Callable[[Any, int, Any], None]] = {}
+        self._bumble = getattr(type(manager), _HANDLER).__get__(manager)
+
+    def __call__(self, connection: Any, cid: int, request: Any) -> None:
+        handler = self.clients.get(connection.handle)
+        if handler is None or connection.role != hci.Role.CENTRAL:
+            self._bumble(connection, cid, request)
+        else:
+            handler(connection, cid, request)
+
+
+def _router(device: Device) -> _PeerRequestRouter:
+    manager = device.l2cap_channel_manager
+    router = manager.__dict__.get(_HANDLER)
+    if not isinstance(router, _PeerRequestRouter):
+        router = _PeerRequestRouter(manager)
+        setattr(manager, _HANDLER, router)
+    return router
 
 
 def _refusal(name: StepName, requested: dict[str, Any], code: int, what: str) -> LinkStep:
@@ -63,6 +131,121 @@ class BumbleLinkControl:
     _tx_phy: int | None
     _rx_phy: int | None
     _coding: str | None = None  # "s2" / "s8": what was asked (HCI says only "coded")
+    _radio: Any
+    _asking: set[str]  # the procedures this side started and waits for
+    _peer_events: collections.deque[PeerLinkEvent]
+
+    # ------------------------------------------------------------------ the peer's requests
+
+    @property
+    def peer_requests(self) -> PeerRequestPolicy:
+        """The radio's policy, read at each request (a change applies to live links)."""
+        policy = getattr(self._radio, "peer_requests", "accept")
+        return "refuse" if policy == "refuse" else "accept"
+
+    def peer_link_events(self) -> list[PeerLinkEvent]:
+        return list(getattr(self, "_peer_events", ()))
+
+    def _watch_peer_requests(self, connection: Connection) -> None:
+        """Called once the connection is made: route its L2CAP requests here, and note the
+        PHY and data length updates the peer starts."""
+        self._asking = set()
+        self._peer_events = collections.deque(maxlen=PEER_EVENTS_KEPT)
+        router = _router(self._device)
+        handle = connection.handle
+        router.clients[handle] = self._on_parameter_request
+        connection.once(
+            connection.EVENT_DISCONNECTION, lambda _reason: router.clients.pop(handle, None)
+        )
+        connection.on(connection.EVENT_CONNECTION_PHY_UPDATE, self._on_peer_phy)
+        connection.on(connection.EVENT_CONNECTION_DATA_LENGTH_CHANGE, self._on_peer_data_length)
+
+    def _record(self, event: PeerLinkEvent) -> None:
+        with contextlib.suppress(RuntimeError):
+            event.at = asyncio.get_running_loop().time()
+        self._peer_events.append(event)
+
+    def _on_peer_phy(self, *_args: Any) -> None:
+        if "phy" in self._asking:
+            return
+        state = self.link_state()
+        settled = {"tx_phy": state.get("tx_phy"), "rx_phy": state.get("rx_phy")}
+        words = (
+            f"the peer changed the PHY to tx {settled['tx_phy']}, rx {settled['rx_phy']} "
+            "(a link-layer procedure the controllers settle without asking the host)"
+        )
+        self._record(PeerLinkEvent("phy", {}, "changed", words, settled))
+
+    def _on_peer_data_length(self, *_args: Any) -> None:
+        if "data_length" in self._asking:
+            return
+        state = self.link_state()
+        settled = {"tx_octets": state.get("tx_octets"), "rx_octets": state.get("rx_octets")}
+        words = (
+            f"the peer changed the data length: {settled['tx_octets']} octets out, "
+            f"{settled['rx_octets']} in (a link-layer procedure the controllers settle "
+            "without asking the host)"
+        )
+        self._record(PeerLinkEvent("data_length", {}, "changed", words, settled))
+
+    def _answer(self, connection: Any, cid: int, request: Any, accepted: bool) -> None:
+        result = (
+            l2cap.L2CAP_CONNECTION_PARAMETERS_ACCEPTED_RESULT
+            if accepted
+            else l2cap.L2CAP_CONNECTION_PARAMETERS_REJECTED_RESULT
+        )
+        self._device.l2cap_channel_manager.send_control_frame(
+            connection,
+            cid,
+            l2cap.L2CAP_Connection_Parameter_Update_Response(
+                identifier=request.identifier, result=result
+            ),
+        )
+
+    def _on_parameter_request(self, connection: Any, cid: int, request: Any) -> None:
+        requested = {
+            "interval_min_ms": request.interval_min * 1.25,
+            "interval_max_ms": request.interval_max * 1.25,
+            "latency": int(request.latency),
+            "supervision_timeout_ms": request.timeout * 10.0,
+        }
+        asked = f"the peer asked for {_parameter_words(requested)} (L2CAP Connection Parameter Update Request)"
+        kept = self.link_state().get("interval_ms")
+        if self.peer_requests == "refuse":
+            self._answer(connection, cid, request, False)
+            words = f"{asked}: refused (peer requests: refuse); the link keeps interval {kept:g} ms"
+            self._record(PeerLinkEvent("connection_parameters", requested, "refused", words))
+            return
+        problem = _out_of_range(
+            int(request.interval_min),
+            int(request.interval_max),
+            int(request.latency),
+            int(request.timeout),
+        )
+        if problem:
+            self._answer(connection, cid, request, False)
+            words = f"{asked}: refused, out of the spec's range ({problem}); the link keeps interval {kept:g} ms"
+            self._record(PeerLinkEvent("connection_parameters", requested, "refused", words))
+            return
+        self._answer(connection, cid, request, True)
+        asyncio.ensure_future(self._apply_peer_parameters(requested, asked))
+
+    async def _apply_peer_parameters(self, requested: dict[str, Any], asked: str) -> None:
+        step = await self.update_connection(
+            requested["interval_min_ms"],
+            requested["interval_max_ms"],
+            requested["latency"],
+            requested["supervision_timeout_ms"],
+        )
+        if step.status == "settled":
+            words = f"{asked}: accepted (peer requests: accept); {step.words}"
+            outcome = "accepted"
+        else:
+            words = f"{asked}: accepted, but the update did not complete: {step.words}"
+            outcome = "failed"
+        self._record(
+            PeerLinkEvent("connection_parameters", requested, outcome, words, step.settled)  # type: ignore[arg-type]
+        )
 
     def _link(self) -> Connection:
         connection = self._connection
@@ -187,6 +370,31 @@ class BumbleLinkControl:
                 "controller): the link stays on LE 1M",
             )
         options = tx_options or rx_options
+        with self._own("phy"):
+            return await self._set_phy(connection, requested, tx, rx, tx_phy, rx_phy, options)
+
+    @contextlib.contextmanager
+    def _own(self, procedure: str) -> Any:
+        """While this side runs `procedure`: its events are not the peer's."""
+        asking = getattr(self, "_asking", None)
+        if asking is None:
+            asking = self._asking = set()
+        asking.add(procedure)
+        try:
+            yield
+        finally:
+            asking.discard(procedure)
+
+    async def _set_phy(
+        self,
+        connection: Connection,
+        requested: dict[str, Any],
+        tx: str,
+        rx: str,
+        tx_phy: hci.Phy,
+        rx_phy: hci.Phy,
+        options: int,
+    ) -> LinkStep:
         watcher = asyncio.ensure_future(
             self._await_event(
                 connection,
@@ -235,6 +443,10 @@ class BumbleLinkControl:
     # ------------------------------------------------------------------ data length
 
     async def set_data_length(self, octets: int) -> LinkStep:
+        with self._own("data_length"):
+            return await self._set_data_length(octets)
+
+    async def _set_data_length(self, octets: int) -> LinkStep:
         connection = self._link()
         requested = {"tx_octets": octets}
         before = (

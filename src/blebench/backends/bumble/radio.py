@@ -34,6 +34,7 @@ from blebench.stack.quiet_host import QuietHost
 
 if TYPE_CHECKING:
     from blebench.backends.base import Capture
+    from blebench.backends.link_control import PeerRequestPolicy
 
 __all__ = [
     "BUMBLE_CAPABILITIES",
@@ -82,6 +83,8 @@ class BumbleRadio:
         self._snoop_file = snoop_file
         self._closed = False
         self.connect_mtu: int | None = None  # None: the client's default (247)
+        # How clients answer a peripheral's connection parameter requests (link.py).
+        self.peer_requests: PeerRequestPolicy = "accept"
         self._lost: str | None = None
         terminated = getattr(transport.source, "terminated", None) if transport else None
         if isinstance(terminated, asyncio.Future):
