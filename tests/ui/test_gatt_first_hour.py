@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, Static
 
 from blebench.session.manager import SessionManager
 from blebench.sim.catalogue.pulse_hrm import PulseHrm
@@ -149,6 +149,7 @@ async def test_values_inline_security_header_and_write_only_offers_no_read(
         button = app.screen.query_one("#gatt-subscribe", Button)
         assert await wait_until(pilot, lambda: str(button.label) == "Unsubscribe")
         assert await wait_until(pilot, lambda: "Unsubscribe" in footer(app))
+        assert "Write" not in footer(app)  # notify only: nothing to write
         assert await wait_until(pilot, lambda: "bpm" in line_of(app, "Heart Rate Measurement"))
         select_characteristic(tree, "2a38")
         assert await wait_until(pilot, lambda: str(button.label) == "Subscribe")
@@ -180,7 +181,11 @@ async def test_two_links_keep_apart_and_bracket_switches(session: SessionManager
         assert await wait_until(pilot, lambda: pane.selected is not None
                                 and pane.selected.short_uuid == "2a21")
         assert editor.value == "0a00"
+        # P in the Security pane pairs with the device the GATT pane switched to.
+        label = app.screen.query_one("#pair-current", Static)
+        assert await wait_until(pilot, lambda: "Thermo Probe" in str(label.content))
         await pilot.press("left_square_bracket")
         assert await wait_until(pilot, lambda: pane.connection is not None
                                 and pane.connection.address == PULSE)
         assert await wait_until(pilot, lambda: editor.value == "01")
+        assert await wait_until(pilot, lambda: "Pulse HRM" in str(label.content))

@@ -26,7 +26,7 @@ from textual.widgets import Input, TabbedContent, TabPane
 
 from blebench.ui.capture import CAPTURE_KEY, capture_commands, capture_note, toggle_capture
 from blebench.ui.connect import ConnectDialog
-from blebench.ui.gatt import GattPane
+from blebench.ui.gatt import DeviceShown, GattPane
 from blebench.ui.peripheral import PeripheralPane
 from blebench.ui.scan.pane import ConnectRequested, ScanPane
 from blebench.ui.security import SecurityPane
@@ -289,6 +289,11 @@ class MainScreen(Screen[None]):
             self.query_one(StatusBar).post_message(StatusChanged(info))
         # The same pull keeps the Security pane's "Pair with" line on the live connection.
         self.query_one(SecurityPane).follow_connections()
+
+    @on(DeviceShown)
+    def _gatt_shows(self, event: DeviceShown) -> None:
+        # `]` in the GATT pane switched links: P pairs with the device shown there.
+        self.query_one(SecurityPane).set_current_device(event.address, event.name)
 
     # -- connect --------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 """The GATT pane: browse, read, write and subscribe on the connected device."""
 
-from blebench.ui.gatt.pane import GattPane
+from blebench.ui.gatt.pane import DeviceShown, GattPane
 
-__all__ = ["GattPane"]
+__all__ = ["DeviceShown", "GattPane"]

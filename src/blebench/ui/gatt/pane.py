@@ -23,6 +23,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, Input, Static, Tree
 
 from blebench.decode.names import short_uuid
@@ -86,6 +87,16 @@ NOTHING_TO_WRITE = (
 )
 
 Value = tuple[bytes | None, Any, "dict[str, Any] | None"]  # data, decoded, error
+
+
+class DeviceShown(Message):
+    """The pane shows another linked device (a connect, `]` / `[`): the Security pane's
+    "P pairs with" follows it."""
+
+    def __init__(self, address: str, name: str | None) -> None:
+        super().__init__()
+        self.address = address
+        self.name = name
 
 
 @dataclass(slots=True)
@@ -316,6 +327,7 @@ class GattPane(Horizontal):
         editor = self.query_one("#editor-value", Input)
         editor.value = view.drafts.get(node.handle, "") if node is not None else ""
         self._show_node(node)
+        self.post_message(DeviceShown(connection.address, view.name))
         if node is not None:
             # The rebuilt tree has its lines after a refresh; the root's highlight comes
             # first and must not forget the selection (`_node_highlighted`).
@@ -565,10 +577,13 @@ class GattPane(Horizontal):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer offers what the selected node can do: no Read for a write-only
-        characteristic, Subscribe or Unsubscribe as it stands (False hides the key)."""
+        characteristic, no Write for one that cannot be written, Subscribe or Unsubscribe
+        as it stands (False hides the key)."""
         node = self.selected
         if action == "read":
             return node is None or node.kind == "service" or can_read(node)
+        if action == "write":
+            return node is None or node.kind == "service" or can_write(node)
         if action in ("next_device", "only_link"):
             several = len(self.linked()) > 1
             return several if action == "next_device" else not several
