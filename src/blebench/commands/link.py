@@ -221,10 +221,15 @@ def _link_line(link: dict[str, Any]) -> str:
 
 def print_report(report: LinkReport, name: str, *, link: bool = True) -> None:
     marks = {"settled": "ok", "unchanged": "=", "refused": "REFUSED", "no_answer": "NO ANSWER"}
+    # In the order they happened: what the peer did before the changes, then the changes.
+    for event in report.peer_events:
+        if event.at < report.started:
+            print(f"peer: {event.words}")
     for step in report.steps:
         mark = marks.get(step.status, "not available")
         print(f"{step.name.replace('_', ' ')}: {mark}: {step.words}")
     for event in report.peer_events:
-        print(f"peer: {event.words}")
+        if event.at >= report.started:
+            print(f"peer: {event.words}")
     if link:
         print(f"{printable(name)}: {_link_line(report.link)}")

@@ -59,6 +59,7 @@ class LinkReport:
     control: bool = True  # False: the radio gives no link control (the OS stack)
     peer_events: list[PeerLinkEvent] = field(default_factory=list)
     peer_policy: str | None = None  # how the peer's requests are answered (None: the OS's)
+    started: float = 0.0  # the event loop's clock when the changes began
 
     @property
     def ok(self) -> bool:
@@ -182,8 +183,11 @@ def _mtu_step(request: LinkRequest, mtu: int | None, control: bool) -> LinkStep:
 
 async def change_link(conn: DeviceConnection, request: LinkRequest) -> LinkReport:
     """Run each change of `request` on the live link (see the module doc)."""
+    import asyncio
+
     control = link_control(conn.client)
     report = LinkReport(address=conn.address, control=control is not None)
+    report.started = asyncio.get_running_loop().time()
     if control is None:
         if request.mtu is not None:
             report.steps.append(_mtu_step(request, conn.mtu, False))

@@ -7,6 +7,12 @@ spec Vol 3 Part A 4.20): a device file's `[device.link]` section.
     request_latency = 0               # optional, 0..499
     request_timeout_ms = 4000         # optional; default 4 s or the smallest above the spec's floor
     request_after_ms = 300            # optional: how long after the connection it asks
+    request_phy = "2m"                # optional: then starts a PHY update (1m, 2m, coded-s2, coded-s8)
+    request_data_length = 251         # optional: then a data length update (27..251)
+
+Only `request_interval_ms` sends the L2CAP request; the PHY and data length updates are the
+link layer's own procedures (LE Set PHY, LE Set Data Length on the device's controller),
+settled by the two controllers without asking the central's host.
 
 The central answers accepted or rejected (blebench's `--peer-requests accept|refuse`); the
 device logs the answer and keeps the link it is given either way.
@@ -15,6 +21,7 @@ device logs the answer and keeps the link it is given either way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,7 +33,14 @@ from blebench.sim import airtime
 logger = logging.getLogger(__name__)
 
 LINK_FIELDS = frozenset(
-    {"request_interval_ms", "request_latency", "request_timeout_ms", "request_after_ms"}
+    {
+        "request_interval_ms",
+        "request_latency",
+        "request_timeout_ms",
+        "request_after_ms",
+        "request_phy",
+        "request_data_length",
+    }
 )
 
 
@@ -38,11 +52,13 @@ class LinkSectionError(SetupError, ValueError):
 class PeerLinkRequest:
     """What the device asks for, and when."""
 
-    interval_min_ms: float
-    interval_max_ms: float
+    interval_min_ms: float | None = None  # None: no connection parameter request
+    interval_max_ms: float | None = None
     latency: int = 0
     timeout_ms: float = 4000.0
     after_ms: float = 300.0
+    phy: airtime.Phy | None = None
+    data_length: int | None = None
 
 
 def _number(value: object, where: str) -> float:
@@ -58,53 +74,81 @@ def parse_link_section(value: object, where: str) -> PeerLinkRequest:
     unknown = set(value) - LINK_FIELDS
     if unknown:
         raise LinkSectionError(f"{where}: unknown field {sorted(unknown)[0]!r}")
-    if "request_interval_ms" not in value:
-        raise LinkSectionError(f"{where}: field 'request_interval_ms' is missing")
-    interval = value["request_interval_ms"]
-    if isinstance(interval, list):
-        if len(interval) != 2:
-            raise LinkSectionError(
-                f"{where}, field 'request_interval_ms': one number or [MIN, MAX]"
-            )
-        low = _number(interval[0], f"{where}, field 'request_interval_ms'")
-        high = _number(interval[1], f"{where}, field 'request_interval_ms'")
-    else:
-        low = high = _number(interval, f"{where}, field 'request_interval_ms'")
+    if not set(value) & {"request_interval_ms", "request_phy", "request_data_length"}:
+        raise LinkSectionError(
+            f"{where}: give request_interval_ms, request_phy or request_data_length"
+        )
+    low = high = None
     latency_value = value.get("request_latency", 0)
     if isinstance(latency_value, bool) or not isinstance(latency_value, int):
         raise LinkSectionError(f"{where}, field 'request_latency': expected a whole number")
-    problem = airtime.interval_problem(low, high) or airtime.latency_problem(latency_value)
-    timeout = (
-        _number(value["request_timeout_ms"], f"{where}, field 'request_timeout_ms'")
-        if "request_timeout_ms" in value
-        else airtime.default_timeout_ms(high, latency_value)
-    )
-    problem = problem or airtime.timeout_problem(timeout, high, latency_value)
-    if problem:
-        raise LinkSectionError(f"{where}: {problem}")
+    timeout = 4000.0
+    if "request_interval_ms" in value:
+        interval = value["request_interval_ms"]
+        field_where = f"{where}, field 'request_interval_ms'"
+        if isinstance(interval, list):
+            if len(interval) != 2:
+                raise LinkSectionError(f"{field_where}: one number or [MIN, MAX]")
+            low, high = _number(interval[0], field_where), _number(interval[1], field_where)
+        else:
+            low = high = _number(interval, field_where)
+        problem = airtime.interval_problem(low, high) or airtime.latency_problem(latency_value)
+        timeout = (
+            _number(value["request_timeout_ms"], f"{where}, field 'request_timeout_ms'")
+            if "request_timeout_ms" in value
+            else airtime.default_timeout_ms(high, latency_value)
+        )
+        problem = problem or airtime.timeout_problem(timeout, high, latency_value)
+        if problem:
+            raise LinkSectionError(f"{where}: {problem}")
+    phy = None
+    if "request_phy" in value:
+        try:
+            phy = airtime.Phy.parse(str(value["request_phy"]))
+        except ValueError as exc:
+            raise LinkSectionError(f"{where}, field 'request_phy': {exc}") from None
+    data_length = None
+    if "request_data_length" in value:
+        octets = value["request_data_length"]
+        if isinstance(octets, bool) or not isinstance(octets, int):
+            raise LinkSectionError(f"{where}, field 'request_data_length': a whole number")
+        problem = airtime.data_length_problem(octets)
+        if problem:
+            raise LinkSectionError(f"{where}, field 'request_data_length': {problem}")
+        data_length = octets
     after = _number(value.get("request_after_ms", 300.0), f"{where}, field 'request_after_ms'")
     if not 0 <= after <= 60_000:
         raise LinkSectionError(f"{where}, field 'request_after_ms': 0 to 60000, not {after:g}")
-    return PeerLinkRequest(low, high, latency_value, timeout, after)
+    return PeerLinkRequest(low, high, latency_value, timeout, after, phy, data_length)
 
 
 async def ask_after_connect(connection: Any, request: PeerLinkRequest) -> None:
-    """Wait `after_ms`, then send the request over L2CAP (a Bumble peripheral's Connection)
-    and log the central's answer."""
+    """Wait `after_ms`, then send what the section asks for (a Bumble peripheral's
+    Connection), logging the central's answer; the device keeps the link it is given."""
+    from bumble import hci
     from bumble.core import ConnectionParameterUpdateError
 
     await asyncio.sleep(request.after_ms / 1000.0)
-    try:
-        await connection.update_parameters(
-            request.interval_min_ms,
-            request.interval_max_ms,
-            request.latency,
-            request.timeout_ms,
-            use_l2cap=True,
-        )
-    except ConnectionParameterUpdateError:
-        logger.info("the central rejected our connection parameter update request")
-    except Exception:  # noqa: BLE001 - the link may be gone; the device keeps running
-        logger.info("connection parameter update request not answered", exc_info=True)
-    else:
-        logger.info("the central accepted our connection parameter update request")
+    if request.interval_min_ms is not None and request.interval_max_ms is not None:
+        try:
+            await connection.update_parameters(
+                request.interval_min_ms,
+                request.interval_max_ms,
+                request.latency,
+                request.timeout_ms,
+                use_l2cap=True,
+            )
+        except ConnectionParameterUpdateError:
+            logger.info("the central rejected our connection parameter update request")
+        except Exception:  # noqa: BLE001 - the link may be gone; the device keeps running
+            logger.info("connection parameter update request not answered", exc_info=True)
+    if request.phy is not None:
+        hci_phy = hci.Phy(request.phy.hci)
+        options = {airtime.Phy.CODED_S2: 1, airtime.Phy.CODED_S8: 2}.get(request.phy, 0)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(
+                connection.set_phy([hci_phy], [hci_phy], phy_options=options), 2.0
+            )
+    if request.data_length is not None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(connection.set_data_length(request.data_length, 0x4290), 2.0)

@@ -87,6 +87,8 @@ adv = "02 01 06 0a 09 46 75 73 73 79 20 54 61 67"
 [device.link]
 request_interval_ms = 30
 request_after_ms = 200
+request_phy = "2m"
+request_data_length = 251
 
 [[device.service]]
 uuid = "180f"
@@ -115,7 +117,13 @@ def test_a_peripheral_request_accepted_changes_the_interval(fussy_tag: str) -> N
         ASKED + "accepted (peer requests: accept); Connection Update Complete: interval 30 ms"
         in done.stdout
     )
-    assert "Fussy Tag: interval 30 ms, latency 0, timeout 4000 ms" in done.stdout
+    # The PHY and data length updates it starts are the controllers' own: shown as changed.
+    assert "peer: the peer changed the PHY to tx 2m, rx 2m" in done.stdout
+    assert "peer: the peer changed the data length: 251 octets out, 251 in" in done.stdout
+    assert (
+        "Fussy Tag: interval 30 ms, latency 0, timeout 4000 ms, PHY tx 2m / rx 2m, "
+        "data length 251 out / 251 in" in done.stdout
+    )
 
 
 def test_a_peripheral_request_refused_keeps_the_interval(fussy_tag: str) -> None:
@@ -129,8 +137,10 @@ def test_a_peripheral_request_refused_keeps_the_interval(fussy_tag: str) -> None
                        "--peer-requests", "refuse", "--json")  # fmt: skip
     report = json.loads(as_json.stdout)
     assert report["peer_requests_policy"] == "refuse"
-    (event,) = report["peer_requests"]
+    outcomes = {event["name"]: event for event in report["peer_requests"]}
+    event = outcomes["connection_parameters"]
     assert event["outcome"] == "refused" and event["requested"]["interval_min_ms"] == 30.0
+    assert outcomes["phy"]["outcome"] == "changed"
     assert report["link"]["interval_ms"] == 15.0
 
 

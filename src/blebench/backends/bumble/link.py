@@ -134,6 +134,7 @@ class BumbleLinkControl:
     _radio: Any
     _asking: set[str]  # the procedures this side started and waits for
     _peer_events: collections.deque[PeerLinkEvent]
+    _phy_updates: int = 0  # PHY Update Complete events seen on this connection
 
     # ------------------------------------------------------------------ the peer's requests
 
@@ -166,6 +167,7 @@ class BumbleLinkControl:
         self._peer_events.append(event)
 
     def _on_peer_phy(self, *_args: Any) -> None:
+        self._phy_updates += 1
         if "phy" in self._asking:
             return
         state = self.link_state()
@@ -429,9 +431,11 @@ class BumbleLinkControl:
             )
         coding = {1: "s2", 2: "s8"}.get(options)
         self._coding = coding
+        seen = self._phy_updates
         with contextlib.suppress(Exception):
             phy = await asyncio.wait_for(connection.get_phy(), COMMAND_ANSWER_S)
-            self._tx_phy, self._rx_phy = int(phy.tx_phy), int(phy.rx_phy)
+            if self._phy_updates == seen:  # else a later update (the peer's) is newer
+                self._tx_phy, self._rx_phy = int(phy.tx_phy), int(phy.rx_phy)
         state = self.link_state()
         settled = {"tx_phy": state["tx_phy"], "rx_phy": state["rx_phy"]}
         same = settled == requested or (settled["tx_phy"] == tx and settled["rx_phy"] == rx)
