@@ -20,7 +20,10 @@ timeout. `AirConnection` replaces that for connections between two `ModelledCont
   whose model does not accept the interval refuses with 0x3B (Unacceptable Connection
   Parameters, as a peripheral answering LL_CONNECTION_PARAM_REQ negatively does); else the
   new parameters apply at an instant six events later and both hosts get Connection Update
-  Complete.
+  Complete. From the peripheral's host, LE Connection Update is the Connection Parameters
+  Request procedure: the central's host gets LE Remote Connection Parameter Request and
+  its Reply makes the update (at an instant, as above), its Negative Reply gives the
+  peripheral's host Connection Update Complete with the reason.
 - LE Set PHY: the PHYs both controllers support; a peer without the PHY update procedure
   gives 0x1A Unsupported Remote Feature. PHY Update Complete two events later.
 - LE Set Data Length: 0x12 out of range; the effective length each way is the smaller of
@@ -169,6 +172,8 @@ class AirConnection:
         self.last_event = -1
         self._timer: asyncio.TimerHandle | None = None
         self._procedures: list[asyncio.TimerHandle] = []
+        # The peripheral's Connection Parameters Request awaiting the central host's reply.
+        self._asked: tuple[int, int, int, int] | None = None
         self.closed = False
         # What the air carried: the throughput command reads these beside its own counts.
         self.events = 0
@@ -350,6 +355,66 @@ class AirConnection:
         units = math.ceil(accepted[0] / airtime.INTERVAL_UNIT_MS - 1e-9)
         latency, timeout = int(command.max_latency), int(command.supervision_timeout)
         self._later(UPDATE_INSTANT_EVENTS, lambda: self._apply_update(units, latency, timeout))
+        return hci.HCI_ErrorCode.SUCCESS
+
+    def parameter_request(self, command: hci.HCI_LE_Connection_Update_Command) -> int:
+        """The peripheral's LE Connection Update: the Connection Parameters Request
+        procedure (LL_CONNECTION_PARAM_REQ, Vol 6 Part B 5.1.7), which asks the central's
+        host (LE Remote Connection Parameter Request); returns the Command Status."""
+        interval_min = command.connection_interval_min * airtime.INTERVAL_UNIT_MS
+        interval_max = command.connection_interval_max * airtime.INTERVAL_UNIT_MS
+        timeout_ms = command.supervision_timeout * airtime.TIMEOUT_UNIT_MS
+        if (
+            airtime.interval_problem(interval_min, interval_max)
+            or airtime.latency_problem(command.max_latency)
+            or airtime.timeout_problem(timeout_ms, interval_max, command.max_latency)
+        ):
+            return INVALID_PARAMETERS
+        if self._asked is not None:
+            return hci.HCI_ErrorCode.COMMAND_DISALLOWED_ERROR
+        asked = (
+            int(command.connection_interval_min),
+            int(command.connection_interval_max),
+            int(command.max_latency),
+            int(command.supervision_timeout),
+        )
+        self._asked = asked
+        event = hci.HCI_LE_Remote_Connection_Parameter_Request_Event(
+            connection_handle=self.central.connection.handle,
+            interval_min=asked[0],
+            interval_max=asked[1],
+            max_latency=asked[2],
+            timeout=asked[3],
+        )
+        self._later(1, lambda: self.central.controller.send_hci_packet(event))
+        return hci.HCI_ErrorCode.SUCCESS
+
+    def parameter_reply(self, units: int, latency: int, timeout: int) -> int:
+        """The central host's Reply: the update at an instant, as the central's own."""
+        if self._asked is None:
+            return hci.HCI_ErrorCode.COMMAND_DISALLOWED_ERROR
+        self._asked = None
+        self._later(UPDATE_INSTANT_EVENTS, lambda: self._apply_update(units, latency, timeout))
+        return hci.HCI_ErrorCode.SUCCESS
+
+    def parameter_negative_reply(self, reason: int) -> int:
+        """The central host's Negative Reply: the peripheral's host hears the reason."""
+        if self._asked is None:
+            return hci.HCI_ErrorCode.COMMAND_DISALLOWED_ERROR
+        self._asked = None
+
+        def refused() -> None:
+            self.peripheral.controller.send_hci_packet(
+                hci.HCI_LE_Connection_Update_Complete_Event(
+                    status=reason,
+                    connection_handle=self.peripheral.connection.handle,
+                    connection_interval=self.interval_units,
+                    peripheral_latency=self.latency,
+                    supervision_timeout=self.timeout_units,
+                )
+            )
+
+        self._later(PROCEDURE_EVENTS, refused)
         return hci.HCI_ErrorCode.SUCCESS
 
     def _update_failed(self, status: int) -> None:

@@ -7,6 +7,9 @@ spec Vol 3 Part A 4.20): a device file's `[device.link]` section.
     request_latency = 0               # optional, 0..499
     request_timeout_ms = 4000         # optional; default 4 s or the smallest above the spec's floor
     request_after_ms = 300            # optional: how long after the connection it asks
+    request_procedure = "l2cap"       # or "link-layer": LE Connection Update from the
+                                      # peripheral (LL_CONNECTION_PARAM_REQ, Vol 6 Part B
+                                      # 5.1.7), which the central's host is asked about
     request_phy = "2m"                # optional: then starts a PHY update (1m, 2m, coded-s2, coded-s8)
     request_data_length = 251         # optional: then a data length update (27..251)
 
@@ -40,6 +43,7 @@ LINK_FIELDS = frozenset(
         "request_after_ms",
         "request_phy",
         "request_data_length",
+        "request_procedure",
     }
 )
 
@@ -59,6 +63,7 @@ class PeerLinkRequest:
     after_ms: float = 300.0
     phy: airtime.Phy | None = None
     data_length: int | None = None
+    l2cap: bool = True  # False: the link layer's Connection Parameters Request
 
 
 def _number(value: object, where: str) -> float:
@@ -119,7 +124,14 @@ def parse_link_section(value: object, where: str) -> PeerLinkRequest:
     after = _number(value.get("request_after_ms", 300.0), f"{where}, field 'request_after_ms'")
     if not 0 <= after <= 60_000:
         raise LinkSectionError(f"{where}, field 'request_after_ms': 0 to 60000, not {after:g}")
-    return PeerLinkRequest(low, high, latency_value, timeout, after, phy, data_length)
+    procedure = value.get("request_procedure", "l2cap")
+    if procedure not in ("l2cap", "link-layer"):
+        raise LinkSectionError(
+            f"{where}, field 'request_procedure': l2cap or link-layer, not {procedure!r}"
+        )
+    return PeerLinkRequest(
+        low, high, latency_value, timeout, after, phy, data_length, procedure == "l2cap"
+    )
 
 
 async def ask_after_connect(connection: Any, request: PeerLinkRequest) -> None:
@@ -136,9 +148,9 @@ async def ask_after_connect(connection: Any, request: PeerLinkRequest) -> None:
                 request.interval_max_ms,
                 request.latency,
                 request.timeout_ms,
-                use_l2cap=True,
+                use_l2cap=request.l2cap,
             )
-        except ConnectionParameterUpdateError:
+        except (ConnectionParameterUpdateError, hci.HCI_Error):
             logger.info("the central rejected our connection parameter update request")
         except Exception:  # noqa: BLE001 - the link may be gone; the device keeps running
             logger.info("connection parameter update request not answered", exc_info=True)

@@ -553,7 +553,38 @@ class ModelledController(bumble_controller.Controller):
                 )
             super().on_hci_le_connection_update_command(command)
             return
-        self._send_hci_command_status(air.connection_update(command), command.op_code)
+        # From the peripheral's host it is a request the central's host answers.
+        by_peripheral = air.peripheral.controller is self
+        status = air.parameter_request(command) if by_peripheral else air.connection_update(command)
+        self._send_hci_command_status(status, command.op_code)
+
+    def on_hci_le_remote_connection_parameter_request_reply_command(
+        self, command: hci.HCI_LE_Remote_Connection_Parameter_Request_Reply_Command
+    ) -> hci.HCI_StatusAndConnectionHandleReturnParameters:
+        air = self.air_connection(command.connection_handle)
+        status = (
+            air.parameter_reply(
+                int(command.interval_min), int(command.max_latency), int(command.timeout)
+            )
+            if air is not None
+            else hci.HCI_ErrorCode.UNKNOWN_CONNECTION_IDENTIFIER_ERROR
+        )
+        return hci.HCI_StatusAndConnectionHandleReturnParameters(
+            status=hci.HCI_ErrorCode(status), connection_handle=command.connection_handle
+        )
+
+    def on_hci_le_remote_connection_parameter_request_negative_reply_command(
+        self, command: hci.HCI_LE_Remote_Connection_Parameter_Request_Negative_Reply_Command
+    ) -> hci.HCI_StatusAndConnectionHandleReturnParameters:
+        air = self.air_connection(command.connection_handle)
+        status = (
+            air.parameter_negative_reply(int(command.reason))
+            if air is not None
+            else hci.HCI_ErrorCode.UNKNOWN_CONNECTION_IDENTIFIER_ERROR
+        )
+        return hci.HCI_StatusAndConnectionHandleReturnParameters(
+            status=hci.HCI_ErrorCode(status), connection_handle=command.connection_handle
+        )
 
     def on_hci_le_set_phy_command(self, command: hci.HCI_LE_Set_PHY_Command) -> None:
         air = self.air_connection(command.connection_handle)

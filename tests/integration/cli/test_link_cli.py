@@ -97,26 +97,30 @@ uuid = "2a19"
 properties = ["read"]
 value = "64"
 """
-ASKED = (
-    "peer: the peer asked for interval 30 ms, latency 0, supervision timeout 4000 ms "
-    "(L2CAP Connection Parameter Update Request): "
-)
+ASKED = "peer: the peer asked for interval 30 ms, latency 0, supervision timeout 4000 ms "
+PROCEDURES = {
+    "l2cap": "(L2CAP Connection Parameter Update Request): ",
+    "link-layer": "(link layer Connection Parameters Request): ",
+}
 
 
-@pytest.fixture
-def fussy_tag(tmp_path: Path) -> str:
+def fussy_tag(tmp_path: Path, procedure: str = "l2cap") -> str:
     path = tmp_path / "fussy.toml"
-    path.write_text(FUSSY_TAG)
+    path.write_text(
+        FUSSY_TAG.replace(
+            "request_after_ms", f'request_procedure = "{procedure}"\nrequest_after_ms'
+        )
+    )
     return str(path)
 
 
-def test_a_peripheral_request_accepted_changes_the_interval(fussy_tag: str) -> None:
-    done = blebench("link", "--sim", "--sim-devices", fussy_tag, "Fussy Tag", "--watch", "1")
+@pytest.mark.parametrize("procedure", PROCEDURES)
+def test_a_peripheral_request_accepted_changes_the_interval(tmp_path: Path, procedure: str) -> None:
+    tag = fussy_tag(tmp_path, procedure)
+    done = blebench("link", "--sim", "--sim-devices", tag, "Fussy Tag", "--watch", "1")
     assert done.returncode == 0, done.stderr
-    assert (
-        ASKED + "accepted (peer requests: accept); Connection Update Complete: interval 30 ms"
-        in done.stdout
-    )
+    accepted = "accepted (peer requests: accept); Connection Update Complete: interval 30 ms"
+    assert ASKED + PROCEDURES[procedure] + accepted in done.stdout
     # The PHY and data length updates it starts are the controllers' own: shown as changed.
     assert "peer: the peer changed the PHY to tx 2m, rx 2m" in done.stdout
     assert "peer: the peer changed the data length: 251 octets out, 251 in" in done.stdout
@@ -126,16 +130,21 @@ def test_a_peripheral_request_accepted_changes_the_interval(fussy_tag: str) -> N
     )
 
 
-def test_a_peripheral_request_refused_keeps_the_interval(fussy_tag: str) -> None:
-    done = blebench("link", "--sim", "--sim-devices", fussy_tag, "Fussy Tag", "--watch", "1",
+@pytest.mark.parametrize("procedure", PROCEDURES)
+def test_a_peripheral_request_refused_keeps_the_interval(tmp_path: Path, procedure: str) -> None:
+    tag = fussy_tag(tmp_path, procedure)
+    done = blebench("link", "--sim", "--sim-devices", tag, "Fussy Tag", "--watch", "1",
                     "--peer-requests", "refuse")  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert ASKED + "refused (peer requests: refuse); the link keeps interval 15 ms" in done.stdout
+    assert ASKED + PROCEDURES[procedure] + "refused (peer requests: refuse" in done.stdout
+    assert "the link keeps interval 15 ms" in done.stdout
     assert "Fussy Tag: interval 15 ms" in done.stdout
 
-    as_json = blebench("link", "--sim", "--sim-devices", fussy_tag, "Fussy Tag", "--watch", "1",
-                       "--peer-requests", "refuse", "--json")  # fmt: skip
-    report = json.loads(as_json.stdout)
+
+def test_the_peer_requests_in_json(tmp_path: Path) -> None:
+    done = blebench("link", "--sim", "--sim-devices", fussy_tag(tmp_path), "Fussy Tag",
+                    "--watch", "1", "--peer-requests", "refuse", "--json")  # fmt: skip
+    report = json.loads(done.stdout)
     assert report["peer_requests_policy"] == "refuse"
     outcomes = {event["name"]: event for event in report["peer_requests"]}
     event = outcomes["connection_parameters"]

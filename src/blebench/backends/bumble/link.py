@@ -14,7 +14,9 @@ Part A 4.20) reaches the central's host, which Bumble always accepts; here the c
 L2CAP signalling handler is replaced, per device, by one that answers by the client's
 `peer_requests` policy ("accept": the values are checked against the spec's ranges, the
 response is accepted and an LE Connection Update sent, its outcome recorded; "refuse":
-rejected, the link keeps its parameters). A PHY or data length update the peer starts is a
+rejected, the link keeps its parameters). The link layer's Connection Parameters Request
+(HCI LE Remote Connection Parameter Request, also always accepted by Bumble's host) is
+routed the same way on the host and answered with a Reply or a Negative Reply (0x3B). A PHY or data length update the peer starts is a
 link-layer procedure its controller and ours settle without asking the host (Vol 6 Part B
 5.1.10, 5.1.9): it is recorded as "changed", with what it changed to. Each is a
 `PeerLinkEvent` (`peer_link_events()`).
@@ -96,6 +98,35 @@ class _PeerRequestRouter:
             handler(connection, cid, request)
 
 
+_LL_HANDLER = "on_hci_le_remote_connection_parameter_request_event"
+
+
+class _RemoteRequestRouter:
+    """The same on a central device's host for the link layer's Connection Parameters
+    Request (HCI LE Remote Connection Parameter Request, which Bumble's host always
+    accepts): each to its connection's client, else to Bumble."""
+
+    def __init__(self, host: Any) -> None:
+        self.clients: dict[int, Callable[[Any], None]] = {}
+        self._bumble = getattr(type(host), _LL_HANDLER).__get__(host)
+
+    def __call__(self, event: Any) -> None:
+        handler = self.clients.get(event.connection_handle)
+        if handler is None:
+            self._bumble(event)
+        else:
+            handler(event)
+
+
+def _remote_router(device: Device) -> _RemoteRequestRouter:
+    host = device.host
+    router = host.__dict__.get(_LL_HANDLER)
+    if not isinstance(router, _RemoteRequestRouter):
+        router = _RemoteRequestRouter(host)
+        setattr(host, _LL_HANDLER, router)
+    return router
+
+
 def _router(device: Device) -> _PeerRequestRouter:
     manager = device.l2cap_channel_manager
     router = manager.__dict__.get(_HANDLER)
@@ -155,9 +186,14 @@ class BumbleLinkControl:
         router = _router(self._device)
         handle = connection.handle
         router.clients[handle] = self._on_parameter_request
-        connection.once(
-            connection.EVENT_DISCONNECTION, lambda _reason: router.clients.pop(handle, None)
-        )
+        remote = _remote_router(self._device)
+        remote.clients[handle] = self._on_remote_parameter_request
+
+        def forget(_reason: int) -> None:
+            router.clients.pop(handle, None)
+            remote.clients.pop(handle, None)
+
+        connection.once(connection.EVENT_DISCONNECTION, forget)
         connection.on(connection.EVENT_CONNECTION_PHY_UPDATE, self._on_peer_phy)
         connection.on(connection.EVENT_CONNECTION_DATA_LENGTH_CHANGE, self._on_peer_data_length)
 
@@ -203,6 +239,87 @@ class BumbleLinkControl:
                 identifier=request.identifier, result=result
             ),
         )
+
+    def _on_remote_parameter_request(self, event: Any) -> None:
+        requested = {
+            "interval_min_ms": event.interval_min * 1.25,
+            "interval_max_ms": event.interval_max * 1.25,
+            "latency": int(event.max_latency),
+            "supervision_timeout_ms": event.timeout * 10.0,
+        }
+        asked = (
+            f"the peer asked for {_parameter_words(requested)} (link layer Connection "
+            "Parameters Request)"
+        )
+        kept = self.link_state().get("interval_ms")
+        problem = _out_of_range(
+            int(event.interval_min),
+            int(event.interval_max),
+            int(event.max_latency),
+            int(event.timeout),
+        )
+        if self.peer_requests == "refuse" or problem:
+            why = (
+                "peer requests: refuse"
+                if problem is None
+                else f"out of the spec's range ({problem})"
+            )
+            reply: hci.HCI_SyncCommand[Any] = (
+                hci.HCI_LE_Remote_Connection_Parameter_Request_Negative_Reply_Command(
+                    connection_handle=event.connection_handle,
+                    reason=hci.HCI_ErrorCode(0x3B),  # Unacceptable Connection Parameters
+                )
+            )
+            words = f"{asked}: refused ({why}, HCI 0x3B); the link keeps interval {kept:g} ms"
+            self._record(PeerLinkEvent("connection_parameters", requested, "refused", words))
+            asyncio.ensure_future(self._device.host.send_sync_command(reply))
+            return
+        reply = hci.HCI_LE_Remote_Connection_Parameter_Request_Reply_Command(
+            connection_handle=event.connection_handle,
+            interval_min=event.interval_min,
+            interval_max=event.interval_max,
+            max_latency=event.max_latency,
+            timeout=event.timeout,
+            min_ce_length=0,
+            max_ce_length=0,
+        )
+        asyncio.ensure_future(self._reply_and_wait(reply, requested, asked))
+
+    async def _reply_and_wait(
+        self, reply: hci.HCI_SyncCommand[Any], requested: dict[str, Any], asked: str
+    ) -> None:
+        connection = self._link()
+        watcher = asyncio.ensure_future(
+            self._await_event(
+                connection,
+                connection.EVENT_CONNECTION_PARAMETERS_UPDATE,
+                connection.EVENT_CONNECTION_PARAMETERS_UPDATE_FAILURE,
+                COMMAND_ANSWER_S
+                + 8 * max(self._interval_s(), requested["interval_max_ms"] / 1000.0),
+            )
+        )
+        try:
+            await self._device.host.send_sync_command(reply)
+        except Exception as exc:  # noqa: BLE001 - said in words as the outcome
+            watcher.cancel()
+            words = f"{asked}: accepted, but the controller refused the reply: {exc}"
+            self._record(PeerLinkEvent("connection_parameters", requested, "failed", words))
+            return
+        kind, _value = await watcher
+        state = self.link_state()
+        settled = {k: state.get(k) for k in ("interval_ms", "latency", "supervision_timeout_ms")}
+        if kind == "ok":
+            words = (
+                f"{asked}: accepted (peer requests: accept); Connection Update Complete: interval "
+                f"{settled['interval_ms']:g} ms, latency {settled['latency']}, supervision "
+                f"timeout {settled['supervision_timeout_ms']:g} ms"
+            )
+            self._record(
+                PeerLinkEvent("connection_parameters", requested, "accepted", words, settled)
+            )
+        else:
+            words = f"{asked}: accepted, but no Connection Update Complete followed"
+            self._record(PeerLinkEvent("connection_parameters", requested, "failed", words))
 
     def _on_parameter_request(self, connection: Any, cid: int, request: Any) -> None:
         requested = {
