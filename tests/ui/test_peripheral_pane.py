@@ -12,11 +12,14 @@ import pytest
 from textual.widgets import Input, Log, Select
 
 from blebench.session.manager import SessionManager
+from blebench.session.peripheral import EventBatch
 from blebench.sim.catalogue.ibeacon import IBeacon
+from blebench.sim.peripheral_events import PeripheralEvent
 from blebench.ui import settings as settings_mod
 from blebench.ui.factory import make_app
 from blebench.ui.peripheral import PeripheralPane
 from blebench.ui.peripheral.chars_table import CharacteristicsTable
+from blebench.ui.peripheral.event_lines import LOG_LINES, event_lines
 from tests.ui.app_harness import SIZE, opened_session, screen_text, table_of, wait_until
 
 ADDRESS = "C4:11:22:33:44:55"
@@ -129,3 +132,14 @@ async def test_serve_connect_read_write_notify_stop(
 
         assert await wait_until(pilot, lambda: count(IBEACON) >= witness_before + 5)
         assert count(ADDRESS) == before
+
+
+def test_a_flood_is_cut_to_the_log_and_said() -> None:
+    """More events in one refresh than the log holds: only the newest are formatted, the
+    first line says how many were skipped, and a hostile value stays escaped text."""
+    events = [PeripheralEvent("write", f"peer 2a19 <- {i:04x}") for i in range(5_000)]
+    events.append(PeripheralEvent("write", "peer name <- \x1b]0;pwned\x07 [b]x[/b]"))
+    lines = event_lines(EventBatch(cursor=5_101, events=events, missed=100), lambda _at: "T")
+    assert len(lines) == LOG_LINES
+    assert lines[0].startswith(f"… {100 + len(events) - (LOG_LINES - 1)} events not shown")
+    assert lines[-1].endswith("<- \\x1b]0;pwned\\x07 [b]x[/b]")

@@ -5,7 +5,7 @@ text)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -25,21 +25,19 @@ def local_stamp(at: float) -> str:
     return datetime.fromtimestamp(at).strftime("%H:%M:%S.%f")[:-3]
 
 
-def event_lines(batch: EventBatch, stamp: Stamp = local_stamp) -> list[str]:
-    """The lines for one pull: a flood faster than the pulls says what it skipped."""
+def event_lines(batch: EventBatch, stamp: Stamp = local_stamp,
+                bound: int = LOG_LINES) -> list[str]:
+    """The lines for one pull, at most `bound`: only the newest events a bounded log would
+    keep are formatted, and a flood faster than the pulls says what it skipped."""
+    events = batch.events[-(bound - 1):] if len(batch.events) >= bound else batch.events
+    skipped = batch.missed + len(batch.events) - len(events)
     lines: list[str] = []
-    if batch.missed:
-        lines.append(f"… {batch.missed} events not shown (more than the buffer held "
-                     "between two refreshes)")
-    lines.extend(_line(stamp(e.at), e.kind, e.text) for e in batch.events)
+    if skipped:
+        lines.append(f"… {skipped} events not shown (more came between two refreshes "
+                     "than the log holds)")
+    lines.extend(_line(stamp(e.at), e.kind, e.text) for e in events)
     return lines
 
 
 def _line(stamp: str, kind: str, text: str) -> str:
     return printable(f"{stamp}  {kind:<12} {text}", MAX_LINE)
-
-
-def tail(lines: Iterable[str], bound: int = LOG_LINES) -> list[str]:
-    """The newest `bound` lines: a batch longer than the log is cut before it is drawn."""
-    kept = list(lines)
-    return kept[-bound:]

@@ -23,7 +23,7 @@ from textual.widgets import Button, DataTable, Input, Log, Select
 
 from blebench.errors import BlebenchError
 from blebench.ui.peripheral.chars_table import CharacteristicsTable
-from blebench.ui.peripheral.event_lines import LOG_LINES, Stamp, event_lines, local_stamp, tail
+from blebench.ui.peripheral.event_lines import LOG_LINES, Stamp, event_lines, local_stamp
 from blebench.ui.peripheral.values import FORMATS, encode_as
 from blebench.ui.safe_text import safe_text
 from blebench.ui.steady import SteadyStatic
@@ -243,7 +243,7 @@ class PeripheralPane(Vertical):
         """One batch of events into the log, the table and the status line."""
         batch = self.server.events_since(self._cursor)
         self._cursor = batch.cursor
-        lines = tail(event_lines(batch, self.stamp))
+        lines = event_lines(batch, self.stamp)
         if lines:
             self.query_one(Log).write_lines(lines)
         self.query_one(CharacteristicsTable).show(self.server.characteristics())
