@@ -122,8 +122,11 @@ def test_a_peripheral_request_accepted_changes_the_interval(tmp_path: Path, proc
     accepted = "accepted (peer requests: accept); Connection Update Complete: interval 30 ms"
     assert ASKED + PROCEDURES[procedure] + accepted in done.stdout
     # The PHY and data length updates it starts are the controllers' own: shown as changed.
-    assert "peer: the peer changed the PHY to tx 2m, rx 2m" in done.stdout
-    assert "peer: the peer changed the data length: 251 octets out, 251 in" in done.stdout
+    assert "peer: the PHY changed to tx 2m, rx 2m without blebench asking" in done.stdout
+    assert (
+        "peer: the data length changed to 251 octets out, 251 in without blebench asking"
+        in done.stdout
+    )
     assert (
         "Fussy Tag: interval 30 ms, latency 0, timeout 4000 ms, PHY tx 2m / rx 2m, "
         "data length 251 out / 251 in" in done.stdout

@@ -209,8 +209,9 @@ class BumbleLinkControl:
         state = self.link_state()
         settled = {"tx_phy": state.get("tx_phy"), "rx_phy": state.get("rx_phy")}
         words = (
-            f"the peer changed the PHY to tx {settled['tx_phy']}, rx {settled['rx_phy']} "
-            "(a link-layer procedure the controllers settle without asking the host)"
+            f"the PHY changed to tx {settled['tx_phy']}, rx {settled['rx_phy']} without "
+            "blebench asking (the peer or the controllers started it: a link-layer procedure "
+            "settled without asking the host)"
         )
         self._record(PeerLinkEvent("phy", {}, "changed", words, settled))
 
@@ -220,9 +221,9 @@ class BumbleLinkControl:
         state = self.link_state()
         settled = {"tx_octets": state.get("tx_octets"), "rx_octets": state.get("rx_octets")}
         words = (
-            f"the peer changed the data length: {settled['tx_octets']} octets out, "
-            f"{settled['rx_octets']} in (a link-layer procedure the controllers settle "
-            "without asking the host)"
+            f"the data length changed to {settled['tx_octets']} octets out, "
+            f"{settled['rx_octets']} in without blebench asking (the peer or the controllers "
+            "started it: a link-layer procedure settled without asking the host)"
         )
         self._record(PeerLinkEvent("data_length", {}, "changed", words, settled))
 
