@@ -5,13 +5,15 @@ the air."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import socket
+import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Log, Select
 
-from blebench.session.manager import SessionManager
+from blebench.session.manager import SessionManager, SessionSettings
 from blebench.session.peripheral import EventBatch
 from blebench.sim.catalogue.ibeacon import IBeacon
 from blebench.sim.peripheral_events import PeripheralEvent
@@ -20,6 +22,7 @@ from blebench.ui.factory import make_app
 from blebench.ui.peripheral import PeripheralPane
 from blebench.ui.peripheral.chars_table import CharacteristicsTable
 from blebench.ui.peripheral.event_lines import LOG_LINES, event_lines
+from tests.integration.foreign.test_foreign_peer import run_controllers
 from tests.ui.app_harness import SIZE, opened_session, screen_text, table_of, wait_until
 
 ADDRESS = "C4:11:22:33:44:55"
@@ -143,3 +146,51 @@ def test_a_flood_is_cut_to_the_log_and_said() -> None:
     assert len(lines) == LOG_LINES
     assert lines[0].startswith(f"… {100 + len(events) - (LOG_LINES - 1)} events not shown")
     assert lines[-1].endswith("<- \\x1b]0;pwned\\x07 [b]x[/b]")
+
+
+@pytest.fixture
+def stock_controllers() -> Iterator[tuple[str, str]]:
+    """Two stock Bumble controllers on one link (the foreign-peer tests' process): the
+    app's radio and the one the pane serves on, once the second one listens."""
+    for stock in run_controllers():
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", stock.theirs), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        yield stock.transport, f"tcp-client:127.0.0.1:{stock.theirs}"
+
+
+@pytest.mark.slow
+async def test_on_a_bumble_radio_it_serves_on_a_second_one(
+    stock_controllers: tuple[str, str], device_file: Path
+) -> None:
+    """Off the virtual world the pane asks for a second Bumble radio (the app's is its
+    central), serves there, and the app's own scan hears the device."""
+    ours, theirs = stock_controllers
+    session = await SessionManager.open(SessionSettings(transport=ours, user_devices=False))
+    try:
+        app = make_app(settings_mod.Settings(), session, scan_on_start=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("5")
+            pane = app.screen.query_one(PeripheralPane)
+            assert await wait_until(pilot, lambda: "needs a second Bumble radio" in screen_text(app))
+            pane.query_one("#periph-file", Input).value = str(device_file)
+            pane.load_devices()
+            await pilot.press("s")  # no transport typed yet: said, nothing served
+            assert await wait_until(pilot, lambda: "Type its transport" in screen_text(app))
+            assert session.peripheral.serving is None
+            pane.query_one("#periph-transport", Input).value = theirs
+            await pilot.press("s")
+            assert await wait_until(
+                pilot, lambda: f"in {theirs}: 0 centrals linked" in screen_text(app), steps=400
+            ), screen_text(app)
+            assert "advertising" in log_text(pane)
+            await session.start_scan()
+            assert await wait_until(pilot, lambda: ADDRESS in table_of(app).rows, steps=400)
+            await pilot.press("s")
+            assert await wait_until(pilot, lambda: "○ not serving" in screen_text(app))
+    finally:
+        await session.close()
