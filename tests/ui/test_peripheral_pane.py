@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Log, Select
 
+from blebench import paths
 from blebench.session.manager import SessionManager, SessionSettings
 from blebench.session.peripheral import EventBatch
 from blebench.sim.catalogue.ibeacon import IBeacon
@@ -192,5 +193,18 @@ async def test_on_a_bumble_radio_it_serves_on_a_second_one(
             assert await wait_until(pilot, lambda: ADDRESS in table_of(app).rows, steps=400)
             await pilot.press("s")
             assert await wait_until(pilot, lambda: "○ not serving" in screen_text(app))
+    finally:
+        await session.close()
+
+
+async def test_the_data_dirs_device_file_is_the_default() -> None:
+    """Without --sim-devices the pane starts from the data dir's sim-devices.toml."""
+    path = paths.user_sim_devices_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(DEVICE_FILE, encoding="utf-8")
+    session = await SessionManager.open(SessionSettings(sim=True, peripherals=()))
+    try:
+        assert session.peripheral.default_file == path
+        assert session.peripheral.device_names(path) == [NAME]
     finally:
         await session.close()

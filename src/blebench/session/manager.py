@@ -161,7 +161,7 @@ class SessionManager:
         self.peripheral = PeripheralServer(
             world=lambda: self.world,
             radio=lambda: (self.radio_info.backend, self.radio_info.description),
-            default_file=settings.sim_devices,
+            default_file=settings.sim_devices or _data_dir_devices(settings),
             bonds=lambda: paths.data_dir() / "peripheral-bonds.json",
             seed=settings.seed,
         )
@@ -655,6 +655,12 @@ class SessionManager:
 
     def new_capture_path(self) -> Path:
         return default_capture_path()
+
+
+def _data_dir_devices(settings: SessionSettings) -> Path | None:
+    """The data dir's user-defined devices file, when the session reads it and it exists."""
+    path = paths.user_sim_devices_file()
+    return path if settings.user_devices and path.is_file() else None
 
 
 def _next_capture_file(first: Path | None) -> Path | None:
