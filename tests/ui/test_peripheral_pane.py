@@ -14,6 +14,8 @@ import pytest
 from textual.widgets import Input, Log, Select
 
 from blebench import paths
+from blebench.pairing.delegate import ScriptedDelegate
+from blebench.pairing.models import IoCapability, PairingOptions
 from blebench.session.manager import SessionManager, SessionSettings
 from blebench.session.peripheral import EventBatch
 from blebench.sim.catalogue.ibeacon import IBeacon
@@ -35,6 +37,11 @@ address = "C4:11:22:33:44:55"
 address_type = "random-static"
 adv = "02 01 06 0d 09 42 65 6e 63 68 20 53 65 6e 73 6f 72"
 
+[device.pairing]
+io = "display-only"
+mitm = true
+passkey = 123456
+
 [[device.service]]
 uuid = "180f"
 [[device.service.characteristic]]
@@ -50,6 +57,7 @@ properties = ["read", "write"]
 text = "hello"
 """
 NAME = "Bench [b]Sensor[/b]"
+PASSKEY_ENTRY = PairingOptions(io=IoCapability.KEYBOARD_ONLY, mitm=True, sc=True, bonding=False)
 
 
 @pytest.fixture
@@ -119,6 +127,13 @@ async def test_serve_connect_read_write_notify_stop(
 
         assert await wait_until(pilot, notified)
         assert "to 1 subscriber" in log_text(pane)
+        # Pairing, as the central sees it and as the pane's log shows it: the PDU ladder.
+        outcome = await session.pair(ADDRESS, PASSKEY_ENTRY, ScriptedDelegate(passkey=123456),
+                                     timeout=15)
+        assert outcome.failure is None, outcome
+        assert await wait_until(pilot, lambda: "paired: authenticated (MITM)" in log_text(pane))
+        ladder = log_text(pane)
+        assert "<- Pairing Request" in ladder and "-> Pairing Response" in ladder, ladder
         # Stop: the central's link ends (the reason in words) and the device is off the air.
         await pilot.press("s")
         assert await wait_until(pilot, lambda: "○ not serving" in screen_text(app))
