@@ -111,6 +111,9 @@ async def test_serve_connect_read_write_notify_stop(
         text = log_text(pane)
         assert "connected" in text and "interval 15 ms" in text and "MTU" in text
         assert "2a19 (Battery Level) -> 64" in text
+        central = session.radio_info.identity
+        assert await wait_until(pilot, lambda: f"1 central linked ({central})" in screen_text(app)), (
+            central, screen_text(app))
         # The table follows the written value.
         assert await wait_until(pilot, lambda: "2a  42 %" in screen_text(app))
         # A notification sent from the pane reaches the central's stream.

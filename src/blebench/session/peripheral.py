@@ -73,6 +73,7 @@ class ServingState:
     file: Path
     where: str  # "the virtual world", or the transport
     links: int
+    centrals: tuple[str, ...] = ()  # the linked centrals' addresses
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -145,8 +146,10 @@ class PeripheralServer:
         if served is None:
             return None
         device = served.peripheral.device
-        links = len(device.connections) if device is not None else 0
-        return ServingState(served.peripheral.name, served.file, served.where, links)
+        connections = list(device.connections.values()) if device is not None else []
+        centrals = tuple(str(c.peer_address).split("/")[0] for c in connections)
+        return ServingState(served.peripheral.name, served.file, served.where,
+                            len(connections), centrals)
 
     def events_since(self, cursor: int = 0) -> EventBatch:
         new = self._count - cursor

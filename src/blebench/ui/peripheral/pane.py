@@ -263,6 +263,9 @@ class PeripheralPane(Vertical):
                         "where the Scan pane hears it")
         else:
             links = f"{state.links} central{'s' if state.links != 1 else ''} linked"
+            if state.centrals:
+                shown = ", ".join(state.centrals[:2])
+                links += f" ({shown}{', …' if len(state.centrals) > 2 else ''})"
             line = Text("● serving ", style="bold green")
             line.append_text(safe_text(state.device, max_len=40))
             line.append(f" in {state.where}: {links}; s stops")
