@@ -204,7 +204,7 @@ async def test_on_a_bumble_radio_it_serves_on_a_second_one(
             pane.query_one("#periph-transport", Input).value = theirs
             await pilot.press("s")
             assert await wait_until(
-                pilot, lambda: f"in {theirs}: 0 centrals linked" in screen_text(app), steps=400
+                pilot, lambda: f"on {theirs}: 0 centrals linked" in screen_text(app), steps=400
             ), screen_text(app)
             assert "advertising" in log_text(pane)
             await session.start_scan()

@@ -46,6 +46,11 @@ SECOND_RADIO = (
     "Type its transport (usb:1, serial:..., tcp-client:HOST:PORT)"
 )
 
+NEEDS_BUMBLE_SHORT = ("the peripheral role needs a Bumble radio: type its transport above "
+                      "(usb:0, serial:PORT,BAUD), or start blebench with --sim")
+SECOND_RADIO_SHORT = ("this session's radio is its central: serving needs a second Bumble "
+                      "radio, type its transport above")
+
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ServedCharacteristic:
@@ -71,7 +76,7 @@ class ServingState:
 
     device: str
     file: Path
-    where: str  # "the virtual world", or the transport
+    where: str  # "in the virtual world", or "on TRANSPORT"
     links: int
     centrals: tuple[str, ...] = ()  # the linked centrals' addresses
 
@@ -126,15 +131,15 @@ class PeripheralServer:
         """True when `start` serves in the session's virtual world (no transport needed)."""
         return self._world() is not None
 
-    def needs_transport(self) -> str | None:
+    def needs_transport(self, *, short: bool = False) -> str | None:
         """Why a transport must be typed (the OS stack, a Bumble radio busy as central), in
-        words; None on the virtual world."""
+        words (`short`: one line for a status); None on the virtual world."""
         if self._world() is not None:
             return None
         kind, description = self._radio()
         if kind == "bleak":
-            return NEEDS_BUMBLE
-        return SECOND_RADIO.format(radio=description)
+            return NEEDS_BUMBLE_SHORT if short else NEEDS_BUMBLE
+        return SECOND_RADIO_SHORT if short else SECOND_RADIO.format(radio=description)
 
     def device_names(self, file: Path) -> list[str]:
         """The devices of a device file; SetupError with the file's one-line problem."""
@@ -179,7 +184,7 @@ class PeripheralServer:
                 served = await self._start_on_radio(peripheral, file, (transport or "").strip())
             self._served = served
             state = self.serving
-            return (f"serving {peripheral.name} in {served.where}"
+            return (f"serving {peripheral.name} {served.where}"
                     + (f" ({state.links} linked)" if state and state.links else ""))
 
     async def stop(self) -> str:
@@ -268,7 +273,7 @@ class PeripheralServer:
 
     async def _start_in_world(self, world: VirtualWorld, peripheral: UserDefinedPeripheral,
                               file: Path) -> _Served:
-        served = _Served(peripheral, file, "the virtual world", in_world=world)
+        served = _Served(peripheral, file, "in the virtual world", in_world=world)
         if world.is_powered(peripheral.name):
             await world.switch_off(peripheral.name)
             served.replaced = peripheral.name
@@ -305,7 +310,7 @@ class PeripheralServer:
 
         if not transport:
             raise SessionError(self.needs_transport() or NEEDS_BUMBLE)
-        served = _Served(peripheral, file, transport)
+        served = _Served(peripheral, file, f"on {transport}")
         advertising = asyncio.Event()
 
         def emit(event: PeripheralEvent) -> None:

@@ -256,7 +256,7 @@ class PeripheralPane(Vertical):
         if str(button.label) != label:
             button.label = label
         if state is None:
-            why = self.server.needs_transport()
+            why = self.server.needs_transport(short=True)
             line = Text("○ not serving: ", style="bold")
             line.append(why if why is not None else
                         "s (or Start) serves the device chosen in the virtual world, "
@@ -268,7 +268,7 @@ class PeripheralPane(Vertical):
                 links += f" ({shown}{', …' if len(state.centrals) > 2 else ''})"
             line = Text("● serving ", style="bold green")
             line.append_text(safe_text(state.device, max_len=40))
-            line.append(f" in {state.where}: {links}; s stops")
+            line.append(f" {state.where}: {links}; s stops")
         if self._message is not None:
             line.append("\n")
             line.append_text(self._message)
