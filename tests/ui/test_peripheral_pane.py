@@ -226,3 +226,20 @@ async def test_the_data_dirs_device_file_is_the_default() -> None:
         assert session.peripheral.device_names(path) == [NAME]
     finally:
         await session.close()
+
+
+async def test_a_device_of_the_same_name_steps_aside_and_comes_back(device_file: Path) -> None:
+    """Serving the --sim-devices file's own device: the world holds one device of that name
+    meanwhile (the Virtual world screen keys its rows by name), the original after Stop."""
+    async with opened_session((), sim_devices=device_file) as session:
+        world = session.world
+        assert world is not None
+        original = world.member(NAME).peripheral
+        said = await session.peripheral.start(device_file, NAME)
+        assert said == f"serving {NAME} in the virtual world"
+        names = [d.name for d in session.world_devices()]
+        assert names.count(NAME) == 1
+        assert world.member(NAME).peripheral is not original
+        await session.peripheral.stop()
+        assert [d.name for d in session.world_devices()].count(NAME) == 1
+        assert world.member(NAME).peripheral is original  # on again

@@ -27,6 +27,7 @@ from blebench.errors import UserInputError
 from blebench.session.errors import SessionError
 
 if TYPE_CHECKING:
+    from blebench.sim.catalogue.base import VirtualPeripheral
     from blebench.sim.peripheral_events import PeripheralEvent
     from blebench.sim.userdevices import LiveCharacteristic, UserDefinedPeripheral
     from blebench.sim.world import VirtualWorld
@@ -96,7 +97,10 @@ class _Served:
     file: Path
     where: str
     in_world: VirtualWorld | None = None
-    replaced: str | None = None  # the world's device of the same name, switched off meanwhile
+    # The world's device of the same name, out of the world meanwhile: (its place in the
+    # world's list, it, whether it was on). Out of the list, so the world (and the Virtual
+    # world screen, keyed by name) never holds two devices of one name.
+    replaced: tuple[int, VirtualPeripheral, bool] | None = None
     task: asyncio.Task[None] | None = None  # serve_on_hci, until `stop` is set
     stop: asyncio.Event = dataclasses.field(default_factory=asyncio.Event)
 
@@ -201,9 +205,7 @@ class PeripheralServer:
                     with contextlib.suppress(Exception):
                         await asyncio.wait_for(connection.disconnect(), 2.0)
                 await served.in_world.withdraw(served.peripheral)
-                if served.replaced is not None:
-                    with contextlib.suppress(KeyError):
-                        await served.in_world.switch_on(served.replaced)
+                await _give_back(served.in_world, served.replaced)
             elif served.task is not None:
                 served.stop.set()
                 with contextlib.suppress(Exception):
@@ -274,17 +276,19 @@ class PeripheralServer:
     async def _start_in_world(self, world: VirtualWorld, peripheral: UserDefinedPeripheral,
                               file: Path) -> _Served:
         served = _Served(peripheral, file, "in the virtual world", in_world=world)
-        if world.is_powered(peripheral.name):
-            await world.switch_off(peripheral.name)
-            served.replaced = peripheral.name
+        original = next((p for p in world.peripherals if p.name == peripheral.name), None)
+        if original is not None:
+            was_on = world.is_powered(original.name)
+            if was_on:
+                await world.switch_off(original.name)
+            served.replaced = (world.peripherals.index(original), original, was_on)
+            world.peripherals.remove(original)
         try:
             await world.add(peripheral)
         except Exception:
             with contextlib.suppress(Exception):
                 await world.withdraw(peripheral)
-            if served.replaced is not None:
-                with contextlib.suppress(KeyError):
-                    await world.switch_on(served.replaced)
+            await _give_back(world, served.replaced)
             raise
         from blebench.sim.peripheral_events import PeripheralEvent
 
@@ -297,7 +301,7 @@ class PeripheralServer:
             f"{'connectable' if peripheral.connectable else 'non-connectable'}, every "
             f"{peripheral.adv_interval_ms:g} ms; adv {_hex(peripheral.advertising_data())}"
             + (f"; scan response {_hex(scan)}" if scan is not None else "")
-            + (f"; {served.replaced} of the world steps aside meanwhile"
+            + (f"; the world's {peripheral.name} steps aside meanwhile"
                if served.replaced else "")
         )
         self._emit(PeripheralEvent("advertising", text, {
@@ -356,6 +360,18 @@ class PeripheralServer:
             decoded="" if decoded.kind == "generic" and pf is None else decoded.summary,
             subscribers=_subscribers(peripheral, live.handle),
         )
+
+
+async def _give_back(world: VirtualWorld,
+                     replaced: tuple[int, VirtualPeripheral, bool] | None) -> None:
+    """The world's own device of that name back in its place (on again if it was on)."""
+    if replaced is None:
+        return
+    index, original, was_on = replaced
+    world.peripherals.insert(index, original)
+    if was_on:
+        with contextlib.suppress(KeyError):
+            await world.switch_on(original.name)
 
 
 def _subscribers(peripheral: UserDefinedPeripheral, handle: int) -> int:
