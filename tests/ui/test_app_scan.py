@@ -44,7 +44,7 @@ async def test_devices_panes_and_status(session: SessionManager) -> None:
         assert await wait_until(pilot, lambda: len(table_of(app).rows) >= 4)
         tabs = app.screen.query_one("#panes", TabbedContent)
         labels = [str(tab.label) for tab in tabs.query_one("#panes Tabs").query("Tab")]
-        assert labels == ["Scan", "GATT", "Streams", "Security"]
+        assert labels == ["Scan", "GATT", "Streams", "Security", "Peripheral"]
         assert cell_text(app, PULSE, "name") == "Pulse HRM"
         assert cell_text(app, PULSE, "type") == "public"
         assert cell_text(app, PULSE, "connectable") == "yes"
