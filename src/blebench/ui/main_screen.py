@@ -226,7 +226,9 @@ class MainScreen(Screen[None]):
             return
         home = self.query(_SPECS[pane].home_focus)
         if home:
-            home.first().focus()
+            # A pane's home widget is at its top: scrolling to it could only hide the
+            # heading above it (the Security pane's, at 80x24).
+            home.first().focus(scroll_visible=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "leave_field":
