@@ -577,13 +577,11 @@ class GattPane(Horizontal):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer offers what the selected node can do: no Read for a write-only
-        characteristic, no Write for one that cannot be written, Subscribe or Unsubscribe
-        as it stands (False hides the key)."""
+        characteristic, Subscribe or Unsubscribe as it stands (False hides the key). Write
+        stays: on a characteristic that refuses writes, w says so in words."""
         node = self.selected
         if action == "read":
             return node is None or node.kind == "service" or can_read(node)
-        if action == "write":
-            return node is None or node.kind == "service" or can_write(node)
         if action in ("next_device", "only_link"):
             several = len(self.linked()) > 1
             return several if action == "next_device" else not several
