@@ -337,15 +337,10 @@ class AirConnection:
 
     def connection_update(self, command: hci.HCI_LE_Connection_Update_Command) -> int:
         """The central's LE Connection Update; returns the Command Status."""
+        if _outside_the_spec(command):
+            return INVALID_PARAMETERS
         interval_min = command.connection_interval_min * airtime.INTERVAL_UNIT_MS
         interval_max = command.connection_interval_max * airtime.INTERVAL_UNIT_MS
-        timeout_ms = command.supervision_timeout * airtime.TIMEOUT_UNIT_MS
-        if (
-            airtime.interval_problem(interval_min, interval_max)
-            or airtime.latency_problem(command.max_latency)
-            or airtime.timeout_problem(timeout_ms, interval_max, command.max_latency)
-        ):
-            return INVALID_PARAMETERS
         model = self.peripheral.model
         accepted = model.refuses_interval(interval_min, interval_max)
         if accepted is None or command.max_latency > model.max_latency:
@@ -361,14 +356,7 @@ class AirConnection:
         """The peripheral's LE Connection Update: the Connection Parameters Request
         procedure (LL_CONNECTION_PARAM_REQ, Vol 6 Part B 5.1.7), which asks the central's
         host (LE Remote Connection Parameter Request); returns the Command Status."""
-        interval_min = command.connection_interval_min * airtime.INTERVAL_UNIT_MS
-        interval_max = command.connection_interval_max * airtime.INTERVAL_UNIT_MS
-        timeout_ms = command.supervision_timeout * airtime.TIMEOUT_UNIT_MS
-        if (
-            airtime.interval_problem(interval_min, interval_max)
-            or airtime.latency_problem(command.max_latency)
-            or airtime.timeout_problem(timeout_ms, interval_max, command.max_latency)
-        ):
+        if _outside_the_spec(command):
             return INVALID_PARAMETERS
         if self._asked is not None:
             return hci.HCI_ErrorCode.COMMAND_DISALLOWED_ERROR
@@ -566,3 +554,16 @@ class AirConnection:
                     ),
                 )
             )
+
+
+def _outside_the_spec(command: hci.HCI_LE_Connection_Update_Command) -> bool:
+    """Interval, latency or supervision timeout outside what the Core spec allows (either
+    side's LE Connection Update is refused with Invalid HCI Command Parameters)."""
+    interval_min = command.connection_interval_min * airtime.INTERVAL_UNIT_MS
+    interval_max = command.connection_interval_max * airtime.INTERVAL_UNIT_MS
+    timeout_ms = command.supervision_timeout * airtime.TIMEOUT_UNIT_MS
+    return bool(
+        airtime.interval_problem(interval_min, interval_max)
+        or airtime.latency_problem(command.max_latency)
+        or airtime.timeout_problem(timeout_ms, interval_max, command.max_latency)
+    )
