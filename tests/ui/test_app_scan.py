@@ -133,7 +133,9 @@ async def test_scan_response_side_by_side(session: SessionManager) -> None:
                     and names[0].index("Complete Local Name") > len(names[0]) // 2)
 
         assert await wait_until(pilot, name_in_scan_response)
-        # A malformed structure is marked, the valid ones around it still decoded.
+        # A malformed structure is marked, the valid ones around it still decoded. Closing Tag
+        # advertises more slowly than Pulse HRM: its row may not be there yet.
+        assert await wait_until(pilot, lambda: CLOSING_TAG in table.rows)
         table.move_cursor(row=table.get_row_index(CLOSING_TAG))
         assert await wait_until(
             pilot,

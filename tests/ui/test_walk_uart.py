@@ -27,6 +27,9 @@ TX_UUID = "6e400003-b5a3-f393-e0a9-e50e24dcca9e"
 RATE_HZ = 100
 
 
+REPLY_BIT = "re:^55aa....[89a-f]"  # byte 4, the command, has its top bit set
+
+
 def frame(seq: int, cmd: int, payload: bytes = b"") -> str:
     """55 AA LEN SEQ CMD PAYLOAD CHK, CHK the one's complement of the 8-bit sum (README)."""
     body = bytes([len(payload), seq, cmd]) + payload
@@ -59,7 +62,9 @@ async def test_chatty_console_keeps_typing_and_matches_replies(session: SessionM
         match = app.screen.query_one("#console-match", Input)
         result = app.screen.query_one("#console-result", Static)
         assert request.has_focus
-        match.value = "seq:3"
+        # The telemetry frames carry a sequence number of their own, so seq:3 alone matches one
+        # of them now and then (1 in 256); the reply bit (0x80 in the command byte) tells them apart.
+        match.value = f"seq:3 {REPLY_BIT}"
         await pilot.press(*frame(1, 0x05, struct.pack("<H", RATE_HZ)), "enter")
         assert await wait_until(pilot, lambda: "✓ reply" in str(result.render()), steps=300)
         assert "55 aa 02 01 85" in str(result.render())  # SET_CHATTY | 0x80, seq 1
@@ -93,7 +98,7 @@ async def test_chatty_console_keeps_typing_and_matches_replies(session: SessionM
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: "any counts" in str(result.render()), steps=300)
 
-        match.value = "seq:3"
+        match.value = f"seq:3 {REPLY_BIT}"
         request.value = frame(4, 0x05, struct.pack("<H", 0))
         await pilot.press("enter")
         assert await wait_until(pilot, lambda: "55 aa 02 04 85" in str(result.render()), steps=300)
