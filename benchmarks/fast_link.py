@@ -34,9 +34,12 @@ async def request_fast_link(session: SessionApi, address: str) -> dict[str, Any]
     return report.link
 
 
-def air_values_per_s(link: dict[str, Any], value_octets: int) -> float:
+def air_values_per_s(
+    link: dict[str, Any], value_octets: int, packets_per_event: int | None | str = "phone"
+) -> float:
     """Notifications of `value_octets` a second the air carries peripheral -> central on
-    `link` (a `link_state()` dict)."""
+    `link` (a `link_state()` dict), at a packets-per-event limit ("phone": the virtual
+    controllers' default; None: only the interval limits an event)."""
     from blebench.sim import airtime
     from blebench.sim.air_link import DEFAULT_LINK_MODEL
 
@@ -47,6 +50,10 @@ def air_values_per_s(link: dict[str, Any], value_octets: int) -> float:
         phy,
         int(link["rx_octets"]),
         value_octets,
-        packets_per_event=DEFAULT_LINK_MODEL.packets_per_event,
+        packets_per_event=(
+            DEFAULT_LINK_MODEL.packets_per_event
+            if packets_per_event == "phone"
+            else packets_per_event  # type: ignore[arg-type]
+        ),
     )
     return cap.values_per_s

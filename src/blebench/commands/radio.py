@@ -54,6 +54,13 @@ def add_radio_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="seed of the virtual world (addresses, RSSI noise, values): same seed, same world",
     )
+    group.add_argument(
+        "--sim-central",
+        choices=("phone", "dongle"),
+        default="phone",
+        help="the virtual world's central controller: a phone stops each connection event "
+        "after 6 packets, a dongle goes on while the interval allows (default: phone)",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> SessionSettings:
@@ -70,6 +77,7 @@ def settings_from_args(args: argparse.Namespace) -> SessionSettings:
         sim_devices=Path(sim_devices) if sim_devices else None,
         btsnoop=Path(btsnoop) if btsnoop else None,
         seed=int(getattr(args, "seed", 0) or 0),
+        sim_central=getattr(args, "sim_central", None) or "phone",
     )
 
 

@@ -9,6 +9,7 @@ timeout, PHY, data length, MTU), so one command compares two settings.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +100,12 @@ async def _run(args: argparse.Namespace, request: LinkRequest, plan: ThroughputP
             link_report = await session.change_link(info.address, request)
             if not args.json:
                 print_report(link_report, info.name or info.address)
-        result = await session.throughput(info.address, plan)
+        run_plan = plan
+        if session.world is not None:  # the world knows both controllers' limits
+            found, limit = session.world.link_packets_per_event(info.address)
+            if found:
+                run_plan = dataclasses.replace(plan, packets_per_event=limit)
+        result = await session.throughput(info.address, run_plan)
         if args.json:
             out = result.to_json()
             out["address"] = info.address

@@ -111,6 +111,7 @@ class SessionSettings:
     seed: int = 0
     peripherals: tuple[VirtualPeripheral, ...] | None = None  # a world of these (tests)
     user_devices: bool = True  # read the data dir's user-defined devices too
+    sim_central: str = "phone"  # the virtual world's central controller: "phone" or "dongle"
 
 
 class SessionManager:
@@ -209,6 +210,7 @@ class SessionManager:
             btsnoop=btsnoop or self.settings.btsnoop,
             peripherals=self.settings.peripherals,
             user_devices=self.settings.user_devices,
+            sim_central=self.settings.sim_central,
             bonds=self.bonds,
         )
         try:

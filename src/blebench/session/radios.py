@@ -70,6 +70,7 @@ class RadioRequest:
     btsnoop: Path | None = None
     peripherals: tuple[VirtualPeripheral, ...] | None = None
     user_devices: bool = True
+    sim_central: str = "phone"  # the virtual world's central controller (sim/air_link CENTRAL_MODELS)
     bonds: BondStore | None = dataclasses.field(default=None, compare=False)
 
 
@@ -123,6 +124,7 @@ async def _open_virtual_world(request: RadioRequest) -> OpenRadio:
     from blebench import paths
     from blebench.backends.bumble.radio import open_on_hci
     from blebench.sim import state as world_state
+    from blebench.sim.air_link import CENTRAL_MODELS
     from blebench.sim.userdevices import load_user_devices
     from blebench.sim.world import VirtualWorld, default_peripherals
 
@@ -136,7 +138,12 @@ async def _open_virtual_world(request: RadioRequest) -> OpenRadio:
     )
     # A user device named as a catalogue device replaces it (an exported, changed copy).
     peripherals = [p for p in peripherals if p.name not in {e.name for e in extra}]
-    world = VirtualWorld([*peripherals, *extra], seed=request.seed, bonds=paths.sim_bonds_file())
+    world = VirtualWorld(
+        [*peripherals, *extra],
+        seed=request.seed,
+        bonds=paths.sim_bonds_file(),
+        central_model=CENTRAL_MODELS[request.sim_central],
+    )
     # What `blebench sim` set (sim/state.py): distances and switched-off devices first.
     saved = world_state.load(paths.sim_world_file())
     saved.prepare(world)

@@ -101,6 +101,14 @@ class LinkModel:
 
 
 DEFAULT_LINK_MODEL = LinkModel()
+# The central's controller in the virtual world, by what it stands for (`--sim-central`):
+# a phone stops a connection event after a few packets of its own choosing (Part B 4.5.6
+# leaves the number to the controller; many phones: 4 to 7), a dongle's controller (a
+# Nordic or Zephyr one with the event length extended) goes on while the interval allows.
+CENTRAL_MODELS: dict[str, LinkModel] = {
+    "phone": DEFAULT_LINK_MODEL,
+    "dongle": LinkModel(packets_per_event=None),
+}
 
 
 def acl_backlog(device: object) -> int:

@@ -44,8 +44,10 @@ LINK_FIELDS = frozenset(
         "request_phy",
         "request_data_length",
         "request_procedure",
+        "packets_per_event",
     }
 )
+UNLIMITED = "unlimited"  # packets_per_event: the event goes on while the interval allows
 
 
 class LinkSectionError(SetupError, ValueError):
@@ -64,6 +66,16 @@ class PeerLinkRequest:
     phy: airtime.Phy | None = None
     data_length: int | None = None
     l2cap: bool = True  # False: the link layer's Connection Parameters Request
+    # The device's own controller: packets it sends or takes per connection event
+    # (None: as a phone's, sim/air_link DEFAULT_LINK_MODEL; 0: while the interval allows).
+    packets_per_event: int | None = None
+
+    @property
+    def asks(self) -> bool:
+        """Whether the device asks the central for anything after connecting."""
+        return (
+            self.interval_min_ms is not None or self.phy is not None or self.data_length is not None
+        )
 
 
 def _number(value: object, where: str) -> float:
@@ -79,10 +91,19 @@ def parse_link_section(value: object, where: str) -> PeerLinkRequest:
     unknown = set(value) - LINK_FIELDS
     if unknown:
         raise LinkSectionError(f"{where}: unknown field {sorted(unknown)[0]!r}")
-    if not set(value) & {"request_interval_ms", "request_phy", "request_data_length"}:
+    if not set(value) & {
+        "request_interval_ms",
+        "request_phy",
+        "request_data_length",
+        "packets_per_event",
+    }:
         raise LinkSectionError(
-            f"{where}: give request_interval_ms, request_phy or request_data_length"
+            f"{where}: give request_interval_ms, request_phy, request_data_length "
+            "or packets_per_event"
         )
+    packets = _packets_per_event(
+        value.get("packets_per_event"), f"{where}, field 'packets_per_event'"
+    )
     low = high = None
     latency_value = value.get("request_latency", 0)
     if isinstance(latency_value, bool) or not isinstance(latency_value, int):
@@ -130,8 +151,18 @@ def parse_link_section(value: object, where: str) -> PeerLinkRequest:
             f"{where}, field 'request_procedure': l2cap or link-layer, not {procedure!r}"
         )
     return PeerLinkRequest(
-        low, high, latency_value, timeout, after, phy, data_length, procedure == "l2cap"
+        low, high, latency_value, timeout, after, phy, data_length, procedure == "l2cap", packets
     )
+
+
+def _packets_per_event(value: object, where: str) -> int | None:
+    if value is None:
+        return None
+    if value == UNLIMITED:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 255:
+        raise LinkSectionError(f"{where}: 1 to 255, or {UNLIMITED!r}, not {value!r}")
+    return value
 
 
 async def ask_after_connect(connection: Any, request: PeerLinkRequest) -> None:
@@ -140,6 +171,8 @@ async def ask_after_connect(connection: Any, request: PeerLinkRequest) -> None:
     from bumble import hci
     from bumble.core import ConnectionParameterUpdateError
 
+    if not request.asks:
+        return
     await asyncio.sleep(request.after_ms / 1000.0)
     if request.interval_min_ms is not None and request.interval_max_ms is not None:
         try:

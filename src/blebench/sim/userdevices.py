@@ -59,6 +59,7 @@ from blebench.userinput import ValueParseError, read_hex, size_text
 if TYPE_CHECKING:
     from bumble.device import Device
 
+    from blebench.sim.air_link import LinkModel
     from blebench.sim.link_requests import PeerLinkRequest
 
 logger = logging.getLogger(__name__)
@@ -222,6 +223,13 @@ class UserDefinedPeripheral(VirtualPeripheral):
         super().__init__(seed=seed)
         self.pairing = pairing
         self.link_request = link_request  # asked of the central after connecting
+        # Its controller's packets-per-event limit, when the file gives one (sim/radio.py
+        # reads a profile's `link_model`; None: a phone's).
+        self.link_model: LinkModel | None = None
+        if link_request is not None and link_request.packets_per_event is not None:
+            from blebench.sim.air_link import LinkModel
+
+            self.link_model = LinkModel(packets_per_event=link_request.packets_per_event or None)
         self.security: Any = None  # its PeripheralSecurity, once configured
         self.name = name
         self.address = address

@@ -32,6 +32,7 @@ from bumble.transport import Transport, open_transport
 from bumble.transport.common import AsyncPipeSink
 
 from blebench.pairing.bonds import BondFileProblem, BondStore
+from blebench.sim.air_link import LinkModel
 from blebench.sim.catalogue import default_catalogue
 from blebench.sim.catalogue.base import VirtualPeripheral
 from blebench.sim.radio import FixedProfile, ModelledController, ModelledLink
@@ -190,12 +191,14 @@ class VirtualWorld:
         *,
         seed: int = 0,
         bonds: Path | None = None,
+        central_model: LinkModel | None = None,
     ) -> None:
         """`bonds`: the file the peripherals keep their bonds in across runs (their
         flash); None keeps them in memory for this world's life only."""
         if peripherals is None:
             peripherals = default_peripherals(seed)
         self.seed = seed
+        self.central_model = central_model  # its centrals' controller (None: a phone's)
         self.bond_store = BondStore(bonds) if bonds is not None else None
         self.peripherals: list[VirtualPeripheral] = list(peripherals)
         self.link = ModelledLink()
@@ -365,7 +368,7 @@ class VirtualWorld:
             f"central-{self._central_count}",
             link=self.link,
             public_address=static_central_public(self.seed, self._central_count),
-            profile=FixedProfile(distance_m=0.0),
+            profile=FixedProfile(distance_m=0.0, link_model=self.central_model),
             seed=self.seed,
             extended_advertising=True,
             host_source=host_source,
@@ -373,6 +376,17 @@ class VirtualWorld:
         )
         self.centrals.append(controller)
         return controller
+
+    def link_packets_per_event(self, peer_address: str) -> tuple[bool, int | None]:
+        """(found, limit) for a central's connection to `peer_address`: the packets a
+        connection event carries at most on it (the lesser of the two controllers'; None:
+        only the interval limits an event)."""
+        wanted = peer_address.upper()
+        for central in self.centrals:
+            for address, air in central.air_connections.items():
+                if address.to_string(False).upper() == wanted:
+                    return True, air.packets_per_event
+        return False, None
 
     def open_central(self) -> CentralPort:
         """A new central controller on the link; its host drives it exactly like a dongle."""

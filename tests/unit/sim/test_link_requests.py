@@ -38,3 +38,17 @@ def test_refused_in_words(section: dict[str, object], said: str) -> None:
     with pytest.raises(LinkSectionError) as caught:
         parse_link_section(section, "f.toml, device 1, link")
     assert said in str(caught.value) and str(caught.value).startswith("f.toml, device 1, link")
+
+
+@pytest.mark.parametrize(("given", "kept"), [(3, 3), (255, 255), ("unlimited", 0)])
+def test_the_devices_own_packets_per_event(given: object, kept: int) -> None:
+    request = parse_link_section({"packets_per_event": given}, "f.toml, link")
+    assert request.packets_per_event == kept
+    assert not request.asks  # a limit of its own controller, nothing asked of the central
+
+
+@pytest.mark.parametrize("given", [0, 256, "many", True, 2.5])
+def test_packets_per_event_refused_in_words(given: object) -> None:
+    with pytest.raises(LinkSectionError) as caught:
+        parse_link_section({"packets_per_event": given}, "f.toml, device 1, link")
+    assert "field 'packets_per_event': 1 to 255, or 'unlimited'" in str(caught.value)
