@@ -243,3 +243,94 @@ async def test_a_device_of_the_same_name_steps_aside_and_comes_back(device_file:
         await session.peripheral.stop()
         assert [d.name for d in session.world_devices()].count(NAME) == 1
         assert world.member(NAME).peripheral is original  # on again
+
+
+PROMPTED_FILE = """
+[[device]]
+name = "Keypad Lock"
+address = "C4:11:22:33:44:66"
+address_type = "random-static"
+adv = "02 01 06 0c 09 4b 65 79 70 61 64 20 4c 6f 63 6b"
+
+[device.pairing]
+io = "keyboard-display"
+mitm = true
+sc = true
+bonding = false
+
+[[device.service]]
+uuid = "180f"
+[[device.service.characteristic]]
+uuid = "2a19"
+properties = ["read"]
+value = "64"
+"""
+KEYPAD = "C4:11:22:33:44:66"
+
+
+@pytest.mark.slow
+async def test_the_served_devices_pairing_questions_come_to_the_pane(
+    session: SessionManager, tmp_path: Path
+) -> None:
+    """The person at the served device is the user at the pane: a central that displays a
+    passkey gets it typed in the Security pane's passkey dialog; a numeric comparison comes
+    up as its dialog, and Different refuses the pairing. The linked centrals are listed."""
+    import asyncio
+
+    from textual.widgets import Button
+
+    from blebench.ui.security.prompts import NumericComparisonPrompt, PasskeyEntryPrompt
+
+    path = tmp_path / "keypad.toml"
+    path.write_text(PROMPTED_FILE, encoding="utf-8")
+    app = make_app(settings_mod.Settings(), session, scan_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        pane = app.screen.query_one(PeripheralPane)
+        field = pane.query_one("#periph-file", Input)
+        field.value = str(path)
+        field.focus()
+        await pilot.press("enter", "escape", "s")
+        assert await wait_until(pilot, lambda: "● serving Keypad Lock" in screen_text(app))
+        await session.start_scan()
+        assert await wait_until(pilot, lambda: session.device(KEYPAD) is not None)
+        info = await session.connect(KEYPAD)
+        central = session.radio_info.identity
+        assert await wait_until(
+            pilot, lambda: f"◆ {central} (random): interval 15 ms" in screen_text(app)
+        ), screen_text(app)
+        assert "not encrypted" in screen_text(app)
+
+        # Passkey entry: the central shows a number, the user types it at the pane.
+        shown: asyncio.Queue[int] = asyncio.Queue()
+        display_only = PairingOptions(io=IoCapability.DISPLAY_ONLY, mitm=True, sc=True,
+                                      bonding=False)
+        pairing = asyncio.ensure_future(session.pair(
+            info.address, display_only, ScriptedDelegate(displayed=shown), timeout=20))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, PasskeyEntryPrompt),
+                                steps=300)
+        passkey = await asyncio.wait_for(shown.get(), 5)
+        await pilot.press(*f"{passkey:06d}", "enter")
+        outcome = await asyncio.wait_for(pairing, 20)
+        assert outcome.failure is None, outcome
+        assert await wait_until(pilot, lambda: "paired: authenticated (MITM)" in log_text(pane))
+        assert await wait_until(pilot, lambda: "MTU 247, encrypted, authenticated"
+                                in screen_text(app)), screen_text(app)
+        assert pane.query_one(CharacteristicsTable).row_count == 1, screen_text(app)
+        assert f"typed {passkey:06d}" in log_text(pane)
+
+        # Numeric comparison: the pane shows the number; Different refuses.
+        await session.disconnect(info.address)
+        assert await wait_until(pilot, lambda: f"◆ {central}" not in screen_text(app))
+        info = await session.connect(KEYPAD)
+        yes_no = PairingOptions(io=IoCapability.DISPLAY_YES_NO, mitm=True, sc=True,
+                                bonding=False)
+        pairing = asyncio.ensure_future(session.pair(
+            info.address, yes_no, ScriptedDelegate(confirm=True), timeout=20))
+        assert await wait_until(pilot, lambda: isinstance(app.screen, NumericComparisonPrompt),
+                                steps=300)
+        app.screen.query_one("#prompt-no", Button).press()
+        outcome = await asyncio.wait_for(pairing, 20)
+        assert outcome.failure is not None
+        assert await wait_until(pilot, lambda: "refused" in log_text(pane) and
+                                "Numeric Comparison Failed" in log_text(pane)), log_text(pane)

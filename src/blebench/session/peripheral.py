@@ -21,12 +21,13 @@ import itertools
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from blebench.errors import UserInputError
 from blebench.session.errors import SessionError
 
 if TYPE_CHECKING:
+    from blebench.pairing.delegate import PairingDelegate
     from blebench.sim.catalogue.base import VirtualPeripheral
     from blebench.sim.peripheral_events import PeripheralEvent
     from blebench.sim.userdevices import LiveCharacteristic, UserDefinedPeripheral
@@ -72,6 +73,32 @@ class ServedCharacteristic:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class CentralLink:
+    """One central linked to the served device, as the device's side sees the link."""
+
+    address: str
+    address_type: str  # "public" or "random"
+    interval_ms: float
+    latency: int
+    timeout_ms: float
+    mtu: int
+    encrypted: bool
+    authenticated: bool  # the key came from a MITM-protected pairing
+    key_size: int | None  # when encrypted
+
+    def words(self) -> str:
+        security = "not encrypted"
+        if self.encrypted:
+            security = ("encrypted, authenticated" if self.authenticated
+                        else "encrypted, unauthenticated")
+            if self.key_size:
+                security += f", {self.key_size}-byte key"
+        return (f"{self.address} ({self.address_type}): interval {self.interval_ms:g} ms, "
+                f"latency {self.latency}, timeout {self.timeout_ms:g} ms, MTU {self.mtu}, "
+                f"{security}")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class ServingState:
     """What is served now."""
 
@@ -80,6 +107,7 @@ class ServingState:
     where: str  # "in the virtual world", or "on TRANSPORT"
     links: int
     centrals: tuple[str, ...] = ()  # the linked centrals' addresses
+    central_links: tuple[CentralLink, ...] = ()  # the same, with each link's state
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -128,6 +156,20 @@ class PeripheralServer:
         self._count = 0  # events ever emitted: the cursor's clock
         self._served: _Served | None = None
         self._busy = asyncio.Lock()
+        self._person: PairingDelegate | None = None
+
+    @property
+    def person(self) -> PairingDelegate | None:
+        """Who answers the served device's pairing questions (a face's prompts: the passkey
+        to type when the file gives none, numeric comparisons, the passkey shown); None:
+        the file's answers, as `blebench peripheral` gives them."""
+        return self._person
+
+    @person.setter
+    def person(self, person: PairingDelegate | None) -> None:
+        self._person = person
+        if self._served is not None:
+            self._served.peripheral.person = person
 
     # -- what a face asks ------------------------------------------------------------------
     @property
@@ -158,7 +200,8 @@ class PeripheralServer:
         connections = list(device.connections.values()) if device is not None else []
         centrals = tuple(str(c.peer_address).split("/")[0] for c in connections)
         return ServingState(served.peripheral.name, served.file, served.where,
-                            len(connections), centrals)
+                            len(connections), centrals,
+                            tuple(_central_link(c) for c in connections))
 
     def events_since(self, cursor: int = 0) -> EventBatch:
         new = self._count - cursor
@@ -181,6 +224,7 @@ class PeripheralServer:
                 raise UserInputError(f"{self._served.peripheral.name} is served: stop it first")
             peripheral = self._choose(self._read(file), device, file)
             peripheral.observer = self._emit
+            peripheral.person = self._person
             world = self._world()
             if world is not None:
                 served = await self._start_in_world(world, peripheral, file)
@@ -360,6 +404,26 @@ class PeripheralServer:
             decoded="" if decoded.kind == "generic" and pf is None else decoded.summary,
             subscribers=_subscribers(peripheral, live.handle),
         )
+
+
+def _central_link(connection: object) -> CentralLink:
+    """A Bumble connection of the served device, as plain data."""
+    c: Any = connection
+    address = c.peer_address
+    params = c.parameters
+    encrypted = bool(getattr(c, "is_encrypted", False))
+    key_size = getattr(c, "encryption_key_size", None) if encrypted else None
+    return CentralLink(
+        address=str(address).split("/")[0],
+        address_type="public" if getattr(address, "is_public", False) else "random",
+        interval_ms=float(params.connection_interval),
+        latency=int(params.peripheral_latency),
+        timeout_ms=float(params.supervision_timeout),
+        mtu=int(c.att_mtu),
+        encrypted=encrypted,
+        authenticated=bool(getattr(c, "authenticated", False)) and encrypted,
+        key_size=int(key_size) if key_size else None,
+    )
 
 
 async def _give_back(world: VirtualWorld,

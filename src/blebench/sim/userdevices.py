@@ -231,6 +231,9 @@ class UserDefinedPeripheral(VirtualPeripheral):
 
             self.link_model = LinkModel(packets_per_event=link_request.packets_per_event or None)
         self.security: Any = None  # its PeripheralSecurity, once configured
+        # Who answers its pairing questions now (a face's prompts: the TUI's Peripheral
+        # pane); None: the file's passkey, and yes to comparisons.
+        self.person: Any = None
         self.name = name
         self.address = address
         self.address_type = address_type
@@ -321,6 +324,7 @@ class UserDefinedPeripheral(VirtualPeripheral):
             self.security = install(
                 device, pairing.options, self._emit, passkey=pairing.passkey,
                 ignore_sc=pairing.ignore_sc, require_mitm_flag=pairing.require_mitm_flag,
+                person=lambda: self.person,
             )
         for live in self.live:
             if live.spec.reply_on is not None:

@@ -26,14 +26,19 @@ from blebench.ui.peripheral.chars_table import CharacteristicsTable
 from blebench.ui.peripheral.event_lines import LOG_LINES, Stamp, event_lines, local_stamp
 from blebench.ui.peripheral.values import FORMATS, encode_as
 from blebench.ui.safe_text import safe_text
+from blebench.ui.security.prompts import TuiPairingDelegate
 from blebench.ui.steady import SteadyStatic
 from blebench.userinput import ValueParseError
 
 if TYPE_CHECKING:
     from blebench.session.api import SessionApi
+    from blebench.session.peripheral import CentralLink
 
 DEFAULT_REFRESH_HZ = 10.0
 NO_DEVICE = "-"
+CENTRALS_SHOWN = 4  # lines of linked centrals; more are counted
+# Events after which a passkey the device showed is no longer needed on screen.
+PAIRING_ENDS = frozenset({"paired", "pairing_failed", "disconnected"})
 
 
 class PeripheralPane(Vertical):
@@ -55,6 +60,7 @@ class PeripheralPane(Vertical):
     PeripheralPane #periph-device { width: 24; margin: 0 1 0 0; }
     PeripheralPane #periph-transport { width: 1fr; }
     PeripheralPane #periph-status { height: auto; padding: 0 1; color: $text-muted; }
+    PeripheralPane #periph-centrals { height: auto; padding: 0 1; }
     PeripheralPane CharacteristicsTable { height: auto; max-height: 9; min-height: 3; }
     PeripheralPane #periph-value { width: 1fr; }
     PeripheralPane #periph-format { width: 12; margin: 0 1 0 0; }
@@ -85,6 +91,10 @@ class PeripheralPane(Vertical):
         self._status: Text | None = None
         self._message: Text | None = None
         self._busy = False
+        self._centrals: str | None = None
+        # The person at the served device is the user at this pane: pairing questions
+        # come up in the Security pane's dialogs.
+        self._person: TuiPairingDelegate | None = None
 
     def compose(self) -> ComposeResult:
         default = self.server.default_file
@@ -98,6 +108,7 @@ class PeripheralPane(Vertical):
             yield Input(placeholder="Bumble radio to serve on: usb:0, serial:PORT,BAUD, "
                         "tcp-client:HOST:PORT", id="periph-transport")
         yield SteadyStatic("", id="periph-status")
+        yield SteadyStatic("", id="periph-centrals")
         yield CharacteristicsTable(id="periph-chars")
         with Horizontal(id="periph-edit"):
             yield Input(placeholder="new value (e: edit, Enter sets, n notifies)",
@@ -111,10 +122,16 @@ class PeripheralPane(Vertical):
     def on_mount(self) -> None:
         self.query_one("#periph-radio").display = not self.server.in_world
         self.query_one(Log).can_focus = True
+        self._person = TuiPairingDelegate(self.app)
+        self.server.person = self._person
         if self.server.default_file is not None:
             self.load_devices()
         self.set_interval(1.0 / self.refresh_hz, self.pull)
         self.pull()
+
+    def on_unmount(self) -> None:
+        if self.server.person is self._person:
+            self.server.person = None
 
     # -- the device file ------------------------------------------------------------------
     @on(Input.Submitted, "#periph-file")
@@ -246,6 +263,8 @@ class PeripheralPane(Vertical):
         lines = event_lines(batch, self.stamp)
         if lines:
             self.query_one(Log).write_lines(lines)
+        if self._person is not None and any(e.kind in PAIRING_ENDS for e in batch.events):
+            self._person.close()
         self.query_one(CharacteristicsTable).show(self.server.characteristics())
         self._show_state()
 
@@ -275,6 +294,19 @@ class PeripheralPane(Vertical):
         if self._status is None or line.plain != self._status.plain:
             self._status = line
             self.query_one("#periph-status", SteadyStatic).update(line)
+        self._show_centrals(state.central_links if state is not None else ())
+
+    def _show_centrals(self, links: tuple[CentralLink, ...]) -> None:
+        """A line per linked central: its address and the link as the device sees it."""
+        rows = [f"◆ {link.words()}" for link in links[:CENTRALS_SHOWN]]
+        if len(links) > CENTRALS_SHOWN:
+            rows.append(f"  … and {len(links) - CENTRALS_SHOWN} more")
+        text = "\n".join(rows)
+        if text != self._centrals:
+            self._centrals = text
+            widget = self.query_one("#periph-centrals", SteadyStatic)
+            widget.display = bool(rows)
+            widget.update(Text(text))
 
     def _say(self, words: str, style: str = "") -> None:
         """The outcome of the last action, under the state (plain: never markup)."""
