@@ -18,6 +18,7 @@ import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (160, 45)
@@ -100,9 +101,59 @@ async def shoot(out: Path, theme: str, force: bool = False) -> list[Path]:
             await pilot.press("4")
             await pilot.pause(1.0)
             save("security")
+            await _serve_and_use(app, pilot, session, out)
+            save("peripheral")
     finally:
         await session.close()
     return written
+
+
+PERIPHERAL_FILE = """
+[[device]]
+name = "Door Sensor"
+address = "C4:11:22:33:44:55"
+adv = "02 01 06 0c 09 44 6f 6f 72 20 53 65 6e 73 6f 72"
+
+[[device.service]]
+uuid = "180f"
+[[device.service.characteristic]]
+uuid = "2a19"
+properties = ["read", "notify"]
+value = "64"
+notify_every_ms = 1000
+notify_value = { kind = "ramp", min = 90, max = 100, step = 1, format = "uint8" }
+
+[[device.service]]
+uuid = "181a"
+[[device.service.characteristic]]
+uuid = "2a6e"
+properties = ["read", "write"]
+value = "2c 09"
+"""
+
+
+async def _serve_and_use(app: Any, pilot: Any, session: Any, out: Path) -> None:
+    """The Peripheral pane serving a device file's device, which the app's own central
+    connects to, reads, writes and subscribes to (so the log and the centrals show)."""
+    from textual.widgets import Input
+
+    from blebench.ui.peripheral import PeripheralPane
+
+    folder = Path(tempfile.mkdtemp(prefix="blebench-shots-"))
+    path = folder / "door-sensor.toml"
+    path.write_text(PERIPHERAL_FILE, encoding="utf-8")
+    await pilot.press("5")
+    pane = app.screen.query_one(PeripheralPane)
+    field = pane.query_one("#periph-file", Input)
+    field.value = str(path)
+    field.focus()
+    await pilot.press("enter", "escape", "s")
+    await _wait(pilot, lambda: pane.server.serving is not None)
+    info = await session.connect("C4:11:22:33:44:55", timeout=5)
+    await session.read(info.address, "2a19")
+    await session.write(info.address, "2a6e", bytes.fromhex("f0 09"))
+    await session.subscribe(info.address, "2a19")
+    await pilot.pause(2.5)
 
 
 PNG_FONT = "DejaVu Sans Mono"

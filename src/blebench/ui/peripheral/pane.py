@@ -92,6 +92,7 @@ class PeripheralPane(Vertical):
         self._message: Text | None = None
         self._busy = False
         self._centrals: str | None = None
+        self._filled: str | None = None  # what the value field was given, not typed
         # The person at the served device is the user at this pane: pairing questions
         # come up in the Security pane's dialogs.
         self._person: TuiPairingDelegate | None = None
@@ -217,12 +218,22 @@ class PeripheralPane(Vertical):
 
     @on(DataTable.RowHighlighted, "#periph-chars")
     def _row_highlighted(self) -> None:
-        # The value of the characteristic picked, to change from (hex only: the bytes).
+        self._fill_value(force=True)
+
+    def _fill_value(self, *, force: bool = False) -> None:
+        """The value field shows the picked characteristic's value now (hex only: the
+        bytes), to change from; never over what the user typed (`force`: a new pick)."""
         table = self.query_one(CharacteristicsTable)
         model = table.model(table.selected_handle)
         field = self.query_one("#periph-value", Input)
-        if model is not None and not field.has_focus and self._format() == "hex":
-            field.value = model.value.hex(" ")
+        if model is None or field.has_focus or self._format() != "hex":
+            return
+        if not force and field.value != self._filled:
+            return
+        text = model.value.hex(" ")
+        if field.value != text:
+            field.value = text
+        self._filled = text
 
     def _format(self) -> str:
         fmt = self.query_one("#periph-format", Select).value
@@ -266,6 +277,7 @@ class PeripheralPane(Vertical):
         if self._person is not None and any(e.kind in PAIRING_ENDS for e in batch.events):
             self._person.close()
         self.query_one(CharacteristicsTable).show(self.server.characteristics())
+        self._fill_value()
         self._show_state()
 
     def _show_state(self) -> None:
