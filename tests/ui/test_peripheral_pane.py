@@ -334,3 +334,26 @@ async def test_the_served_devices_pairing_questions_come_to_the_pane(
         assert outcome.failure is not None
         assert await wait_until(pilot, lambda: "refused" in log_text(pane) and
                                 "Numeric Comparison Failed" in log_text(pane)), log_text(pane)
+
+
+async def test_the_data_dirs_device_files_are_offered(session: SessionManager) -> None:
+    """Files kept in the data dir's devices/ folder are named when the field is empty and
+    complete as the user types their path (→ accepts)."""
+    folder = paths.data_dir() / "devices"
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / "keypad.toml"
+    kept.write_text(PROMPTED_FILE, encoding="utf-8")
+    app = make_app(settings_mod.Settings(), session, scan_on_start=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        pane = app.screen.query_one(PeripheralPane)
+        field = pane.query_one("#periph-file", Input)
+        field.value = ""
+        field.focus()
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: f"device files here: {kept}" in screen_text(app))
+        await pilot.press(*str(kept)[:-6])  # all but "a.toml"
+        await pilot.press("right", "enter")
+        device: Select[str] = pane.query_one("#periph-device", Select)
+        assert await wait_until(pilot, lambda: device.value == "Keypad Lock")
+        assert field.value == str(kept)

@@ -187,6 +187,23 @@ class PeripheralServer:
             return NEEDS_BUMBLE_SHORT if short else NEEDS_BUMBLE
         return SECOND_RADIO_SHORT if short else SECOND_RADIO.format(radio=description)
 
+    def device_files(self) -> list[Path]:
+        """Device files a face may offer: the default one, the data dir's own *.toml and
+        those in its `devices/` folder (where a user keeps the files of `sim export`)."""
+        from blebench import paths
+
+        found: list[Path] = [self.default_file] if self.default_file is not None else []
+        root = paths.data_dir()
+        for folder in (root, root / "devices"):
+            try:
+                found.extend(sorted(p for p in folder.glob("*.toml") if p.is_file()))
+            except OSError:
+                continue
+        unique: dict[Path, None] = {}
+        for path in found:
+            unique.setdefault(path, None)
+        return list(unique)
+
     def device_names(self, file: Path) -> list[str]:
         """The devices of a device file; SetupError with the file's one-line problem."""
         return [d.name for d in self._read(file)]

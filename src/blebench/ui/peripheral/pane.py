@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, DataTable, Input, Log, Select
 
 from blebench.errors import BlebenchError
@@ -100,8 +101,11 @@ class PeripheralPane(Vertical):
     def compose(self) -> ComposeResult:
         default = self.server.default_file
         with Horizontal(id="periph-toolbar"):
+            known = [str(p) for p in self.server.device_files()]
             yield Input(str(default) if default is not None else "",
-                        placeholder="device file (TOML): Enter lists its devices",
+                        placeholder="device file (TOML): Enter lists its devices"
+                        + (", → completes a known one" if known else ""),
+                        suggester=SuggestFromList(known, case_sensitive=True) if known else None,
                         id="periph-file")
             yield Select[str]([], prompt="device", id="periph-device")
             yield Button("Start", id="periph-start", variant="primary")
@@ -145,6 +149,11 @@ class PeripheralPane(Vertical):
         text = self.query_one("#periph-file", Input).value.strip()
         if not text:
             select.set_options([])
+            known = self.server.device_files()
+            self._say("device files here: " + ", ".join(str(p) for p in known[:6])
+                      + (f" and {len(known) - 6} more" if len(known) > 6 else "")
+                      if known else "no device file in the data dir: type a path, or write "
+                      "one with `blebench sim export NAME > FILE`")
             return []
         try:
             names = self.server.device_names(Path(text))
